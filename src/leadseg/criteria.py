@@ -1,0 +1,155 @@
+"""The backend-neutral criteria tree that every backend (Polars now, SQL later) compiles.
+
+Nothing here knows about YAML or about a dataframe library. Values are already typed by the
+segment-file validation: a ``Condition`` says *how* to compare (``kind``) as well as *what*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Union
+
+
+class Op(str, Enum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    BETWEEN = "between"
+    IS = "is"
+    IS_NOT = "is_not"
+    IN = "in"
+    NOT_IN = "not_in"
+    CONTAINS = "contains"
+    NOT_CONTAINS = "not_contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
+    IS_BLANK = "is_blank"
+    BEFORE = "before"
+    AFTER = "after"
+    IN_LAST_DAYS = "in_last_days"
+    MORE_THAN_DAYS_AGO = "more_than_days_ago"
+
+
+OPERATORS: tuple[str, ...] = tuple(op.value for op in Op)
+
+# Negative operators are the plain negation of their positive twin, so they match blanks.
+NEGATIONS: dict[Op, Op] = {
+    Op.IS_NOT: Op.IS,
+    Op.NOT_IN: Op.IN,
+    Op.NOT_CONTAINS: Op.CONTAINS,
+}
+
+
+class Kind(str, Enum):
+    """How a column is read for a comparison."""
+
+    NUMBER = "number"  # text parsed as a number; unparsable text counts as blank
+    DATE = "date"  # text parsed as an ISO date; unparsable text counts as blank
+    TEXT = "text"  # trimmed, case-insensitive text
+    BLANK = "blank"  # only asks whether the value is blank
+
+
+Scalar = Union[float, date, str]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``field OP value``; never true for a blank value (negations are ``Not`` nodes)."""
+
+    field: str
+    op: Op
+    kind: Kind
+    value: Scalar | tuple[Scalar, ...] | bool | int
+
+    def columns(self) -> set[str]:
+        return {self.field}
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Criterion
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    """Membership of another segment, its parent chain included."""
+
+    name: str
+
+
+Criterion = Union[Condition, AllOf, AnyOf, Not, SegmentRef]
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    criterion: Criterion
+    parent: str | None = None
+    description: str | None = None
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentSet:
+    """A validated segment file: segments in file order, each name unique."""
+
+    segments: tuple[Segment, ...]
+    score_field: str | None = None
+    source: str | None = None  # the file it came from, for messages
+    sha256: str | None = None
+
+    def by_name(self) -> dict[str, Segment]:
+        return {s.name: s for s in self.segments}
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.segments]
+
+
+def walk(criterion: Criterion):
+    """Yield every node of a criteria tree, depth first."""
+    yield criterion
+    if isinstance(criterion, (AllOf, AnyOf)):
+        for child in criterion.children:
+            yield from walk(child)
+    elif isinstance(criterion, Not):
+        yield from walk(criterion.child)
+
+
+def conditions(criterion: Criterion) -> list[Condition]:
+    return [node for node in walk(criterion) if isinstance(node, Condition)]
+
+
+def dependencies(segment: Segment) -> set[str]:
+    """Names of the segments this one needs: its parent and every ``segment:`` reference."""
+    deps = {node.name for node in walk(segment.criterion) if isinstance(node, SegmentRef)}
+    if segment.parent:
+        deps.add(segment.parent)
+    return deps
+
+
+def evaluation_order(segments: tuple[Segment, ...]) -> list[Segment]:
+    """Segments sorted so that each comes after every segment it depends on."""
+    by_name = {s.name: s for s in segments}
+    done: dict[str, Segment] = {}
+
+    def visit(segment: Segment) -> None:
+        if segment.name in done:
+            return
+        for dep in sorted(dependencies(segment)):
+            visit(by_name[dep])
+        done[segment.name] = segment
+
+    for segment in segments:
+        visit(segment)
+    return list(done.values())

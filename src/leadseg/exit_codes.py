@@ -1,0 +1,16 @@
+"""Process exit codes, following BSD sysexits where one fits."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    USAGE = 2
+    DATA_ERROR = 65  # the export holds bad data
+    NO_INPUT = 66  # the export is missing or unreadable
+    CANT_CREATE = 73  # the output cannot be created
+    IO_ERROR = 74  # an I/O error while writing
+    TEMP_FAIL = 75  # another run holds the output directory
+    CONFIG_ERROR = 78  # the segment file is invalid
+    INTERRUPTED = 130  # SIGINT
+    TERMINATED = 143  # SIGTERM

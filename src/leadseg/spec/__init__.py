@@ -1,0 +1,62 @@
+"""The segment file: YAML with positions -> shape (pydantic) -> criteria tree."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from leadseg.criteria import SegmentSet
+from leadseg.errors import Location, Problem, SegmentFileError
+
+
+def parse_segments(
+    text: str, filename: str = "<segments>", sha256: str | None = None
+) -> SegmentSet:
+    """Validate segment-file text; raise ``SegmentFileError`` listing every problem."""
+    from leadseg.spec.build import build_segment_set
+    from leadseg.spec.yaml_loader import load_yaml
+
+    return build_segment_set(load_yaml(text, filename), sha256=sha256)
+
+
+def load_segments(path: str | Path) -> SegmentSet:
+    """Read and validate a segment file."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SegmentFileError(
+            [
+                Problem(
+                    "file-missing",
+                    "segment file not found",
+                    Location(file=name),
+                    "pass one with -s FILE, or create ./segments.yaml",
+                )
+            ]
+        ) from None
+    except OSError as exc:
+        raise SegmentFileError(
+            [
+                Problem(
+                    "file-unreadable",
+                    f"cannot read segment file: {exc.strerror}",
+                    Location(file=name),
+                )
+            ]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SegmentFileError(
+            [
+                Problem(
+                    "file-encoding",
+                    "segment file is not valid UTF-8",
+                    Location(file=name, line=line),
+                    "save it as UTF-8",
+                )
+            ]
+        ) from None
+    return parse_segments(text, name, sha256=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,476 @@
+"""Validated models -> the backend-neutral criteria tree, with every problem located."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from leadseg.criteria import (
+    NEGATIONS,
+    OPERATORS,
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Kind,
+    Not,
+    Op,
+    Segment,
+    SegmentRef,
+    SegmentSet,
+    dependencies,
+)
+from leadseg.errors import Problem
+from leadseg.slug import slugify
+from leadseg.spec.models import (
+    CRITERION_KEYS,
+    KNOWN_KEYS,
+    CriterionModel,
+    ProfileModel,
+    SegmentFileHeader,
+    SegmentFileModel,
+    SegmentModel,
+)
+from leadseg.spec.yaml_loader import Path, YamlDocument
+
+# The placeholder used for "the score field" until the export's header is known.
+SCORE = "\x00score"
+
+_NUMERIC_OPS = {Op.AT_LEAST, Op.AT_MOST, Op.BETWEEN}
+_DATE_OPS = {Op.BEFORE, Op.AFTER}
+_DAY_OPS = {Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO}
+_TEXT_OPS = {Op.CONTAINS, Op.NOT_CONTAINS, Op.STARTS_WITH, Op.ENDS_WITH}
+
+
+def shape_problems(doc: YamlDocument, exc: ValidationError, prefix: Path = ()) -> list[Problem]:
+    """pydantic's errors, reworded for analysts and placed at their line and column."""
+    problems = []
+    for error in exc.errors():
+        path = prefix + tuple(error["loc"])
+        kind = error["type"]
+        where = path[-1] if path else "file"
+        if kind == "extra_forbidden":
+            key = str(where)
+            is_operator = len(path) >= 2 and path[-2] in ("score", "profile")
+            what = "operator" if is_operator else "key"
+            options = (*OPERATORS, "field") if is_operator else sorted(KNOWN_KEYS)
+            close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
+            if close == ["field"]:
+                what = "key"
+            hint = f"did you mean {close[0]!r}?" if close else None
+            if not hint and is_operator:
+                hint = "operators: " + ", ".join(OPERATORS)
+            problems.append(
+                Problem(
+                    f"unknown-{what}",
+                    f"unknown {what} {key!r}",
+                    doc.location(path, key=True),
+                    hint,
+                )
+            )
+            continue
+        if kind == "missing":
+            where_to = path[:-1]
+            problems.append(
+                Problem(
+                    "missing-key",
+                    f"missing required key {where!r}",
+                    doc.location(where_to),
+                )
+            )
+            continue
+        message = _reworded(kind, error["msg"], where, error.get("input"))
+        problems.append(Problem("invalid-value", message, doc.location(path)))
+    return problems
+
+
+def _reworded(kind: str, msg: str, where: Any, value: Any) -> str:
+    subject = f"{where!r}" if isinstance(where, str) else "this item"
+    if kind == "string_type":
+        hint = f'; quote it: "{value}"' if isinstance(value, (int, float, bool)) else ""
+        return f"{subject} must be text{hint}"
+    if kind == "list_type":
+        return f"{subject} must be a list ('- ' items)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{subject} must be a mapping of key: value"
+    if kind == "too_short":
+        return f"{subject} must not be empty"
+    if kind == "literal_error":
+        return f"{subject}: {msg.removeprefix('Input should be ')}"
+    if kind == "bool_type":
+        return f"{subject} must be true or false"
+    text = msg.removeprefix("Value error, ")
+    if isinstance(value, bool):
+        text += f", not {str(value).lower()}"
+    return f"{subject} {text}" if isinstance(where, str) else text
+
+
+class _Builder:
+    def __init__(self, doc: YamlDocument, model: SegmentFileModel, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.model = model
+        self.problems = problems
+
+    def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+        self.problems.append(Problem(code, message, self.doc.location(path), hint))
+
+    def build(self) -> tuple[Segment, ...]:
+        segments = []
+        for i, seg in enumerate(self.model.segments):
+            criterion = self.segment_criterion(seg, ("segments", i))
+            if criterion is not None:
+                segments.append(
+                    Segment(
+                        name=seg.name,
+                        criterion=criterion,
+                        parent=seg.parent,
+                        description=seg.description,
+                        slug=slugify(seg.name),
+                    )
+                )
+        self.check_names()
+        if not self.problems:
+            self.check_references(segments)
+        return tuple(segments)
+
+    def segment_criterion(self, seg: SegmentModel, path: Path) -> Criterion | None:
+        key = seg.criterion_key()
+        if key == "criteria":
+            children = [
+                self.criterion(c, path + ("criteria", j)) for j, c in enumerate(seg.criteria or [])
+            ]
+            if any(c is None for c in children):
+                return None
+            if len(children) == 1:
+                return children[0]
+            combine = AnyOf if seg.match == "any" else AllOf
+            return combine(tuple(children))  # type: ignore[arg-type]
+        if seg.match != "all":
+            self.problem(
+                "match-without-criteria",
+                "'match' only applies to a 'criteria' list",
+                path + ("match",),
+            )
+        return self.keyed(key, getattr(seg, "not_" if key == "not" else key), path + (key,))
+
+    def criterion(self, model: CriterionModel, path: Path) -> Criterion | None:
+        key = model.key()
+        return self.keyed(key, getattr(model, "not_" if key == "not" else key), path + (key,))
+
+    def keyed(self, key: str, value: Any, path: Path) -> Criterion | None:
+        if key in ("score", "profile"):
+            return self.condition(value, path, score=key == "score")
+        if key in ("all", "any"):
+            children = [self.criterion(c, path + (j,)) for j, c in enumerate(value)]
+            if any(c is None for c in children):
+                return None
+            return (AllOf if key == "all" else AnyOf)(tuple(children))  # type: ignore[arg-type]
+        if key == "not":
+            child = self.criterion(value, path)
+            return None if child is None else Not(child)
+        return SegmentRef(value)
+
+    def condition(self, profile: ProfileModel, path: Path, *, score: bool) -> Criterion | None:
+        field = profile.field
+        if field is None:
+            if not score:
+                self.problem(
+                    "missing-key",
+                    "missing required key 'field'",
+                    path,
+                    "profile: {field: COLUMN, OPERATOR: VALUE}",
+                )
+                return None
+            field = SCORE
+        elif not field.strip():
+            self.problem("invalid-value", "'field' must name a column", path + ("field",))
+            return None
+        name, value = profile.operator()
+        op = Op(name)
+        value_path = path + (name,)
+        positive = NEGATIONS.get(op)
+        typed = self.typed_value(op, value, value_path)
+        if typed is None:
+            return None
+        kind, value = typed
+        if positive is not None:
+            return Not(Condition(field, positive, kind, value))
+        return Condition(field, op, kind, value)
+
+    def typed_value(self, op: Op, value: Any, path: Path) -> tuple[Kind, Any] | None:
+        if op == Op.IS_BLANK:
+            return Kind.BLANK, value
+        if op in _DAY_OPS:
+            return Kind.DATE, int(value)
+        if op in _DATE_OPS:
+            day = _as_date(value)
+            if day is None:
+                self.problem(
+                    "invalid-value",
+                    f"'{op.value}' needs a date (YYYY-MM-DD), got {value!r}",
+                    path,
+                )
+                return None
+            return Kind.DATE, day
+        if op in _TEXT_OPS:
+            text = str(value)
+            if not text.strip():
+                self.problem(
+                    "invalid-value",
+                    f"'{op.value}' needs non-blank text",
+                    path,
+                    "use is_blank: true to find blanks",
+                )
+                return None
+            return Kind.TEXT, text
+        if op == Op.BETWEEN:
+            low, high = value
+            kinds = [self.typed_value(Op.AT_LEAST, v, path + (i,)) for i, v in enumerate(value)]
+            if any(k is None for k in kinds):
+                return None
+            (kind_low, low), (kind_high, high) = kinds  # type: ignore[misc]
+            if kind_low != kind_high:
+                self.problem("invalid-value", "'between' needs two numbers or two dates", path)
+                return None
+            if low > high:
+                self.problem(
+                    "invalid-value",
+                    f"'between' low {value[0]!r} is above high {value[1]!r}",
+                    path,
+                    f"write between: [{value[1]}, {value[0]}]",
+                )
+                return None
+            return kind_low, (low, high)
+        if op in _NUMERIC_OPS:
+            if isinstance(value, (int, float)):
+                if math.isnan(value):
+                    self.problem("invalid-value", f"'{op.value}' cannot be NaN", path)
+                    return None
+                return Kind.NUMBER, float(value)
+            day = _as_date(value)
+            if day is None:
+                self.problem(
+                    "invalid-value",
+                    f"'{op.value}' needs a number or a date (YYYY-MM-DD), got {value!r}",
+                    path,
+                )
+                return None
+            return Kind.DATE, day
+        if op == Op.IN:
+            numbers = [isinstance(v, (int, float)) for v in value]
+            if all(numbers):
+                return Kind.NUMBER, tuple(float(v) for v in value)
+            if any(numbers):
+                self.problem(
+                    "invalid-value",
+                    "'in' mixes numbers and text",
+                    path,
+                    'quote the numbers to compare everything as text, e.g. "10"',
+                )
+                return None
+            return Kind.TEXT, tuple(str(v) for v in value)
+        # is
+        if isinstance(value, (int, float)):
+            return Kind.NUMBER, float(value)
+        return Kind.TEXT, value
+
+    def check_names(self) -> None:
+        check_names(
+            self.doc,
+            [(i, seg.name) for i, seg in enumerate(self.model.segments)],
+            self.problems,
+        )
+
+    def check_references(self, segments: list[Segment]) -> None:
+        by_key = {s.name.casefold(): s.name for s in segments}
+        index = {s.name: i for i, s in enumerate(segments)}
+        resolvable = True
+        for i, seg in enumerate(self.model.segments):
+            refs = [(seg.parent, ("segments", i, "parent"), "parent")] if seg.parent else []
+            refs += [(name, p, "segment") for name, p in _segment_refs(seg, ("segments", i))]
+            for name, path, what in refs:
+                if name.casefold() not in by_key:
+                    close = difflib.get_close_matches(name, list(index), n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else None
+                    self.problem(
+                        f"unknown-{what}",
+                        f"unknown {what} segment {name!r}",
+                        path,
+                        hint,
+                    )
+                    resolvable = False
+                elif name not in index:
+                    self.problem(
+                        f"unknown-{what}",
+                        f"{what} {name!r} differs in case from segment {by_key[name.casefold()]!r}",
+                        path,
+                        "write the name exactly",
+                    )
+                    resolvable = False
+        if resolvable:
+            self.check_cycles(segments)
+
+    def check_cycles(self, segments: list[Segment]) -> None:
+        by_name = {s.name: s for s in segments}
+        index = {s.name: i for i, s in enumerate(segments)}
+        state: dict[str, int] = {}
+        reported: set[frozenset[str]] = set()
+
+        def visit(name: str, stack: list[str]) -> None:
+            state[name] = 1
+            stack.append(name)
+            for dep in sorted(dependencies(by_name[name])):
+                if state.get(dep) == 1:
+                    cycle = stack[stack.index(dep) :] + [dep]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        self.problem(
+                            "cycle",
+                            "segments refer to each other in a cycle: " + " -> ".join(cycle),
+                            ("segments", index[dep], "name"),
+                        )
+                elif dep not in state:
+                    visit(dep, stack)
+            stack.pop()
+            state[name] = 2
+
+        for seg in segments:
+            if seg.name not in state:
+                visit(seg.name, [])
+
+
+def check_names(doc: YamlDocument, names: list[tuple[int, str]], problems: list[Problem]) -> None:
+    """Names must be non-blank, unique ignoring case, and give distinct file names."""
+    seen: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    for i, name in names:
+        location = doc.location(("segments", i, "name"))
+        key = name.strip().casefold()
+        if not key:
+            problems.append(Problem("invalid-name", "a segment name must not be blank", location))
+            continue
+        if key in seen:
+            problems.append(
+                Problem(
+                    "duplicate-name",
+                    f"duplicate segment name {name!r} (same as {seen[key]!r})",
+                    location,
+                    "names are compared ignoring case",
+                )
+            )
+            continue
+        seen[key] = name
+        slug = slugify(name)
+        if not slug:
+            problems.append(
+                Problem(
+                    "invalid-name",
+                    f"segment name {name!r} has no letter or digit "
+                    "(a-z, 0-9) to make a file name from",
+                    location,
+                    "add a Latin letter or digit to the name",
+                )
+            )
+        elif slug in slugs:
+            problems.append(
+                Problem(
+                    "file-name-collision",
+                    f"segments {slugs[slug]!r} and {name!r} would both be written to '{slug}.*'",
+                    location,
+                    "rename one of them",
+                )
+            )
+        else:
+            slugs[slug] = name
+
+
+def _segment_refs(seg: SegmentModel, path: Path):
+    key = seg.criterion_key()
+    if key == "criteria":
+        for j, c in enumerate(seg.criteria or []):
+            yield from _criterion_refs(c, path + ("criteria", j))
+    else:
+        yield from _keyed_refs(key, getattr(seg, "not_" if key == "not" else key), path + (key,))
+
+
+def _criterion_refs(model: CriterionModel, path: Path):
+    key = model.key()
+    yield from _keyed_refs(key, getattr(model, "not_" if key == "not" else key), path + (key,))
+
+
+def _keyed_refs(key: str, value: Any, path: Path):
+    if key == "segment":
+        yield value, path
+    elif key in ("all", "any"):
+        for j, c in enumerate(value):
+            yield from _criterion_refs(c, path + (j,))
+    elif key == "not":
+        yield from _criterion_refs(value, path)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSet:
+    """Validate a loaded document; raise ``SegmentFileError`` with every problem found."""
+    from leadseg.errors import SegmentFileError
+
+    problems = list(doc.problems)
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(
+                "invalid-file",
+                "a segment file is a mapping with a 'segments:' list",
+                doc.location(()),
+                "see segments.yaml in the README",
+            )
+        )
+        raise SegmentFileError(problems)
+    try:
+        header = SegmentFileHeader.model_validate(data)
+    except ValidationError as exc:
+        raise SegmentFileError(problems + shape_problems(doc, exc)) from None
+    valid: list[SegmentModel] = []
+    for i, raw in enumerate(header.segments):
+        try:
+            valid.append(SegmentModel.model_validate(raw))
+        except ValidationError as exc:
+            problems += shape_problems(doc, exc, ("segments", i))
+    if len(valid) < len(header.segments):
+        # Still report blank, duplicate and colliding names of the segments that did validate.
+        names = [
+            (i, r["name"])
+            for i, r in enumerate(header.segments)
+            if isinstance(r, dict) and isinstance(r.get("name"), str)
+        ]
+        check_names(doc, names, problems)
+        raise SegmentFileError(problems)
+    model = SegmentFileModel.model_construct(
+        version=header.version, score_field=header.score_field, segments=valid
+    )
+    builder = _Builder(doc, model, problems)
+    segments = builder.build()
+    if problems:
+        raise SegmentFileError(problems)
+    return SegmentSet(
+        segments=segments,
+        score_field=model.score_field,
+        source=doc.filename,
+        sha256=sha256,
+    )
+
+
+__all__ = ["CRITERION_KEYS", "SCORE", "build_segment_set"]

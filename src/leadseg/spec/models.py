@@ -1,0 +1,210 @@
+"""The segment file's shape, as pydantic models (they also give the editor JSON Schema).
+
+Only the *shape* is checked here: keys, types, "exactly one operator". Meaning (dates,
+references, cycles, file names) is checked in ``spec/build.py`` where positions are at hand.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
+
+from leadseg.criteria import OPERATORS
+
+CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment")
+
+
+def _number_or_text(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a number, a date (YYYY-MM-DD) or text")
+    return value
+
+
+def _whole_days(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number of days, 0 or more")
+    return value
+
+
+def _scalar_list(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty list, e.g. [US, CA]")
+    for item in value:
+        _number_or_text(item)
+    return value
+
+
+def _pair(value: Any) -> Any:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("must be a list of two values: [low, high]")
+    for item in value:
+        _number_or_text(item)
+    return value
+
+
+_SCALAR_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+Value = Annotated[Any, AfterValidator(_number_or_text), WithJsonSchema(_SCALAR_SCHEMA)]
+Days = Annotated[
+    Any, AfterValidator(_whole_days), WithJsonSchema({"type": "integer", "minimum": 0})
+]
+Values = Annotated[
+    Any,
+    AfterValidator(_scalar_list),
+    WithJsonSchema({"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1}),
+]
+Pair = Annotated[
+    Any,
+    AfterValidator(_pair),
+    WithJsonSchema({"type": "array", "items": _SCALAR_SCHEMA, "minItems": 2, "maxItems": 2}),
+]
+
+
+def _exactly_one(data: Any, keys: tuple[str, ...], what: str) -> Any:
+    """Fail when a mapping holds none or several of ``keys`` (unknown keys are left to
+    ``extra="forbid"``, which names them with a suggestion)."""
+    if not isinstance(data, dict):
+        return data
+    found = [k for k in data if k in keys]
+    unknown = [k for k in data if k not in keys and k not in ("field",)]
+    if len(found) == 1 or (not found and unknown):
+        return data
+    if not found:
+        raise ValueError(f"needs one {what}: {', '.join(keys)}")
+    raise ValueError(f"has {len(found)} {what}s ({', '.join(found)}); use exactly one")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class ProfileModel(_Strict):
+    """``{field: NAME, OPERATOR: VALUE}`` -- exactly one operator."""
+
+    field: StrictStr | None = None
+    at_least: Value = None
+    at_most: Value = None
+    between: Pair = None
+    is_: Value = Field(None, alias="is")
+    is_not: Value = None
+    in_: Values = Field(None, alias="in")
+    not_in: Values = None
+    contains: Value = None
+    not_contains: Value = None
+    starts_with: Value = None
+    ends_with: Value = None
+    is_blank: StrictBool | None = None
+    before: Value = None
+    after: Value = None
+    in_last_days: Days = None
+    more_than_days_ago: Days = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_operator(cls, data: Any) -> Any:
+        return _exactly_one(data, OPERATORS, "operator")
+
+    def operator(self) -> tuple[str, Any]:
+        for name in OPERATORS:
+            attr = name + "_" if name in ("is", "in") else name
+            if attr in self.model_fields_set:
+                return name, getattr(self, attr)
+        raise AssertionError("validated profile without an operator")
+
+
+class CriterionModel(_Strict):
+    """A mapping with exactly one key."""
+
+    score: ProfileModel | None = None
+    profile: ProfileModel | None = None
+    all: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
+    any: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
+    not_: CriterionModel | None = Field(None, alias="not")
+    segment: StrictStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key(cls, data: Any) -> Any:
+        return _exactly_one(data, CRITERION_KEYS, "criterion key")
+
+    def key(self) -> str:
+        for name in CRITERION_KEYS:
+            if (name + "_" if name == "not" else name) in self.model_fields_set:
+                return name
+        raise AssertionError("validated criterion without a key")
+
+
+class SegmentModel(_Strict):
+    name: StrictStr
+    description: StrictStr | None = None
+    parent: StrictStr | None = None
+    match: Literal["all", "any"] = "all"
+    criteria: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
+    score: ProfileModel | None = None
+    profile: ProfileModel | None = None
+    all: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
+    any: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
+    not_: CriterionModel | None = Field(None, alias="not")
+    segment: StrictStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_criterion(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        found = [k for k in data if k in CRITERION_KEYS + ("criteria",)]
+        if len(found) > 1:
+            raise ValueError(
+                f"has {', '.join(found)}; give one of them "
+                "(put several criteria in a 'criteria:' list)"
+            )
+        unknown = [k for k in data if k not in _SEGMENT_KEYS]
+        if not found and not unknown:
+            raise ValueError(
+                "needs a criterion: score, profile, criteria, all, any, not or segment"
+            )
+        return data
+
+    def criterion_key(self) -> str:
+        for name in ("criteria", *CRITERION_KEYS):
+            if (name + "_" if name == "not" else name) in self.model_fields_set:
+                return name
+        raise AssertionError("validated segment without a criterion")
+
+
+_SEGMENT_KEYS = frozenset({"name", "description", "parent", "match", "criteria", *CRITERION_KEYS})
+
+
+class SegmentFileModel(_Strict):
+    version: Literal[1] = 1
+    score_field: StrictStr | None = None
+    segments: Annotated[list[SegmentModel], Field(min_length=1)]
+
+
+class SegmentFileHeader(_Strict):
+    """The file without its segments, so each segment can be validated on its own and every
+    problem of every segment reported in one run."""
+
+    version: Literal[1] = 1
+    score_field: StrictStr | None = None
+    segments: Annotated[list[Any], Field(min_length=1)]
+
+
+KNOWN_KEYS: frozenset[str] = frozenset(
+    {"version", "score_field", "segments", "name", "description", "parent", "match"}
+    | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}
+)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a segment file, for editors."""
+    return SegmentFileModel.model_json_schema(by_alias=True)
