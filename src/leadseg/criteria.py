@@ -6,13 +6,14 @@ segment-file validation: a ``Condition`` says *how* to compare (``kind``) as wel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
-from typing import Union
+from enum import StrEnum
+
+from leadseg.errors import Location
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     AT_LEAST = "at_least"
     AT_MOST = "at_most"
     BETWEEN = "between"
@@ -41,7 +42,7 @@ NEGATIONS: dict[Op, Op] = {
 }
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a column is read for a comparison."""
 
     NUMBER = "number"  # text parsed as a number; unparsable text counts as blank
@@ -50,7 +51,7 @@ class Kind(str, Enum):
     BLANK = "blank"  # only asks whether the value is blank
 
 
-Scalar = Union[float, date, str]
+Scalar = float | date | str
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,8 @@ class Condition:
     op: Op
     kind: Kind
     value: Scalar | tuple[Scalar, ...] | bool | int
-
-    def columns(self) -> set[str]:
-        return {self.field}
+    # Where the condition was written, for messages such as "unknown column"; not semantics.
+    origin: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class SegmentRef:
     name: str
 
 
-Criterion = Union[Condition, AllOf, AnyOf, Not, SegmentRef]
+Criterion = Condition | AllOf | AnyOf | Not | SegmentRef
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ class SegmentSet:
     score_field: str | None = None
     source: str | None = None  # the file it came from, for messages
     sha256: str | None = None
+    score_field_origin: Location | None = field(default=None, compare=False, repr=False)
 
     def by_name(self) -> dict[str, Segment]:
         return {s.name: s for s in self.segments}

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from leadseg.columns import SCORE
 from leadseg.criteria import (
     NEGATIONS,
     OPERATORS,
@@ -27,7 +28,6 @@ from leadseg.criteria import (
 from leadseg.errors import Problem
 from leadseg.slug import slugify
 from leadseg.spec.models import (
-    CRITERION_KEYS,
     KNOWN_KEYS,
     CriterionModel,
     ProfileModel,
@@ -36,9 +36,6 @@ from leadseg.spec.models import (
     SegmentModel,
 )
 from leadseg.spec.yaml_loader import Path, YamlDocument
-
-# The placeholder used for "the score field" until the export's header is known.
-SCORE = "\x00score"
 
 _NUMERIC_OPS = {Op.AT_LEAST, Op.AT_MOST, Op.BETWEEN}
 _DATE_OPS = {Op.BEFORE, Op.AFTER}
@@ -197,9 +194,10 @@ class _Builder:
         if typed is None:
             return None
         kind, value = typed
+        origin = self.doc.location(path + (("field",) if profile.field is not None else ()))
         if positive is not None:
-            return Not(Condition(field, positive, kind, value))
-        return Condition(field, op, kind, value)
+            return Not(Condition(field, positive, kind, value, origin))
+        return Condition(field, op, kind, value, origin)
 
     def typed_value(self, op: Op, value: Any, path: Path) -> tuple[Kind, Any] | None:
         if op == Op.IS_BLANK:
@@ -471,6 +469,3 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         source=doc.filename,
         sha256=sha256,
     )
-
-
-__all__ = ["CRITERION_KEYS", "SCORE", "build_segment_set"]

@@ -1,0 +1,1 @@
+"""Backends compile the criteria tree for an engine: Polars today, SQL next."""

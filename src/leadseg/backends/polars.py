@@ -1,0 +1,224 @@
+"""Criteria tree -> Polars expressions.
+
+Every column a segment reads is parsed once into a hidden helper column (number, date or
+normalised text); segment masks are then computed stage by stage so that a parent or a
+``segment:`` reference is a column lookup, not a re-evaluation. Every mask is a non-null
+boolean: a blank (or unreadable) value never satisfies a comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from leadseg.criteria import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Kind,
+    Not,
+    Op,
+    Segment,
+    SegmentRef,
+    SegmentSet,
+    conditions,
+    dependencies,
+    evaluation_order,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+_PREFIX = "\x00leadseg:"
+
+
+def mask_column(segment_name: str) -> str:
+    return f"{_PREFIX}segment:{segment_name}"
+
+
+def _helper(kind: Kind, field: str) -> str:
+    return f"{_PREFIX}{kind.value}:{field}"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A column read as numbers or dates, and the expression flagging unreadable values."""
+
+    column: str
+    kind: Kind
+    unreadable: pl.Expr
+
+
+@dataclass
+class CompiledSegments:
+    """Stages of ``with_columns`` that add one boolean mask column per segment."""
+
+    stages: list[list[pl.Expr]]
+    parsed: list[Parsed]
+    order: list[Segment]
+
+    def add_masks(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        for stage in self.stages:
+            frame = frame.with_columns(stage)
+        return frame
+
+    def masks(self) -> dict[str, pl.Expr]:
+        import polars as pl
+
+        return {s.name: pl.col(mask_column(s.name)) for s in self.order}
+
+
+def _is_text(dtype: Any) -> bool:
+    import polars as pl
+
+    return dtype == pl.String or dtype == pl.Categorical or dtype == pl.Enum
+
+
+def text_of(column: str, dtype: Any) -> pl.Expr:
+    import polars as pl
+
+    expr = pl.col(column)
+    return expr if _is_text(dtype) else expr.cast(pl.String)
+
+
+def blank(column: str, dtype: Any) -> pl.Expr:
+    import polars as pl
+
+    if _is_text(dtype) or dtype == pl.Null:
+        text = text_of(column, dtype)
+        return text.is_null() | (text.str.strip_chars() == "")
+    return pl.col(column).is_null()
+
+
+def number_of(column: str, dtype: Any) -> pl.Expr:
+    import polars as pl
+
+    if dtype.is_numeric():
+        value = pl.col(column).cast(pl.Float64)
+    else:
+        value = text_of(column, dtype).str.strip_chars().cast(pl.Float64, strict=False)
+    # "nan" and "inf" parse as floats but are not scores.
+    return pl.when(value.is_finite()).then(value)
+
+
+def date_of(column: str, dtype: Any) -> pl.Expr:
+    import polars as pl
+
+    if dtype == pl.Date:
+        return pl.col(column)
+    if isinstance(dtype, pl.Datetime) or dtype == pl.Datetime:
+        return pl.col(column).dt.date()
+    text = text_of(column, dtype).str.strip_chars()
+    # ISO 8601 date, optionally followed by a time: "2024-05-01", "2024-05-01T10:00:00Z".
+    day = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    tail_ok = (text.str.len_chars() == 10) | text.str.slice(10, 1).is_in(["T", " "])
+    return pl.when(tail_ok).then(day)
+
+
+def normalised_text(column: str, dtype: Any) -> pl.Expr:
+    return text_of(column, dtype).str.strip_chars().str.to_lowercase()
+
+
+def norm(value: str) -> str:
+    """Text as the comparisons see it: trimmed and lower-cased."""
+    return value.strip().lower()
+
+
+def compile_segments(
+    segment_set: SegmentSet, schema: dict[str, Any], as_of: date
+) -> CompiledSegments:
+    """Compile a (column-bound) segment set against an export schema."""
+    import polars as pl
+
+    needed: dict[tuple[str, Kind], None] = {}
+    for segment in segment_set.segments:
+        for cond in conditions(segment.criterion):
+            if cond.kind in (Kind.NUMBER, Kind.DATE, Kind.TEXT):
+                needed[(cond.field, cond.kind)] = None
+
+    helpers: list[pl.Expr] = []
+    parsed: list[Parsed] = []
+    for field, kind in needed:
+        dtype = schema[field]
+        if kind == Kind.TEXT:
+            helpers.append(normalised_text(field, dtype).alias(_helper(kind, field)))
+            continue
+        expr = number_of(field, dtype) if kind == Kind.NUMBER else date_of(field, dtype)
+        helpers.append(expr.alias(_helper(kind, field)))
+        unreadable = ~blank(field, dtype) & pl.col(_helper(kind, field)).is_null()
+        parsed.append(Parsed(field, kind, unreadable))
+
+    order = evaluation_order(segment_set.segments)
+    depth: dict[str, int] = {}
+    for segment in order:
+        depth[segment.name] = 1 + max((depth[d] for d in dependencies(segment)), default=0)
+    stages: list[list[pl.Expr]] = [helpers] if helpers else []
+    for level in range(1, max(depth.values(), default=0) + 1):
+        stage = []
+        for segment in order:
+            if depth[segment.name] == level:
+                own = _compile(segment.criterion, schema, as_of)
+                if segment.parent:
+                    own = pl.col(mask_column(segment.parent)) & own
+                stage.append(own.alias(mask_column(segment.name)))
+        stages.append(stage)
+    return CompiledSegments(stages, parsed, order)
+
+
+def _compile(node: Criterion, schema: dict[str, Any], as_of: date) -> pl.Expr:
+    import polars as pl
+
+    if isinstance(node, Condition):
+        return _condition(node, schema, as_of).fill_null(False)
+    if isinstance(node, AllOf):
+        return pl.all_horizontal([_compile(c, schema, as_of) for c in node.children])
+    if isinstance(node, AnyOf):
+        return pl.any_horizontal([_compile(c, schema, as_of) for c in node.children])
+    if isinstance(node, Not):
+        return ~_compile(node.child, schema, as_of)
+    assert isinstance(node, SegmentRef)
+    return pl.col(mask_column(node.name))
+
+
+def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
+    import polars as pl
+
+    if cond.kind == Kind.BLANK:
+        is_blank = blank(cond.field, schema[cond.field])
+        return is_blank if cond.value else ~is_blank
+    value = pl.col(_helper(cond.kind, cond.field))
+    op, target = cond.op, cond.value
+    if cond.kind == Kind.TEXT:
+        if op == Op.IS:
+            return value == norm(target)  # type: ignore[arg-type]
+        if op == Op.IN:
+            return value.is_in([norm(t) for t in target])  # type: ignore[union-attr]
+        if op == Op.CONTAINS:
+            return value.str.contains(norm(target), literal=True)  # type: ignore[arg-type]
+        if op == Op.STARTS_WITH:
+            return value.str.starts_with(norm(target))  # type: ignore[arg-type]
+        if op == Op.ENDS_WITH:
+            return value.str.ends_with(norm(target))  # type: ignore[arg-type]
+    if op == Op.AT_LEAST:
+        return value >= pl.lit(target)
+    if op == Op.AT_MOST:
+        return value <= pl.lit(target)
+    if op == Op.BETWEEN:
+        low, high = target  # type: ignore[misc]
+        return value.is_between(pl.lit(low), pl.lit(high), closed="both")
+    if op == Op.IS:
+        return value == pl.lit(target)
+    if op == Op.IN:
+        return value.is_in(list(target))  # type: ignore[arg-type]
+    if op == Op.BEFORE:
+        return value < pl.lit(target)
+    if op == Op.AFTER:
+        return value > pl.lit(target)
+    if op == Op.IN_LAST_DAYS:
+        start = as_of - timedelta(days=int(target))  # type: ignore[arg-type]
+        return value.is_between(pl.lit(start), pl.lit(as_of), closed="both")
+    if op == Op.MORE_THAN_DAYS_AGO:
+        return value < pl.lit(as_of - timedelta(days=int(target)))  # type: ignore[arg-type]
+    raise AssertionError(f"no Polars compilation for {op} on {cond.kind}")

@@ -1,0 +1,117 @@
+"""Bind a segment set to an export's header: find the score column, check every column."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+from leadseg.criteria import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Not,
+    SegmentSet,
+    conditions,
+)
+from leadseg.errors import Location, Problem, UnknownColumnError
+
+SCORE = "\x00score"  # stands for "the score field" until the header is known
+SCORE_CANDIDATES = ("Overall Behavior Score", "Behavior Score", "Lead Score", "Score")
+_FOLD = re.compile(r"[\s\-_]+")
+
+
+def _folded(name: str) -> str:
+    return _FOLD.sub("", name).casefold()
+
+
+def detect_score_column(header: list[str]) -> str | None:
+    """The first candidate (in priority order) that a header matches, ignoring case, spaces,
+    ``-`` and ``_``."""
+    folded = {_folded(name): name for name in reversed(header)}
+    for candidate in SCORE_CANDIDATES:
+        if _folded(candidate) in folded:
+            return folded[_folded(candidate)]
+    return None
+
+
+def describe_column(name: str) -> str:
+    """A column name as a message shows it: invisible characters and stray spaces escaped."""
+    shown = repr(name)
+    return shown
+
+
+def close_columns(name: str, header: list[str]) -> str | None:
+    folded = {_folded(h): h for h in header}
+    if _folded(name) in folded:
+        return f"did you mean {describe_column(folded[_folded(name)])}?"
+    close = difflib.get_close_matches(name, header, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(describe_column(c) for c in close) + "?"
+    return None
+
+
+def bind_columns(segments: SegmentSet, header: list[str], export: str) -> SegmentSet:
+    """Replace the score placeholder with the real column; raise ``UnknownColumnError`` with
+    every unknown column, located in the segment file."""
+    problems: list[Problem] = []
+    uses_score = any(c.field == SCORE for s in segments.segments for c in conditions(s.criterion))
+    score = segments.score_field
+    if score is not None and score not in header:
+        problems.append(
+            Problem(
+                "unknown-column",
+                f"score_field {describe_column(score)} is not a column of {export}",
+                segments.score_field_origin or Location(file=segments.source),
+                close_columns(score, header),
+            )
+        )
+    elif score is None and uses_score:
+        score = detect_score_column(header)
+        if score is None:
+            first = next(
+                c.origin
+                for s in segments.segments
+                for c in conditions(s.criterion)
+                if c.field == SCORE
+            )
+            problems.append(
+                Problem(
+                    "no-score-column",
+                    f"no score column in {export} (looked for: {', '.join(SCORE_CANDIDATES)})",
+                    first or Location(file=segments.source),
+                    "set score_field: COLUMN in the segment file, or --score-field",
+                )
+            )
+    known = set(header)
+    for segment in segments.segments:
+        for cond in conditions(segment.criterion):
+            if cond.field != SCORE and cond.field not in known:
+                problems.append(
+                    Problem(
+                        "unknown-column",
+                        f"column {describe_column(cond.field)} is not in {export}",
+                        cond.origin or Location(file=segments.source),
+                        close_columns(cond.field, header),
+                    )
+                )
+    if problems:
+        raise UnknownColumnError(problems)
+    if not uses_score:
+        return segments
+    bound = tuple(
+        dataclasses.replace(s, criterion=_replace_score(s.criterion, score))
+        for s in segments.segments
+    )
+    return dataclasses.replace(segments, segments=bound, score_field=score)
+
+
+def _replace_score(node: Criterion, column: str | None) -> Criterion:
+    if isinstance(node, Condition):
+        return dataclasses.replace(node, field=column) if node.field == SCORE else node
+    if isinstance(node, (AllOf, AnyOf)):
+        return type(node)(tuple(_replace_score(c, column) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_replace_score(node.child, column))
+    return node

@@ -1,0 +1,136 @@
+"""Evaluate a segment set on an export: one pass, every segment at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from leadseg.columns import bind_columns
+from leadseg.errors import ExportDataError, Location
+from leadseg.io.readers import Export, ReadOptions
+from leadseg.results import CountResult, SegmentCount, UnreadableValues
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from leadseg.backends.polars import CompiledSegments
+    from leadseg.criteria import SegmentSet
+
+FIRST_ROWS = 5
+HEADER_ROWS = 1  # data row i (0-based) is spreadsheet row i + 2
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options shared by ``count`` and ``apply``."""
+
+    read: ReadOptions = field(default_factory=ReadOptions)
+    as_of: date | None = None  # default: today
+    strict: bool = False  # unreadable values are an error instead of a warning
+
+    def as_of_date(self) -> date:
+        return self.as_of or date.today()
+
+
+@dataclass
+class Plan:
+    """A segment set bound to one export and compiled for Polars."""
+
+    export: Export
+    segments: SegmentSet
+    compiled: CompiledSegments
+    as_of: date
+
+    def frame(self) -> pl.LazyFrame:
+        """The export with one boolean mask column per segment (and helper columns)."""
+        return self.compiled.add_masks(self.export.scan())
+
+    def count_exprs(self) -> list[pl.Expr]:
+        import polars as pl
+
+        exprs = [pl.len().alias("rows")]
+        for i, mask in enumerate(self.compiled.masks().values()):
+            exprs.append(mask.sum().alias(f"segment_{i}"))
+        for i, parsed in enumerate(self.compiled.parsed):
+            exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
+            first = parsed.unreadable.arg_true().head(FIRST_ROWS).implode()
+            exprs.append(first.alias(f"bad_rows_{i}"))
+        return exprs
+
+    def result(self, totals: dict[str, Any]) -> CountResult:
+        counts = [
+            SegmentCount(s.name, s.parent, int(totals[f"segment_{i}"]))
+            for i, s in enumerate(self.compiled.order)
+        ]
+        order = {s.name: i for i, s in enumerate(self.segments.segments)}
+        counts.sort(key=lambda c: order[c.name])
+        unreadable = [
+            UnreadableValues(
+                p.column,
+                p.kind.value,
+                int(totals[f"bad_{i}"]),
+                [int(r) + HEADER_ROWS + 1 for r in totals[f"bad_rows_{i}"]],
+            )
+            for i, p in enumerate(self.compiled.parsed)
+            if totals[f"bad_{i}"]
+        ]
+        return CountResult(
+            input=self.export.display,
+            rows=int(totals["rows"]),
+            segments=counts,
+            unreadable=unreadable,
+            as_of=self.as_of.isoformat(),
+        )
+
+
+def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
+    from leadseg.backends.polars import compile_segments
+
+    bound = bind_columns(segments, export.columns, export.display)
+    schema = dict(export.scan().collect_schema())
+    as_of = options.as_of_date()
+    return Plan(export, bound, compile_segments(bound, schema, as_of), as_of)
+
+
+def check_unreadable(result: CountResult, options: RunOptions) -> None:
+    """With ``--strict``, unreadable values are an error (exit 65)."""
+    if options.strict and result.unreadable:
+        first = result.unreadable[0]
+        raise ExportDataError(
+            f"{first.count} value(s) in column {first.column!r} are not blank and not a "
+            f"{first.kind}: rows {', '.join(map(str, first.rows))}",
+            location=Location(file=result.input, row=first.rows[0], field=first.column),
+            hint="fix those values, or drop --strict to treat them as blank",
+        )
+
+
+def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
+    """Run a query on the export, turning a Polars read error into a located leadseg error."""
+    import polars as pl
+
+    try:
+        return query.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(export, exc) from None
+
+
+def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
+    from leadseg.io.csv_structure import exact_check
+
+    if export.format == "csv":
+        # The exact check names the row; it raises when it finds the problem.
+        exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
+    kind = type(exc).__name__
+    return ExportDataError(
+        f"cannot read the export ({kind})",
+        location=Location(file=export.display),
+        hint="run with --debug for the reader's message",
+    )
+
+
+def count_plan(p: Plan, options: RunOptions) -> CountResult:
+    totals = collect(p.frame().select(p.count_exprs()), p.export).row(0, named=True)
+    result = p.result(totals)
+    check_unreadable(result, options)
+    return result

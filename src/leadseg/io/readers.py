@@ -1,0 +1,270 @@
+"""Exports in: CSV (plain, gzip, zstd, stdin), Parquet and NDJSON, as a Polars LazyFrame.
+
+Every CSV column is read as text, so what the segments do not touch is written back as it
+came. Compressed, transcoded or piped input is first made into a plain UTF-8 file in a private
+temporary directory; the fast reader and the structural check then work on that file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
+from leadseg.io.csv_structure import Structure, check_structure
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
+
+FORMATS = ("csv", "parquet", "ndjson")
+_SUFFIX_FORMATS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+    ".ndjson": "ndjson", ".jsonl": "ndjson",
+}  # fmt: skip
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read an export; the defaults suit a UTF-8 CSV."""
+
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    input_format: str | None = None
+
+
+@dataclass
+class Export:
+    """An export ready to scan: its header is known and its structure checked."""
+
+    display: str
+    format: str
+    columns: list[str]
+    local_path: Path
+    source_path: Path | None
+    delimiter: str = ","
+    structure: Structure = field(default_factory=Structure)
+
+    def scan(self) -> pl.LazyFrame:
+        """A lazy scan of the whole export (CSV columns as text)."""
+        import polars as pl
+
+        if self.format == "parquet":
+            return pl.scan_parquet(self.local_path)
+        if self.format == "ndjson":
+            return pl.scan_ndjson(self.local_path, infer_schema_length=None)
+        frame = pl.scan_csv(
+            self.local_path,
+            separator=self.delimiter,
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+        if self.structure.has_blank_lines:
+            # Polars reads a blank line as a row of nulls; real empty values are "".
+            frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
+        return frame
+
+
+def detect_format(name: str) -> str:
+    lower = name.lower()
+    for ending in (".gz", ".zst"):
+        lower = lower.removesuffix(ending)
+    return _SUFFIX_FORMATS.get(Path(lower).suffix, "csv")
+
+
+@contextmanager
+def open_export(source: str | Path, options: ReadOptions | None = None) -> Iterator[Export]:
+    """Prepare ``source`` (a path or ``-`` for stdin); temporary copies vanish on exit."""
+    options = options or ReadOptions()
+    _check_encoding(options.encoding)
+    display = "<stdin>" if str(source) == "-" else str(source)
+    fmt = options.input_format or ("csv" if display == "<stdin>" else detect_format(display))
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
+    with tempfile.TemporaryDirectory(prefix="leadseg-") as tmp:
+        tmpdir = Path(tmp)
+        source_path = None if display == "<stdin>" else Path(source)
+        local = _local_copy(source_path, display, fmt, options.encoding, tmpdir)
+        if fmt == "csv":
+            yield _prepare_csv(local, source_path, display, options)
+        else:
+            yield Export(display, fmt, _columns_of(local, fmt, display), local, source_path)
+
+
+def _check_encoding(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding {encoding!r}", hint="use a Python codec name such as cp1252"
+        ) from None
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def _open_source(path: Path | None, display: str) -> BinaryIO:
+    if path is None:
+        return sys.stdin.buffer
+    try:
+        if path.is_dir():
+            raise ExportMissingError(
+                f"{display} is a directory, not an export file", location=Location(file=display)
+            )
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise ExportMissingError(
+            "export file not found", location=Location(file=display), hint="check the path"
+        ) from None
+    except PermissionError:
+        raise ExportMissingError(
+            "export file is not readable (permission denied)", location=Location(file=display)
+        ) from None
+
+
+def _decompressor(raw: BinaryIO, display: str) -> BinaryIO:
+    lower = display.lower()
+    if lower.endswith(".gz"):
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    if lower.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw)  # type: ignore[return-value]
+    return raw
+
+
+def _local_copy(path: Path | None, display: str, fmt: str, encoding: str, tmpdir: Path) -> Path:
+    """A plain, UTF-8 file to read: the source itself when it already is one."""
+    compressed = display.lower().endswith((".gz", ".zst"))
+    needs_text_conversion = fmt == "csv" and not _is_utf8(encoding)
+    if path is not None and not compressed and not needs_text_conversion:
+        _open_source(path, display).close()  # existence and permission, with clear errors
+        return path
+    target = tmpdir / "export"
+    with _open_source(path, display) as raw, open(target, "wb") as out:
+        stream = _decompressor(raw, display)
+        try:
+            if needs_text_conversion:
+                _transcode(stream, out, encoding, display)
+            else:
+                shutil.copyfileobj(stream, out, _CHUNK)
+        except (EOFError, OSError) as exc:
+            if isinstance(exc, OSError) and path is not None and not compressed:
+                raise
+            raise ExportDataError(
+                f"the compressed export is damaged or cut short: {exc}",
+                location=Location(file=display),
+                hint="download or export the file again",
+            ) from None
+    return target
+
+
+def _transcode(stream: BinaryIO, out: BinaryIO, encoding: str, display: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line = 1
+    while chunk := stream.read(_CHUNK):
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line += exc.object[: exc.start].count(b"\n")
+            raise ExportDataError(
+                f"bytes that are not valid {encoding} at line {line}",
+                location=Location(file=display, line=line),
+                hint="check --encoding",
+            ) from None
+        line += chunk.count(b"\n")
+        out.write(text.encode("utf-8"))
+    out.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
+    import polars as pl
+
+    try:
+        if fmt == "parquet":
+            return list(pl.read_parquet_schema(path))
+        return list(pl.scan_ndjson(path, infer_schema_length=None).collect_schema())
+    except Exception as exc:  # Polars raises several kinds for a file it cannot read
+        raise ExportDataError(
+            f"cannot read {fmt} export: {exc}",
+            location=Location(file=display),
+            hint=f"check that the file really is {fmt}",
+        ) from None
+
+
+def _prepare_csv(local: Path, source: Path | None, display: str, options: ReadOptions) -> Export:
+    delimiter = options.delimiter or ("\t" if detect_format_tsv(display) else ",")
+    if len(delimiter) != 1:
+        raise UsageError(f"--delimiter must be one character, not {delimiter!r}")
+    header = read_header(local, display, delimiter)
+    structure = check_structure(local, display, len(header), delimiter)
+    return Export(display, "csv", header, local, source, delimiter, structure)
+
+
+def detect_format_tsv(display: str) -> bool:
+    lower = display.lower()
+    for ending in (".gz", ".zst"):
+        lower = lower.removesuffix(ending)
+    return lower.endswith(".tsv")
+
+
+def read_header(path: Path, display: str, delimiter: str) -> list[str]:
+    """The header record; empty files, blank and duplicate names are errors."""
+    if path.stat().st_size == 0:
+        raise ExportDataError(
+            "the export is empty (0 bytes): no header, no rows",
+            location=Location(file=display),
+            hint="check that the export finished writing",
+        )
+    with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
+        try:
+            header = next(csv.reader(handle, delimiter=delimiter, strict=True), [])
+        except UnicodeDecodeError:
+            raise ExportDataError(
+                "invalid UTF-8 in the header (row 1)",
+                location=Location(file=display, line=1, row=1),
+                hint="if the export comes from Excel on Windows, try --encoding cp1252",
+            ) from None
+        except csv.Error as exc:
+            raise ExportDataError(
+                f"malformed header (row 1): {exc}", location=Location(file=display, line=1, row=1)
+            ) from None
+    if not header:
+        raise ExportDataError(
+            "the first line is blank: no header", location=Location(file=display, line=1, row=1)
+        )
+    blanks = [i + 1 for i, name in enumerate(header) if not name.strip()]
+    if blanks:
+        raise ExportDataError(
+            f"header has blank column name(s) at position {', '.join(map(str, blanks))}",
+            location=Location(file=display, line=1, row=1),
+            hint="name every column in the export",
+        )
+    seen: dict[str, int] = {}
+    dupes = []
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            dupes.append(f"{name!r} (columns {seen[name]} and {i})")
+        else:
+            seen[name] = i
+    if dupes:
+        raise ExportDataError(
+            f"duplicate column name(s) in the header: {', '.join(dupes)}",
+            location=Location(file=display, line=1, row=1),
+            hint="rename the duplicates in the export",
+        )
+    return header

@@ -1,0 +1,65 @@
+"""Results of the public API; ``to_dict()`` is exactly what ``--format json`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    name: str
+    parent: str | None
+    count: int
+    file: str | None = None  # set by apply
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "parent": self.parent, "count": self.count}
+        if self.file is not None:
+            data["file"] = self.file
+        return data
+
+
+@dataclass(frozen=True)
+class UnreadableValues:
+    """Values that are neither blank nor readable as ``kind``; they count as blank."""
+
+    column: str
+    kind: str  # "number" | "date"
+    count: int
+    rows: list[int]  # first few, spreadsheet numbering (header = row 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "kind": self.kind, "count": self.count, "rows": self.rows}
+
+
+@dataclass(frozen=True)
+class CountResult:
+    input: str
+    rows: int
+    segments: list[SegmentCount]
+    unreadable: list[UnreadableValues] = field(default_factory=list)
+    as_of: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "rows": self.rows,
+            "as_of": self.as_of,
+            "segments": [s.to_dict() for s in self.segments],
+            "unreadable": [u.to_dict() for u in self.unreadable],
+        }
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    counts: CountResult
+    output_dir: str
+    format: str
+    manifest: str
+    files: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.counts.to_dict()
+        data.update(output_dir=self.output_dir, format=self.format, manifest=self.manifest)
+        return data
