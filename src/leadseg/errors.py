@@ -104,6 +104,11 @@ class SegmentFileError(LeadsegError):
         return list(self._problems)
 
 
+class SegmentFileMissingError(SegmentFileError):
+    code = "segment-file-missing"
+    exit_code = ExitCode.NO_INPUT
+
+
 class ExportMissingError(LeadsegError):
     code = "export-missing"
     exit_code = ExitCode.NO_INPUT

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from leadseg.criteria import SegmentSet
-from leadseg.errors import Location, Problem, SegmentFileError
+from leadseg.errors import Location, Problem, SegmentFileError, SegmentFileMissingError
 
 
 def parse_segments(
@@ -25,7 +25,7 @@ def load_segments(path: str | Path) -> SegmentSet:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise SegmentFileError(
+        raise SegmentFileMissingError(
             [
                 Problem(
                     "file-missing",

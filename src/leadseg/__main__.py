@@ -1,0 +1,3 @@
+from leadseg.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""The command line: a thin Typer layer over ``leadseg.api``."""
+
+from leadseg.cli.app import main
+
+__all__ = ["main"]

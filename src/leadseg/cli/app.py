@@ -1,0 +1,198 @@
+"""``leadseg validate | count | apply | schema``: parse arguments, call the API, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leadseg.cli import common as c
+from leadseg.cli.boundary import run
+
+app = typer.Typer(
+    name="leadseg",
+    help="Turn a marketing contact export into lead-score segments.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from leadseg import __version__
+
+        typer.echo(f"leadseg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Turn a marketing contact export into lead-score segments."""
+
+
+def _run_options(
+    as_of: str | None, encoding: str, delimiter: str | None, input_format: str | None, strict: bool
+):
+    from leadseg.engine import RunOptions
+    from leadseg.io.readers import ReadOptions
+
+    read = ReadOptions(encoding=encoding, delimiter=delimiter, input_format=input_format)
+    return RunOptions(read=read, as_of=c.parse_as_of(as_of), strict=strict)
+
+
+def _segment_set(
+    segments: Path | None,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    score_field: str | None = None,
+):
+    from leadseg.errors import UsageError
+    from leadseg.quick import quick_segments
+    from leadseg.spec import load_segments
+
+    if at_least is not None or at_most is not None:
+        if segments is not None:
+            raise UsageError("give either -s FILE or --at-least/--at-most, not both")
+        return quick_segments(at_least, at_most, score_field)
+    if score_field is not None:
+        raise UsageError(
+            "--score-field goes with --at-least/--at-most",
+            hint="in a segment file, set score_field: instead",
+        )
+    return load_segments(segments or c.DEFAULT_SEGMENTS)
+
+
+@app.command()
+def validate(
+    segments: Annotated[Path, typer.Argument(help="Segment file to check.")] = c.DEFAULT_SEGMENTS,
+    export: Annotated[
+        str | None, typer.Option("--export", "-e", help="Also check columns against this export.")
+    ] = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    debug: c.DebugOpt = False,
+) -> None:
+    """Check a segment file (and, with --export, that its columns exist)."""
+    from leadseg.api import validate_segments
+
+    def action() -> None:
+        options = _run_options(None, encoding, delimiter, input_format, False)
+        result = validate_segments(segments, export, options)
+        if output_format == "json":
+            from leadseg.cli.render import print_json
+
+            print_json({"file": str(segments), "valid": True, "segments": result.names()})
+        else:
+            typer.echo(f"{segments}: ok, {len(result.segments)} segment(s)")
+
+    run(action, debug=debug)
+
+
+@app.command()
+def count(
+    export: c.ExportArg,
+    segments: c.SegmentsOpt = None,
+    at_least: Annotated[
+        float | None, typer.Option("--at-least", help="Quick segment: score at least N.")
+    ] = None,
+    at_most: Annotated[
+        float | None, typer.Option("--at-most", help="Quick segment: score at most M.")
+    ] = None,
+    score_field: Annotated[
+        str | None, typer.Option("--score-field", help="Score column for the quick segments.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Count each segment's contacts in one pass over the export."""
+    from leadseg.api import count_segments
+    from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
+    from leadseg.errors import UsageError
+
+    def action() -> None:
+        if output_format not in OUTPUT_FORMATS:
+            raise UsageError(f"--format {output_format!r}: use table, json or csv")
+        segment_set = _segment_set(segments, at_least, at_most, score_field)
+        options = _run_options(as_of, encoding, delimiter, input_format, strict)
+        result = count_segments(export, segment_set, options)
+        warn_unreadable(result)
+        print_counts(result, output_format)
+
+    run(action, debug=debug)
+
+
+@app.command()
+def apply(
+    export: c.ExportArg,
+    output_dir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")],
+    segments: c.SegmentsOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="csv, parquet or ndjson.")] = "csv",
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Write only this segment (repeatable).")
+    ] = None,
+    file_mode: Annotated[
+        str, typer.Option("--file-mode", help="Permissions of written files (octal).")
+    ] = "600",
+    mkdir: Annotated[bool, typer.Option("--mkdir", help="Create the output directory.")] = False,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Write one file per segment plus manifest.json into the output directory."""
+    import sys
+
+    from leadseg.api import apply_segments
+    from leadseg.cli.render import print_counts, warn_unreadable
+    from leadseg.errors import UsageError
+    from leadseg.io.writers import OUTPUT_SUFFIXES
+
+    def action() -> None:
+        if output_format not in OUTPUT_SUFFIXES:
+            raise UsageError(f"--format {output_format!r}: use csv, parquet or ndjson")
+        mode = c.parse_file_mode(file_mode)
+        segment_set = _segment_set(segments)
+        options = _run_options(as_of, encoding, delimiter, input_format, strict)
+        result = apply_segments(
+            export,
+            segment_set,
+            output_dir,
+            output_format=output_format,
+            only=only,
+            options=options,
+            file_mode=mode,
+            make_dir=mkdir,
+        )
+        warn_unreadable(result.counts)
+        print_counts(result.counts, "table", sys.stderr)
+
+    run(action, debug=debug)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the segment file (for editors)."""
+    from leadseg.cli.render import print_json
+    from leadseg.spec.models import json_schema
+
+    print_json(json_schema())
+
+
+def main() -> None:
+    app()

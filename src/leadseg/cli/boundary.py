@@ -1,0 +1,64 @@
+"""The one place where errors become messages on stderr and exit codes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from leadseg.errors import LeadsegError
+from leadseg.exit_codes import ExitCode
+
+T = TypeVar("T")
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that cleanup code runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def print_error(error: LeadsegError) -> None:
+    for problem in error.problems:
+        print(f"leadseg: error: {problem.location}: {problem.message}", file=sys.stderr)
+        if problem.hint:
+            print(f"  hint: {problem.hint}", file=sys.stderr)
+
+
+@contextmanager
+def _quiet_broken_pipe() -> Iterator[None]:
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `leadseg count ... | head -1`: the reader left; end quietly like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(ExitCode.OK) from None
+
+
+def run(action: Callable[[], T], *, debug: bool = False) -> T:
+    """Run a command body; map leadseg errors, interrupts and broken pipes to exit codes."""
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with _quiet_broken_pipe():
+            return action()
+    except LeadsegError as error:
+        if debug:
+            traceback.print_exc()
+        print_error(error)
+        raise SystemExit(error.exit_code) from None
+    except KeyboardInterrupt:
+        print("leadseg: interrupted; nothing was published", file=sys.stderr)
+        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except Terminated:
+        print("leadseg: terminated; nothing was published", file=sys.stderr)
+        raise SystemExit(ExitCode.TERMINATED) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,60 @@
+"""Render API results: a Rich table on a terminal, plain lines in a pipe, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any, TextIO
+
+from leadseg.results import CountResult
+
+OUTPUT_FORMATS = ("table", "json", "csv")
+
+
+def print_json(data: Any, stream: TextIO | None = None) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False), file=stream or sys.stdout)
+
+
+def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+    elif fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["name", "parent", "count"])
+        for seg in result.segments:
+            writer.writerow([seg.name, seg.parent or "", seg.count])
+    elif stream.isatty():
+        _rich_table(result, stream)
+    else:
+        for seg in result.segments:
+            print(f"{seg.name}\t{seg.count}", file=stream)
+
+
+def _rich_table(result: CountResult, stream: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"{result.input}: {result.rows:,} rows"), title_justify="left")
+    table.add_column("Segment")
+    table.add_column("Parent")
+    table.add_column("Contacts", justify="right")
+    table.add_column("Share", justify="right")
+    for seg in result.segments:
+        share = f"{seg.count / result.rows:.1%}" if result.rows else "-"
+        # Text objects, never markup: a segment called "[/vip]" must print as itself.
+        table.add_row(Text(seg.name), Text(seg.parent or ""), f"{seg.count:,}", share)
+    Console(file=stream).print(table)
+
+
+def warn_unreadable(result: CountResult) -> None:
+    for bad in result.unreadable:
+        rows = ", ".join(map(str, bad.rows))
+        more = ", ..." if bad.count > len(bad.rows) else ""
+        print(
+            f"leadseg: warning: {result.input}: {bad.count} value(s) in column {bad.column!r} "
+            f"are not a {bad.kind} and count as blank (row {rows}{more})",
+            file=sys.stderr,
+        )
