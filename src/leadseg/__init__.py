@@ -2,23 +2,39 @@
 
 >>> from leadseg import load_segments, count_segments
 >>> result = count_segments("contacts.csv", load_segments("segments.yaml"))  # doctest: +SKIP
+
+Names are imported on first use, so ``leadseg --help`` stays instant.
 """
 
-from leadseg.api import apply_segments, count_segments, validate_segments
-from leadseg.engine import RunOptions
-from leadseg.errors import LeadsegError
-from leadseg.io.readers import ReadOptions
-from leadseg.spec import load_segments, parse_segments
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "LeadsegError",
-    "ReadOptions",
-    "RunOptions",
-    "apply_segments",
-    "count_segments",
-    "load_segments",
-    "parse_segments",
-    "validate_segments",
-]
+_EXPORTS = {
+    "LeadsegError": "leadseg.errors",
+    "ReadOptions": "leadseg.io.readers",
+    "RunOptions": "leadseg.engine",
+    "apply_segments": "leadseg.api",
+    "count_segments": "leadseg.api",
+    "load_segments": "leadseg.spec",
+    "parse_segments": "leadseg.spec",
+    "validate_segments": "leadseg.api",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from leadseg.api import apply_segments, count_segments, validate_segments
+    from leadseg.engine import RunOptions
+    from leadseg.errors import LeadsegError
+    from leadseg.io.readers import ReadOptions
+    from leadseg.spec import load_segments, parse_segments
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'leadseg' has no attribute {name!r}")

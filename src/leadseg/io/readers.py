@@ -66,12 +66,13 @@ class Export:
             self.local_path,
             separator=self.delimiter,
             infer_schema=False,
-            empty_string_is_null=False,
+            # Empty values come back as nulls, so they are written back as empty fields.
+            empty_string_is_null=True,
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
         if self.structure.has_blank_lines:
-            # Polars reads a blank line as a row of nulls; real empty values are "".
+            # Polars reads a blank line as a row of nulls: skip it (such a row holds no contact).
             frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
         return frame
 
