@@ -190,7 +190,7 @@ class _Builder:
         op = Op(name)
         value_path = path + (name,)
         positive = NEGATIONS.get(op)
-        typed = self.typed_value(op, value, value_path)
+        typed = self.typed_value(positive or op, value, value_path)
         if typed is None:
             return None
         kind, value = typed

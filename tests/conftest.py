@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadseg.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner: CliRunner):
+    """Run the CLI in-process; returns the result (exit_code, stdout, stderr)."""
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return invoke
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def contacts(tmp_path: Path) -> Path:
+    return write_csv(
+        tmp_path / "contacts.csv",
+        ["Email", "Overall Behavior Score", "SFDC Lead Score", "Country", "Zip"],
+        [
+            ["a@x.com", "75", "50", "US", "01234"],
+            ["b@x.com", " 10 ", "90", "NO", "02134"],
+            ["c@x.com", "N/A", "", "CA", ""],
+            ["d@x.com", "60.0", "40", "de", "90210"],
+        ],
+    )
+
+
+@pytest.fixture
+def segfile(tmp_path: Path):
+    def make(text: str, name: str = "segments.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make
