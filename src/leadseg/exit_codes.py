@@ -8,6 +8,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATA_ERROR = 65  # the export holds bad data
     NO_INPUT = 66  # the export is missing or unreadable
+    INTERNAL = 70  # a bug in leadseg
     CANT_CREATE = 73  # the output cannot be created
     IO_ERROR = 74  # an I/O error while writing
     TEMP_FAIL = 75  # another run holds the output directory

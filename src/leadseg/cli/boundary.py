@@ -55,10 +55,16 @@ def run(action: Callable[[], T], *, debug: bool = False) -> T:
         print_error(error)
         raise SystemExit(error.exit_code) from None
     except KeyboardInterrupt:
-        print("leadseg: interrupted; nothing was published", file=sys.stderr)
+        print("leadseg: interrupted", file=sys.stderr)
         raise SystemExit(ExitCode.INTERRUPTED) from None
     except Terminated:
-        print("leadseg: terminated; nothing was published", file=sys.stderr)
+        print("leadseg: terminated", file=sys.stderr)
         raise SystemExit(ExitCode.TERMINATED) from None
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        name = type(exc).__name__
+        print(f"leadseg: internal error: {name} (run with --debug for details)", file=sys.stderr)
+        raise SystemExit(ExitCode.INTERNAL) from None
     finally:
         signal.signal(signal.SIGTERM, previous)

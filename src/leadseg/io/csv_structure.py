@@ -63,11 +63,14 @@ def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, bool]:
         bad = odd_quotes | (delims != 0)
     else:
         bad = odd_quotes | ((delims != columns - 1) & ~blank)
-    result = lines.select(bad.any().alias("bad"), blank.any().alias("blank")).collect()
+    try:
+        result = lines.select(bad.any().alias("bad"), blank.any().alias("blank")).collect()
+    except pl.exceptions.PolarsError:  # e.g. invalid UTF-8: the exact check will name the row
+        return True, False
     return bool(result["bad"][0]), bool(result["blank"][0]) and columns > 1
 
 
-def _decoded_lines(path: Path, display: str, counter: list[int]) -> Iterator[str]:
+def decoded_lines(path: Path, display: str, counter: list[int]) -> Iterator[str]:
     """Lines of ``path`` as text; invalid UTF-8 is an error naming its line."""
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -91,7 +94,7 @@ def _invalid_utf8(display: str, line: int, row: int, exc: UnicodeDecodeError) ->
 def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Structure:
     """Check every record with Python's csv module; slow, so only on suspicion."""
     counter = [0, 0]  # physical line, spreadsheet row of the last record read (header = 1)
-    reader = csv.reader(_decoded_lines(path, display, counter), delimiter=delimiter, strict=True)
+    reader = csv.reader(decoded_lines(path, display, counter), delimiter=delimiter, strict=True)
     short: list[tuple[int, int]] = []
     long: list[tuple[int, int]] = []
     blank_lines = False
@@ -114,7 +117,9 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
         ) from None
     for problems, what in ((short, "fewer"), (long, "more")):
         if problems:
-            rows = ", ".join(f"{r} ({n} fields)" for r, n in problems[:MAX_REPORTED_ROWS])
+            rows = ", ".join(
+                f"{r} ({n} field{'s' if n != 1 else ''})" for r, n in problems[:MAX_REPORTED_ROWS]
+            )
             more = f" and {len(problems) - MAX_REPORTED_ROWS} more" if len(problems) > 5 else ""
             raise ExportDataError(
                 f"{len(problems)} row(s) have {what} fields than the header's {columns}: "

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
-from leadseg.io.csv_structure import Structure, check_structure
+from leadseg.io.csv_structure import Structure, check_structure, decoded_lines
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -231,19 +231,16 @@ def read_header(path: Path, display: str, delimiter: str) -> list[str]:
             location=Location(file=display),
             hint="check that the export finished writing",
         )
-    with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
-        try:
-            header = next(csv.reader(handle, delimiter=delimiter, strict=True), [])
-        except UnicodeDecodeError:
-            raise ExportDataError(
-                "invalid UTF-8 in the header (row 1)",
-                location=Location(file=display, line=1, row=1),
-                hint="if the export comes from Excel on Windows, try --encoding cp1252",
-            ) from None
-        except csv.Error as exc:
-            raise ExportDataError(
-                f"malformed header (row 1): {exc}", location=Location(file=display, line=1, row=1)
-            ) from None
+    counter = [0, 0]
+    lines = decoded_lines(path, display, counter)
+    try:
+        header = next(csv.reader(lines, delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        raise ExportDataError(
+            f"malformed header (row 1): {exc}", location=Location(file=display, line=1, row=1)
+        ) from None
+    finally:
+        lines.close()
     if not header:
         raise ExportDataError(
             "the first line is blank: no header", location=Location(file=display, line=1, row=1)
