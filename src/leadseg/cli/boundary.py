@@ -26,7 +26,8 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def print_error(error: LeadsegError) -> None:
     for problem in error.problems:
-        print(f"leadseg: error: {problem.location}: {problem.message}", file=sys.stderr)
+        where = f"{problem.location}: " if problem.location.file else ""
+        print(f"leadseg: error: {where}{problem.message}", file=sys.stderr)
         if problem.hint:
             print(f"  hint: {problem.hint}", file=sys.stderr)
 

@@ -32,7 +32,6 @@ from leadseg.spec.models import (
     CriterionModel,
     ProfileModel,
     SegmentFileHeader,
-    SegmentFileModel,
     SegmentModel,
 )
 from leadseg.spec.yaml_loader import Path, YamlDocument
@@ -107,17 +106,18 @@ def _reworded(kind: str, msg: str, where: Any, value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument, model: SegmentFileModel, problems: list[Problem]) -> None:
+    """Builds the criteria tree of every shape-valid segment, collecting meaning problems."""
+
+    def __init__(self, doc: YamlDocument, problems: list[Problem]) -> None:
         self.doc = doc
-        self.model = model
         self.problems = problems
 
     def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.doc.location(path), hint))
 
-    def build(self) -> tuple[Segment, ...]:
+    def build(self, entries: list[tuple[int, SegmentModel]]) -> list[Segment]:
         segments = []
-        for i, seg in enumerate(self.model.segments):
+        for i, seg in entries:
             criterion = self.segment_criterion(seg, ("segments", i))
             if criterion is not None:
                 segments.append(
@@ -129,10 +129,7 @@ class _Builder:
                         slug=slugify(seg.name),
                     )
                 )
-        self.check_names()
-        if not self.problems:
-            self.check_references(segments)
-        return tuple(segments)
+        return segments
 
     def segment_criterion(self, seg: SegmentModel, path: Path) -> Criterion | None:
         key = seg.criterion_key()
@@ -276,41 +273,29 @@ class _Builder:
             return Kind.NUMBER, float(value)
         return Kind.TEXT, value
 
-    def check_names(self) -> None:
-        check_names(
-            self.doc,
-            [(i, seg.name) for i, seg in enumerate(self.model.segments)],
-            self.problems,
-        )
-
-    def check_references(self, segments: list[Segment]) -> None:
-        by_key = {s.name.casefold(): s.name for s in segments}
-        index = {s.name: i for i, s in enumerate(segments)}
+    def check_references(self, entries: list[tuple[int, SegmentModel]], names: list[str]) -> bool:
+        """Every parent and ``segment:`` names a segment of the file; True when all do."""
+        by_key = {name.casefold(): name for name in names}
         resolvable = True
-        for i, seg in enumerate(self.model.segments):
+        for i, seg in entries:
             refs = [(seg.parent, ("segments", i, "parent"), "parent")] if seg.parent else []
             refs += [(name, p, "segment") for name, p in _segment_refs(seg, ("segments", i))]
             for name, path, what in refs:
-                if name.casefold() not in by_key:
-                    close = difflib.get_close_matches(name, list(index), n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else None
-                    self.problem(
-                        f"unknown-{what}",
-                        f"unknown {what} segment {name!r}",
-                        path,
-                        hint,
-                    )
-                    resolvable = False
-                elif name not in index:
+                if name in names:
+                    continue
+                resolvable = False
+                if name.casefold() in by_key:
                     self.problem(
                         f"unknown-{what}",
                         f"{what} {name!r} differs in case from segment {by_key[name.casefold()]!r}",
                         path,
                         "write the name exactly",
                     )
-                    resolvable = False
-        if resolvable:
-            self.check_cycles(segments)
+                    continue
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else None
+                self.problem(f"unknown-{what}", f"unknown {what} {name!r}", path, hint)
+        return resolvable
 
     def check_cycles(self, segments: list[Segment]) -> None:
         by_name = {s.name: s for s in segments}
@@ -441,31 +426,29 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         header = SegmentFileHeader.model_validate(data)
     except ValidationError as exc:
         raise SegmentFileError(problems + shape_problems(doc, exc)) from None
-    valid: list[SegmentModel] = []
+    entries: list[tuple[int, SegmentModel]] = []
     for i, raw in enumerate(header.segments):
         try:
-            valid.append(SegmentModel.model_validate(raw))
+            entries.append((i, SegmentModel.model_validate(raw)))
         except ValidationError as exc:
             problems += shape_problems(doc, exc, ("segments", i))
-    if len(valid) < len(header.segments):
-        # Still report blank, duplicate and colliding names of the segments that did validate.
-        names = [
-            (i, r["name"])
-            for i, r in enumerate(header.segments)
-            if isinstance(r, dict) and isinstance(r.get("name"), str)
-        ]
-        check_names(doc, names, problems)
-        raise SegmentFileError(problems)
-    model = SegmentFileModel.model_construct(
-        version=header.version, score_field=header.score_field, segments=valid
-    )
-    builder = _Builder(doc, model, problems)
-    segments = builder.build()
+    names = [
+        (i, r["name"])
+        for i, r in enumerate(header.segments)
+        if isinstance(r, dict) and isinstance(r.get("name"), str)
+    ]
+    check_names(doc, names, problems)
+    builder = _Builder(doc, problems)
+    segments = builder.build(entries)
+    resolvable = builder.check_references(entries, [name for _, name in names])
+    if resolvable and not problems:
+        builder.check_cycles(segments)
     if problems:
         raise SegmentFileError(problems)
     return SegmentSet(
-        segments=segments,
-        score_field=model.score_field,
+        segments=tuple(segments),
+        score_field=header.score_field,
         source=doc.filename,
         sha256=sha256,
+        score_field_origin=doc.location(("score_field",)) if header.score_field else None,
     )
