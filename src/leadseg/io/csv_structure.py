@@ -98,8 +98,10 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
     short: list[tuple[int, int]] = []
     long: list[tuple[int, int]] = []
     blank_lines = False
+    start_line = 1
     try:
         for record in reader:
+            start_line = counter[0] + 1
             if not record and columns > 1:
                 blank_lines = True
                 continue
@@ -111,8 +113,8 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
     except csv.Error as exc:
         row = counter[1] + 1
         raise ExportDataError(
-            f"malformed CSV in row {row} (line {counter[0]}): {_csv_reason(str(exc))}",
-            location=Location(file=display, line=counter[0], row=row),
+            f"malformed CSV in row {row} (line {start_line}): {_csv_reason(str(exc))}",
+            location=Location(file=display, line=start_line, row=row),
             hint="a quote may be unclosed or stray; fix the export or re-export it",
         ) from None
     for problems, what in ((short, "fewer"), (long, "more")):

@@ -1,0 +1,173 @@
+"""Reading exports: formats, encodings and every structural problem, named by row."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import polars as pl
+import pytest
+import zstandard
+
+from leadseg import ReadOptions, RunOptions, count_segments
+from leadseg.errors import ExportDataError, ExportMissingError, UsageError
+from leadseg.io.readers import open_export
+from leadseg.quick import quick_segments
+
+HOT = quick_segments(60, None, "Score")
+
+
+def count(path: Path, **read) -> int:
+    result = count_segments(path, HOT, RunOptions(read=ReadOptions(**read)))
+    return result.segments[0].count
+
+
+def data_error(path: Path, **read) -> str:
+    with pytest.raises(ExportDataError) as info:
+        count(path, **read)
+    return str(info.value)
+
+
+def test_utf8_bom_and_crlf(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfName,Score\r\nAnn,70\r\nBo,10\r\n")
+    with open_export(path) as export:
+        assert export.columns == ["Name", "Score"]
+    assert count(path) == 1
+
+
+def test_cp1252_without_flag_names_the_row(tmp_path):
+    path = tmp_path / "win.csv"
+    path.write_bytes("Name,Score\nAnn,70\nNúñez,80\n".encode("cp1252"))
+    message = data_error(path)
+    assert "invalid UTF-8 (byte 0xfa) in row 3" in message
+    assert "--encoding cp1252" in message
+
+
+def test_cp1252_with_flag_keeps_exact_names(tmp_path):
+    path = tmp_path / "win.csv"
+    path.write_bytes("Name,Score\nAnn,70\nNúñez,80\n".encode("cp1252"))
+    with open_export(path, ReadOptions(encoding="cp1252")) as export:
+        names = export.scan().collect()["Name"].to_list()
+    assert names == ["Ann", "Núñez"]
+
+
+def test_unknown_encoding_is_a_usage_error(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Score\n1\n")
+    with pytest.raises(UsageError, match="unknown encoding 'klingon'"):
+        count(path, encoding="klingon")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Name,Score\nAnn,70\nBo\nCy,80\n", "1 row(s) have fewer fields than the header's 2: row 3 (1 field)"),
+        ("Name,Score\nAnn,70\nBo,1,2\n", "1 row(s) have more fields than the header's 2: row 3 (3 fields)"),
+        ('Name,Score\nAnn,70\n"Bo,80\nCy,90\n', "malformed CSV in row 3 (line 3): a quoted value is never closed"),
+    ],
+    ids=["short", "long", "unclosed-quote"],
+)
+def test_structural_problems_name_the_row(tmp_path, body, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(body)
+    assert expected in data_error(path)
+
+
+def test_ragged_row_far_down_is_found(tmp_path):
+    rows = "".join(f"c{i},{i % 100}\n" for i in range(5000))
+    path = tmp_path / "late.csv"
+    path.write_text("Name,Score\n" + rows + "late\n")
+    assert "row 5002" in data_error(path)
+
+
+def test_empty_file_is_an_error(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert "the export is empty (0 bytes)" in data_error(path)
+
+
+def test_header_only_file_has_zero_rows(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("Name,Score\n")
+    result = count_segments(path, HOT)
+    assert result.rows == 0 and result.segments[0].count == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Name,Score,Name", "duplicate column name(s) in the header: 'Name' (columns 1 and 3)"),
+        ("Name,,Score", "header has blank column name(s) at position 2"),
+    ],
+)
+def test_bad_headers(tmp_path, header, expected):
+    path = tmp_path / "h.csv"
+    path.write_text(header + "\na,b,1\n")
+    assert expected in data_error(path)
+
+
+def test_missing_export(tmp_path):
+    with pytest.raises(ExportMissingError, match="export file not found"):
+        count(tmp_path / "nope.csv")
+
+
+def test_quoted_newlines_quotes_and_delimiters_are_values(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('Name,Notes,Score\n"Ann","said ""hi"", then\nleft",70\nBo,x,10\n')
+    with open_export(path) as export:
+        frame = export.scan().collect()
+    assert frame["Notes"].to_list() == ['said "hi", then\nleft', "x"]
+    assert count(path) == 1
+
+
+def test_every_column_is_text(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("Zip,Phone,CRM Id,Score\n01234,+1 555 0100,00Q000000000000001,61\n")
+    with open_export(path) as export:
+        row = export.scan().collect().row(0)
+    assert row == ("01234", "+1 555 0100", "00Q000000000000001", "61")
+
+
+def test_blank_lines_are_skipped_but_empty_rows_are_not(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("Name,Score\nAnn,70\n\nBo,80\n,\n\n")
+    result = count_segments(path, HOT)
+    assert result.rows == 3 and result.segments[0].count == 2
+
+
+def test_compressed_exports(tmp_path):
+    body = b"Name,Score\nAnn,70\nBo,10\n"
+    (tmp_path / "a.csv.gz").write_bytes(gzip.compress(body))
+    (tmp_path / "a.csv.zst").write_bytes(zstandard.ZstdCompressor().compress(body))
+    assert count(tmp_path / "a.csv.gz") == 1
+    assert count(tmp_path / "a.csv.zst") == 1
+
+
+def test_truncated_gzip_is_an_error(tmp_path):
+    data = gzip.compress(b"Name,Score\n" + b"Ann,70\n" * 10000)
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    assert "damaged or cut short" in data_error(path)
+
+
+def test_tsv_and_explicit_delimiter(tmp_path):
+    (tmp_path / "a.tsv").write_text("Name\tScore\nAnn\t70\n")
+    (tmp_path / "semi.csv").write_text("Name;Score\nAnn;70\nBo;5\n")
+    assert count(tmp_path / "a.tsv") == 1
+    assert count(tmp_path / "semi.csv", delimiter=";") == 1
+
+
+def test_parquet_and_ndjson_exports(tmp_path):
+    frame = pl.DataFrame({"Name": ["Ann", "Bo"], "Score": [70, 10]})
+    frame.write_parquet(tmp_path / "a.parquet")
+    frame.write_ndjson(tmp_path / "a.ndjson")
+    assert count(tmp_path / "a.parquet") == 1
+    assert count(tmp_path / "a.ndjson") == 1
+    assert count(tmp_path / "a.ndjson", input_format="ndjson") == 1
+
+
+def test_input_format_overrides_the_name(tmp_path):
+    path = tmp_path / "export.dat"
+    pl.DataFrame({"Score": ["70"]}).write_parquet(path)
+    assert count(path, input_format="parquet") == 1
