@@ -62,21 +62,19 @@ class Export:
             return pl.scan_parquet(self.local_path)
         if self.format == "ndjson":
             return pl.scan_ndjson(self.local_path, infer_schema_length=None)
-        blank_lines = self.structure.has_blank_lines
         frame = pl.scan_csv(
             self.local_path,
             separator=self.delimiter,
             infer_schema=False,
             # Empty values come back as nulls, so they are written back as empty fields.
-            empty_string_is_null=not blank_lines,
+            empty_string_is_null=True,
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
-        if blank_lines:
-            # Polars reads a blank line as a row of nulls, while a row of empty values
-            # reads as "": drop the former, then make empty values nulls as usual.
+        if self.structure.has_blank_lines:
+            # Polars reads a blank line as a row of nulls. Skip those rows; a row whose every
+            # field is empty looks the same to it and is skipped too (it holds no contact).
             frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
-            frame = frame.with_columns(pl.all().replace("", None))
         return frame
 
 
