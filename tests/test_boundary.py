@@ -1,0 +1,83 @@
+"""The CLI's single error boundary: error classes, interrupts and bugs become exit codes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from leadseg.cli.boundary import Terminated, run
+from leadseg.errors import (
+    ExportDataError,
+    ExportMissingError,
+    OutputCreateError,
+    OutputWriteError,
+    UsageError,
+)
+from leadseg.exit_codes import ExitCode
+
+
+def exit_code_of(action, capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as info:
+        run(action)
+    return info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (UsageError("x"), ExitCode.USAGE),
+        (ExportDataError("x"), ExitCode.DATA_ERROR),
+        (ExportMissingError("x"), ExitCode.NO_INPUT),
+        (OutputCreateError("x"), ExitCode.CANT_CREATE),
+        (OutputWriteError("x"), ExitCode.IO_ERROR),
+    ],
+)
+def test_error_classes_map_to_exit_codes(error, code, capsys):
+    def fail():
+        raise error
+
+    got, err = exit_code_of(fail, capsys)
+    assert got == code and err == "leadseg: error: x\n"
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "message"),
+    [
+        (KeyboardInterrupt, ExitCode.INTERRUPTED, "leadseg: interrupted\n"),
+        (Terminated, ExitCode.TERMINATED, "leadseg: terminated\n"),
+        (ZeroDivisionError, ExitCode.INTERNAL, "leadseg: internal error: ZeroDivisionError"),
+    ],
+)
+def test_interrupts_and_bugs(exc, code, message, capsys):
+    def fail():
+        raise exc
+
+    got, err = exit_code_of(fail, capsys)
+    assert got == code and err.startswith(message)
+    assert "Traceback" not in err
+
+
+def test_sigterm_exits_143_and_leaves_no_temp_files(tmp_path):
+    export = tmp_path / "in.csv"
+    export.write_text("Score\n" + "70\n" * 2_000_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    segs = tmp_path / "s.yaml"
+    segs.write_text("segments:\n" + "".join(
+        f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(40)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadseg", "apply", str(export), "-s", str(segs), "-o", str(out)],
+        stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.TERMINATED, err
+    assert "leadseg: terminated" in err
+    assert "Traceback" not in err
+    assert os.listdir(out) == []
