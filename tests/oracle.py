@@ -6,7 +6,17 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from leadseg.criteria import AllOf, AnyOf, Condition, Criterion, Kind, Not, Op, SegmentRef, SegmentSet
+from leadseg.criteria import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Kind,
+    Not,
+    Op,
+    SegmentRef,
+    SegmentSet,
+)
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ].*)?$")
@@ -78,7 +88,9 @@ def _condition(cond: Condition, row: dict[str, str | None], as_of: date) -> bool
     raise AssertionError(op)
 
 
-def members(segments: SegmentSet, rows: list[dict[str, str | None]], as_of: date) -> dict[str, list[int]]:
+def members(
+    segments: SegmentSet, rows: list[dict[str, str | None]], as_of: date
+) -> dict[str, list[int]]:
     """Row indexes of each segment's members."""
     by_name = segments.by_name()
     cache: dict[tuple[str, int], bool] = {}
@@ -104,4 +116,6 @@ def members(segments: SegmentSet, rows: list[dict[str, str | None]], as_of: date
         assert isinstance(node, SegmentRef)
         return in_segment(node.name, i)
 
-    return {s.name: [i for i in range(len(rows)) if in_segment(s.name, i)] for s in segments.segments}
+    return {
+        s.name: [i for i in range(len(rows)) if in_segment(s.name, i)] for s in segments.segments
+    }

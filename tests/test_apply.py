@@ -39,14 +39,21 @@ def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "Hot leads" in result.stderr  # the counts table goes to stderr
-    assert sorted(os.listdir(out)) == ["crm-mid-range.csv", "hot-leads.csv", "manifest.json", "nobody.csv"]
+    assert sorted(os.listdir(out)) == [
+        "crm-mid-range.csv",
+        "hot-leads.csv",
+        "manifest.json",
+        "nobody.csv",
+    ]
     hot = (out / "hot-leads.csv").read_text()
     assert hot.splitlines() == [
         "Email,Overall Behavior Score,SFDC Lead Score,Country,Zip",
         "a@x.com,75,50,US,01234",
         "d@x.com,60.0,40,de,90210",
     ]
-    assert (out / "nobody.csv").read_text() == "Email,Overall Behavior Score,SFDC Lead Score,Country,Zip\n"
+    assert (
+        out / "nobody.csv"
+    ).read_text() == "Email,Overall Behavior Score,SFDC Lead Score,Country,Zip\n"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["input"] == {
         "path": str(contacts),
@@ -58,21 +65,27 @@ def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile
     assert manifest["leadseg_version"] == leadseg.__version__
     assert manifest["as_of"] == "2026-11-28"
     assert manifest["segments"][2] == {
-        "name": "CRM mid-range", "parent": "Hot leads", "file": "crm-mid-range.csv", "rows": 2,
+        "name": "CRM mid-range",
+        "parent": "Hot leads",
+        "file": "crm-mid-range.csv",
+        "rows": 2,
     }
     assert manifest["unreadable"][0]["rows"] == [4]
 
 
 def test_untouched_values_round_trip_exactly(tmp_path):
     source = tmp_path / "in.csv"
-    body = ('Email,Score,Zip,Phone,Notes\r\n'
-            'a@x.com,70,01234,+1 555 0100,"line one\nline two, ""quoted"""\n'
-            'b@x.com,80,,  spaced  ,\n')
+    body = (
+        "Email,Score,Zip,Phone,Notes\r\n"
+        'a@x.com,70,01234,+1 555 0100,"line one\nline two, ""quoted"""\n'
+        "b@x.com,80,,  spaced  ,\n"
+    )
     source.write_bytes(body.encode())
     out = tmp_path / "out"
     out.mkdir()
-    leadseg.apply_segments(source, leadseg.parse_segments(
-        "segments:\n  - name: all\n    score: {at_least: 0}\n"), out)
+    leadseg.apply_segments(
+        source, leadseg.parse_segments("segments:\n  - name: all\n    score: {at_least: 0}\n"), out
+    )
     original = pl.read_csv(source, infer_schema=False)
     written = pl.read_csv(out / "all.csv", infer_schema=False)
     assert written.equals(original)
@@ -85,7 +98,11 @@ def test_other_output_formats(contacts, tmp_path, fmt):
     out.mkdir()
     segments = leadseg.parse_segments("segments:\n  - name: Hot\n    score: {at_least: 60}\n")
     leadseg.apply_segments(contacts, segments, out, output_format=fmt)
-    frame = pl.read_parquet(out / "hot.parquet") if fmt == "parquet" else pl.read_ndjson(out / "hot.ndjson")
+    frame = (
+        pl.read_parquet(out / "hot.parquet")
+        if fmt == "parquet"
+        else pl.read_ndjson(out / "hot.ndjson")
+    )
     assert frame["Email"].to_list() == ["a@x.com", "d@x.com"]
     assert frame["Zip"].to_list() == ["01234", "90210"]
 
@@ -185,14 +202,34 @@ def test_hostile_names_stay_inside_the_output_directory(tmp_path):
     source.write_text("Score\n70\n")
     out = tmp_path / "deep" / "out"
     out.mkdir(parents=True)
-    names = ["../escape", "/etc/passwd", "..\\win", "CON", ".hidden", "tab\there", "x" * 300,
-             "Café", "[/vip]"]
+    names = [
+        "../escape",
+        "/etc/passwd",
+        "..\\win",
+        "CON",
+        ".hidden",
+        "tab\there",
+        "x" * 300,
+        "Café",
+        "[/vip]",
+    ]
     text = "segments:\n" + "".join(
-        f"  - name: {json.dumps(n)}\n    score: {{at_least: 0}}\n" for n in names)
+        f"  - name: {json.dumps(n)}\n    score: {{at_least: 0}}\n" for n in names
+    )
     leadseg.apply_segments(source, leadseg.parse_segments(text), out)
     everything = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
     assert everything == {"in.csv", "deep", "deep/out"} | {
-        f"deep/out/{f}" for f in ["escape.csv", "etc-passwd.csv", "win.csv", "con-segment.csv",
-                                  "hidden.csv", "tab-here.csv", "x" * 64 + ".csv", "cafe.csv",
-                                  "vip.csv", "manifest.json"]
+        f"deep/out/{f}"
+        for f in [
+            "escape.csv",
+            "etc-passwd.csv",
+            "win.csv",
+            "con-segment.csv",
+            "hidden.csv",
+            "tab-here.csv",
+            "x" * 64 + ".csv",
+            "cafe.csv",
+            "vip.csv",
+            "manifest.json",
+        ]
     }

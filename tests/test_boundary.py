@@ -68,11 +68,14 @@ def test_sigterm_exits_143_and_leaves_no_temp_files(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     segs = tmp_path / "s.yaml"
-    segs.write_text("segments:\n" + "".join(
-        f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(40)))
+    segs.write_text(
+        "segments:\n"
+        + "".join(f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(40))
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadseg", "apply", str(export), "-s", str(segs), "-o", str(out)],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(1.0)
     proc.send_signal(signal.SIGTERM)

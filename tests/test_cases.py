@@ -43,7 +43,9 @@ def test_count_matches_expected(case):
     counts = {s.name: s.count for s in result.segments}
     assert counts == {name: len(ids) for name, ids in _expected(data).items()}
     unreadable = {u.column: u.rows for u in result.unreadable}
-    assert unreadable == {col: [i + 1 for i in ids] for col, ids in data.get("unreadable", {}).items()}
+    assert unreadable == {
+        col: [i + 1 for i in ids] for col, ids in data.get("unreadable", {}).items()
+    }
 
 
 def test_apply_writes_expected_members(case, tmp_path: Path):

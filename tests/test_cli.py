@@ -36,7 +36,9 @@ def test_count_json_is_the_api_result(cli, contacts, segfile):
     result = cli("count", contacts, "-s", path, "--format", "json", "--as-of", "2026-01-31")
     assert result.exit_code == 0
     api = leadseg.count_segments(
-        contacts, leadseg.load_segments(path), leadseg.RunOptions(as_of=__import__("datetime").date(2026, 1, 31))
+        contacts,
+        leadseg.load_segments(path),
+        leadseg.RunOptions(as_of=__import__("datetime").date(2026, 1, 31)),
     )
     data = json.loads(result.stdout)
     assert data == api.to_dict()
@@ -93,7 +95,10 @@ def test_both_segment_file_and_quick_flags_is_a_usage_error(cli, contacts, segfi
 def test_bad_as_of_and_bad_format(cli, contacts):
     bad_date = cli("count", contacts, "--at-least", "1", "--as-of", "tomorrow")
     assert bad_date.exit_code == ExitCode.USAGE
-    assert bad_date.stderr == "leadseg: error: --as-of 'tomorrow' is not a date\n  hint: use YYYY-MM-DD\n"
+    assert (
+        bad_date.stderr
+        == "leadseg: error: --as-of 'tomorrow' is not a date\n  hint: use YYYY-MM-DD\n"
+    )
     bad_format = cli("count", contacts, "--at-least", "1", "--format", "xml")
     assert bad_format.exit_code == ExitCode.USAGE
 
@@ -102,11 +107,16 @@ def test_strict_turns_unreadable_values_into_an_error(cli, contacts, segfile):
     result = cli("count", contacts, "-s", segfile(SEGMENTS), "--strict")
     assert result.exit_code == ExitCode.DATA_ERROR
     assert result.stdout == ""
-    assert "1 value(s) in column 'Overall Behavior Score' are not blank and not a number: rows 4" in result.stderr
+    assert (
+        "1 value(s) in column 'Overall Behavior Score' are not blank and not a number: rows 4"
+        in result.stderr
+    )
 
 
 def test_invalid_segment_file_exits_78_with_positions(cli, contacts, segfile):
-    path = segfile("segments:\n  - name: a\n    scroe: {at_least: 1}\n  - name: A\n    score: {at_least: 2}\n")
+    path = segfile(
+        "segments:\n  - name: a\n    scroe: {at_least: 1}\n  - name: A\n    score: {at_least: 2}\n"
+    )
     result = cli("count", contacts, "-s", path)
     assert result.exit_code == ExitCode.CONFIG_ERROR
     lines = result.stderr.splitlines()
@@ -125,7 +135,9 @@ def test_unknown_column_exits_78_with_close_match(cli, contacts, segfile):
 
 
 def test_unknown_score_field(cli, contacts, segfile):
-    path = segfile("score_field: Behaviour Score\nsegments:\n  - name: a\n    score: {at_least: 1}\n")
+    path = segfile(
+        "score_field: Behaviour Score\nsegments:\n  - name: a\n    score: {at_least: 1}\n"
+    )
     result = cli("count", contacts, "-s", path)
     assert result.exit_code == ExitCode.CONFIG_ERROR
     assert f"{path}:1:14: score_field 'Behaviour Score' is not a column" in result.stderr
@@ -136,7 +148,11 @@ def test_validate_ok_and_json(cli, segfile):
     ok = cli("validate", path)
     assert ok.exit_code == 0 and ok.stdout == f"{path}: ok, 3 segment(s)\n"
     data = json.loads(cli("validate", path, "--format", "json").stdout)
-    assert data == {"file": str(path), "valid": True, "segments": ["Hot leads", "Nurture", "CRM mid-range"]}
+    assert data == {
+        "file": str(path),
+        "valid": True,
+        "segments": ["Hot leads", "Nurture", "CRM mid-range"],
+    }
 
 
 def test_missing_export_exits_66(cli, tmp_path):
@@ -169,9 +185,9 @@ def test_segment_names_with_markup_print_as_themselves(contacts):
     from leadseg.cli.render import _rich_table
 
     result = leadseg.count_segments(contacts, quick_segments(60, None))
-    renamed = type(result)(result.input, result.rows, [
-        type(result.segments[0])("[/vip] [bold]x", None, 2)
-    ])
+    renamed = type(result)(
+        result.input, result.rows, [type(result.segments[0])("[/vip] [bold]x", None, 2)]
+    )
     out = StringIO()
     _rich_table(renamed, out)
     assert "[/vip] [bold]x" in out.getvalue()
@@ -186,19 +202,27 @@ def test_help_does_not_import_polars():
         "assert 'polars' not in sys.modules, 'polars imported'\n"
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "80"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+    )
     assert done.returncode == 0, done.stderr
     assert "Usage: leadseg" in done.stdout
 
 
 def test_piped_output_that_closes_early_ends_quietly(contacts, segfile, tmp_path):
     big = tmp_path / "segs.yaml"
-    big.write_text("segments:\n" + "".join(
-        f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(200)))
+    big.write_text(
+        "segments:\n"
+        + "".join(f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(200))
+    )
     proc = subprocess.run(
         f"{sys.executable} -m leadseg count {contacts} -s {big} | head -1",
-        shell=True, capture_output=True, text=True,
+        shell=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.stdout == "s0\t3\n"
     assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr

@@ -35,5 +35,7 @@ def test_core_modules_do_not_import_cli_libraries():
 
 def test_the_layering_check_sees_imports(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import rich.console\nfrom typer import Typer\nfrom leadseg.cli.app import app\n")
+    sample.write_text(
+        "import rich.console\nfrom typer import Typer\nfrom leadseg.cli.app import app\n"
+    )
     assert {"rich", "typer", "leadseg.cli"} <= imported_roots(sample)

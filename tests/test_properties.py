@@ -22,44 +22,76 @@ COLUMNS = ["Score", "Country", "Created"]
 score_values = st.sampled_from(
     ["", " ", "0", "5", "20", "20.0", " 45 ", "60", "1e2", "-3", "N/A", "abc", "1,234", "+7", ".5"]
 )
-text_values = st.sampled_from(["", "  ", "US", "us ", " No", "NO", "Norway", "CA", "ca, inc", 'x"y'])
+text_values = st.sampled_from(
+    ["", "  ", "US", "us ", " No", "NO", "Norway", "CA", "ca, inc", 'x"y']
+)
 date_values = st.sampled_from(
-    ["", "2026-11-28", "2026-11-01", "2026-10-29 10:00:00", "2025-12-31", "2027-01-01",
-     "2026-02-30", "11/02/2026", "2026-11-27T23:59:59Z"]
+    [
+        "",
+        "2026-11-28",
+        "2026-11-01",
+        "2026-10-29 10:00:00",
+        "2025-12-31",
+        "2027-01-01",
+        "2026-02-30",
+        "11/02/2026",
+        "2026-11-27T23:59:59Z",
+    ]
 )
 rows_strategy = st.lists(st.tuples(score_values, text_values, date_values), max_size=25)
 
 numbers = st.sampled_from([0.0, 5.0, 20.0, 45.0, 60.0, 100.0, -3.0])
 days = st.sampled_from([date(2025, 12, 31), date(2026, 11, 1), date(2026, 11, 28)])
-texts = st.sampled_from(["US", "no", "Norway", "ca", "x\"y"])
+texts = st.sampled_from(["US", "no", "Norway", "ca", 'x"y'])
 
 
 def number_condition():
-    single = st.builds(lambda op, v: Condition("Score", op, Kind.NUMBER, v),
-                       st.sampled_from([Op.AT_LEAST, Op.AT_MOST, Op.IS]), numbers)
-    between = st.builds(lambda a, b: Condition("Score", Op.BETWEEN, Kind.NUMBER, (min(a, b), max(a, b))),
-                        numbers, numbers)
-    listed = st.builds(lambda vs: Condition("Score", Op.IN, Kind.NUMBER, tuple(vs)),
-                       st.lists(numbers, min_size=1, max_size=3))
+    single = st.builds(
+        lambda op, v: Condition("Score", op, Kind.NUMBER, v),
+        st.sampled_from([Op.AT_LEAST, Op.AT_MOST, Op.IS]),
+        numbers,
+    )
+    between = st.builds(
+        lambda a, b: Condition("Score", Op.BETWEEN, Kind.NUMBER, (min(a, b), max(a, b))),
+        numbers,
+        numbers,
+    )
+    listed = st.builds(
+        lambda vs: Condition("Score", Op.IN, Kind.NUMBER, tuple(vs)),
+        st.lists(numbers, min_size=1, max_size=3),
+    )
     return st.one_of(single, between, listed)
 
 
 def text_condition():
-    single = st.builds(lambda op, v: Condition("Country", op, Kind.TEXT, v),
-                       st.sampled_from([Op.IS, Op.CONTAINS, Op.STARTS_WITH, Op.ENDS_WITH]), texts)
-    listed = st.builds(lambda vs: Condition("Country", Op.IN, Kind.TEXT, tuple(vs)),
-                       st.lists(texts, min_size=1, max_size=3))
-    blank = st.builds(lambda v, col: Condition(col, Op.IS_BLANK, Kind.BLANK, v),
-                      st.booleans(), st.sampled_from(COLUMNS))
+    single = st.builds(
+        lambda op, v: Condition("Country", op, Kind.TEXT, v),
+        st.sampled_from([Op.IS, Op.CONTAINS, Op.STARTS_WITH, Op.ENDS_WITH]),
+        texts,
+    )
+    listed = st.builds(
+        lambda vs: Condition("Country", Op.IN, Kind.TEXT, tuple(vs)),
+        st.lists(texts, min_size=1, max_size=3),
+    )
+    blank = st.builds(
+        lambda v, col: Condition(col, Op.IS_BLANK, Kind.BLANK, v),
+        st.booleans(),
+        st.sampled_from(COLUMNS),
+    )
     return st.one_of(single, listed, blank)
 
 
 def date_condition():
-    fixed = st.builds(lambda op, v: Condition("Created", op, Kind.DATE, v),
-                      st.sampled_from([Op.BEFORE, Op.AFTER, Op.AT_LEAST, Op.AT_MOST]), days)
-    relative = st.builds(lambda op, n: Condition("Created", op, Kind.DATE, n),
-                         st.sampled_from([Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO]),
-                         st.integers(0, 400))
+    fixed = st.builds(
+        lambda op, v: Condition("Created", op, Kind.DATE, v),
+        st.sampled_from([Op.BEFORE, Op.AFTER, Op.AT_LEAST, Op.AT_MOST]),
+        days,
+    )
+    relative = st.builds(
+        lambda op, n: Condition("Created", op, Kind.DATE, n),
+        st.sampled_from([Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO]),
+        st.integers(0, 400),
+    )
     return st.one_of(fixed, relative)
 
 
@@ -97,7 +129,9 @@ def write_export(path: Path, rows: list[tuple[str, str, str]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=rows_strategy, segments=segment_sets())
 def test_counts_match_the_reference_evaluator(tmp_path, rows, segments):
     path = tmp_path / "export.csv"

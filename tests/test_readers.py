@@ -62,9 +62,18 @@ def test_unknown_encoding_is_a_usage_error(tmp_path):
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("Name,Score\nAnn,70\nBo\nCy,80\n", "1 row(s) have fewer fields than the header's 2: row 3 (1 field)"),
-        ("Name,Score\nAnn,70\nBo,1,2\n", "1 row(s) have more fields than the header's 2: row 3 (3 fields)"),
-        ('Name,Score\nAnn,70\n"Bo,80\nCy,90\n', "malformed CSV in row 3 (line 3): a quoted value is never closed"),
+        (
+            "Name,Score\nAnn,70\nBo\nCy,80\n",
+            "1 row(s) have fewer fields than the header's 2: row 3 (1 field)",
+        ),
+        (
+            "Name,Score\nAnn,70\nBo,1,2\n",
+            "1 row(s) have more fields than the header's 2: row 3 (3 fields)",
+        ),
+        (
+            'Name,Score\nAnn,70\n"Bo,80\nCy,90\n',
+            "malformed CSV in row 3 (line 3): a quoted value is never closed",
+        ),
     ],
     ids=["short", "long", "unclosed-quote"],
 )

@@ -90,8 +90,7 @@ def test_numeric_name_is_reported_with_a_fix():
 
 def test_two_operators_and_no_operator():
     found = problems_of(
-        "segments:\n  - name: a\n    score: {at_least: 1, at_most: 3}\n"
-        "  - name: b\n    score: {}\n"
+        "segments:\n  - name: a\n    score: {at_least: 1, at_most: 3}\n  - name: b\n    score: {}\n"
     )
     assert "has 2 operators (at_least, at_most); use exactly one" in found[0]
     assert "needs one operator" in found[1]
@@ -184,7 +183,9 @@ def test_python_tags_are_refused_and_never_run(tmp_path, monkeypatch):
         "segments:\n  - name: !!python/object/apply:os.system [touch hacked]\n"
         "    score: {at_least: 1}\n"
     )[0]
-    assert "the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed" in problem
+    assert (
+        "the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed" in problem
+    )
     assert not (tmp_path / "hacked").exists()
 
 

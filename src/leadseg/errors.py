@@ -86,11 +86,8 @@ class UsageError(LeadsegError):
     exit_code = ExitCode.USAGE
 
 
-class SegmentFileError(LeadsegError):
-    """The segment file is invalid; carries every problem found in one run."""
-
-    code = "segment-file"
-    exit_code = ExitCode.CONFIG_ERROR
+class ManyProblemsError(LeadsegError):
+    """An error that carries every problem found in one run, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self._problems = sorted(
@@ -102,6 +99,13 @@ class SegmentFileError(LeadsegError):
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems)
+
+
+class SegmentFileError(ManyProblemsError):
+    """The segment file is invalid."""
+
+    code = "segment-file"
+    exit_code = ExitCode.CONFIG_ERROR
 
 
 class SegmentFileMissingError(SegmentFileError):
@@ -119,19 +123,11 @@ class ExportDataError(LeadsegError):
     exit_code = ExitCode.DATA_ERROR
 
 
-class UnknownColumnError(LeadsegError):
+class UnknownColumnError(ManyProblemsError):
     """Segments name columns the export does not have (reported like segment-file errors)."""
 
     code = "unknown-column"
     exit_code = ExitCode.CONFIG_ERROR
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self._problems = problems
-        super().__init__(problems[0].message, location=problems[0].location)
-
-    @property
-    def problems(self) -> list[Problem]:
-        return list(self._problems)
 
 
 class OutputCreateError(LeadsegError):

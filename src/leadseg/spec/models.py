@@ -121,8 +121,8 @@ class ProfileModel(_Strict):
         raise AssertionError("validated profile without an operator")
 
 
-class CriterionModel(_Strict):
-    """A mapping with exactly one key."""
+class _CriterionKeys(_Strict):
+    """The criterion keys, shared by a criterion and a segment (its shorthand criterion)."""
 
     score: ProfileModel | None = None
     profile: ProfileModel | None = None
@@ -130,6 +130,10 @@ class CriterionModel(_Strict):
     any: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
     not_: CriterionModel | None = Field(None, alias="not")
     segment: StrictStr | None = None
+
+
+class CriterionModel(_CriterionKeys):
+    """A mapping with exactly one key."""
 
     @model_validator(mode="before")
     @classmethod
@@ -143,18 +147,12 @@ class CriterionModel(_Strict):
         raise AssertionError("validated criterion without a key")
 
 
-class SegmentModel(_Strict):
+class SegmentModel(_CriterionKeys):
     name: StrictStr
     description: StrictStr | None = None
     parent: StrictStr | None = None
     match: Literal["all", "any"] = "all"
     criteria: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
-    score: ProfileModel | None = None
-    profile: ProfileModel | None = None
-    all: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
-    any: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
-    not_: CriterionModel | None = Field(None, alias="not")
-    segment: StrictStr | None = None
 
     @model_validator(mode="before")
     @classmethod
