@@ -155,19 +155,14 @@ def test_failed_run_leaves_previous_outputs_intact(contacts, segfile, tmp_path, 
 
     import leadseg.applying as applying
 
-    real = applying._writer
+    real = applying._write_members
 
-    def failing_writer(frame, fmt):
-        write = real(frame, fmt)
+    def write_then_fail(sink, batch, mask):
+        real(sink, batch, mask)
+        if "CRM" in mask:
+            raise OSError(28, "No space left on device")
 
-        def write_then_fail(handle):
-            write(handle)
-            if frame.height == 2:
-                raise OSError(28, "No space left on device")
-
-        return write_then_fail
-
-    monkeypatch.setattr(applying, "_writer", failing_writer)
+    monkeypatch.setattr(applying, "_write_members", write_then_fail)
     changed = contacts.read_text().replace("75", "95")
     contacts.write_text(changed)
     with pytest.raises(leadseg.LeadsegError) as info:
@@ -184,14 +179,11 @@ def test_interrupted_run_leaves_no_temp_files(contacts, segfile, tmp_path, monke
     segments = leadseg.load_segments(segfile(SEGMENTS))
     import leadseg.applying as applying
 
-    def interrupted(frame, fmt):
-        def write(handle):
-            handle.write(b"partial")
-            raise KeyboardInterrupt
+    def interrupted(sink, batch, mask):
+        sink.handle.write(b"partial")
+        raise KeyboardInterrupt
 
-        return write
-
-    monkeypatch.setattr(applying, "_writer", interrupted)
+    monkeypatch.setattr(applying, "_write_members", interrupted)
     with pytest.raises(KeyboardInterrupt):
         leadseg.apply_segments(contacts, segments, out)
     assert list(out.iterdir()) == []

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 import zstandard
 
+import leadseg
 from leadseg import ReadOptions, RunOptions, count_segments
 from leadseg.errors import ExportDataError, ExportMissingError, UsageError
 from leadseg.io.readers import open_export
@@ -180,3 +181,33 @@ def test_input_format_overrides_the_name(tmp_path):
     path = tmp_path / "export.dat"
     pl.DataFrame({"Score": ["70"]}).write_parquet(path)
     assert count(path, input_format="parquet") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Name,Score\nAnn,70\nBo\nCy,80\n", "row 3 (1 field)"),
+        ("Name,Score\nAnn,70\nBo,1,2\n", "row 3 (3 fields)"),
+        ("Name,Score\nAnn,70\nN\xfa\xf1ez,80\n", "invalid UTF-8 (byte 0xfa) in row 3"),
+    ],
+    ids=["short", "long", "utf8"],
+)
+def test_apply_checks_structure_and_writes_nothing(tmp_path, body, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(body.encode("latin-1"))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ExportDataError) as info:
+        leadseg.apply_segments(path, HOT, out)
+    assert expected in str(info.value)
+    assert list(out.iterdir()) == []
+
+
+def test_apply_skips_blank_lines(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("Name,Score\nAnn,70\n\nBo,80\n\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = leadseg.apply_segments(path, HOT, out)
+    assert result.counts.rows == 2
+    assert (out / "score-at-least-60.csv").read_text() == "Name,Score\nAnn,70\nBo,80\n"

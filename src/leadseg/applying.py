@@ -1,19 +1,30 @@
-"""``apply``: read the export once, write one file per segment and a manifest."""
+"""``apply``: one streaming pass over the export writes every segment file.
+
+The export is read once, batch by batch; each batch carries one mask column per segment
+and each selected segment's rows go to its file on a small thread pool (Polars releases the
+GIL while it writes), while Polars already reads the next batch. Memory stays flat.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
-from leadseg.engine import Plan, RunOptions, check_unreadable, collect
-from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Writer
-from leadseg.results import ApplyResult, SegmentCount
+from leadseg.engine import Plan, RunOptions, check_unreadable, explain_read_failure, merge_totals
+from leadseg.io.fingerprint import BackgroundDigest
+from leadseg.io.readers import RAW_LINE
+from leadseg.io.sinks import RawCsvSink, SegmentSink, open_sink
+from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
+from leadseg.results import ApplyResult, CountResult, SegmentCount
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import polars as pl
+
+# Rows per batch: big enough that per-batch overhead vanishes, small enough for flat memory.
+BATCH_ROWS = 50_000
 
 
 def apply_plan(
@@ -24,61 +35,109 @@ def apply_plan(
     options: RunOptions,
     file_mode: int,
 ) -> ApplyResult:
+    suffix = OUTPUT_SUFFIXES[output_format]
+    by_name = p.segments.by_name()
+    files = {name: by_name[name].slug + suffix for name in selected}
+    digest = BackgroundDigest(p.export.source_path or p.export.local_path)
+    while True:
+        with Publication(out, file_mode) as publication:
+            checks = p.export.structure_queries()
+            raw = output_format == "csv" and p.export.raw_lines_align()
+            schema = p.export.scan().collect_schema()
+            sinks: dict[str, SegmentSink] = {}
+            for name, file in files.items():
+                handle = publication.open(file)
+                sinks[name] = (
+                    RawCsvSink(handle, p.export.raw_header(), RAW_LINE)
+                    if raw
+                    else open_sink(output_format, handle, schema, out.path)
+                )
+            totals = stream_segments(p, sinks, raw=raw)
+            delimiters = _collect(checks["delimiters"], p).item() if checks else None
+            if not p.export.structure_ok(totals["rows"], delimiters, totals["suspect"]):
+                continue  # blank lines found: leaving the block discards the files; again
+            counts = p.result(totals)
+            check_unreadable(counts, options)
+            for sink in sinks.values():
+                sink.close()
+            written = [
+                SegmentCount(c.name, c.parent, c.count, files[c.name])
+                for c in counts.segments
+                if c.name in files
+            ]
+            counts = dataclasses.replace(counts, segments=written)
+            publication.commit(_manifest(p, counts, output_format, digest))
+            return ApplyResult(
+                counts, str(out.path), output_format, "manifest.json", list(files.values())
+            )
+
+
+def _collect(query: pl.LazyFrame, p: Plan) -> pl.DataFrame:
     import polars as pl
 
-    suffix = OUTPUT_SUFFIXES[output_format]
-    tagged = collect(p.frame(), p.export)
-    totals = tagged.lazy().select(p.count_exprs()).collect().row(0, named=True)
-    counts = p.result(totals)
-    check_unreadable(counts, options)
-
-    by_name = p.segments.by_name()
-    files: dict[str, Writer] = {}
-    written: list[SegmentCount] = []
-    for count in counts.segments:
-        if count.name not in selected:
-            continue
-        name = by_name[count.name].slug + suffix
-        members = tagged.filter(pl.col(mask_column(count.name))).select(p.export.columns)
-        files[name] = _writer(members, output_format)
-        written.append(SegmentCount(count.name, count.parent, count.count, name))
-
-    counts = type(counts)(counts.input, counts.rows, written, counts.unreadable, counts.as_of)
-    manifest = _manifest(p, counts, output_format)
-    out.publish(files, manifest, file_mode)
-    return ApplyResult(counts, str(out.path), output_format, "manifest.json", list(files))
+    try:
+        return query.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(p.export, exc) from None
 
 
-def _writer(frame: pl.DataFrame, output_format: str) -> Writer:
-    def write(handle: Any) -> None:
-        if output_format == "csv":
-            frame.write_csv(handle)
-        elif output_format == "parquet":
-            frame.write_parquet(handle)
-        else:
-            frame.write_ndjson(handle)
+def tagged_frame(p: Plan, *, raw: bool) -> pl.LazyFrame:
+    """The export with its masks and flags; with ``raw``, only those beside each record's
+    raw line (the reader then parses just the columns the segments read)."""
+    import polars as pl
 
-    return write
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    frame = p.frame(flags=True)
+    if not raw:
+        return frame
+    return pl.concat([frame.select(p.flag_columns()), p.export.raw_records()], how="horizontal")
 
 
-def _manifest(p: Plan, counts: Any, output_format: str) -> dict[str, Any]:
+def stream_segments(p: Plan, sinks: dict[str, SegmentSink], *, raw: bool) -> dict[str, Any]:
+    """Read the export once; write each batch's members to the sinks; return the totals."""
+    import polars as pl
+
+    tagged = tagged_frame(p, raw=raw)
+    totals: dict[str, Any] | None = None
+    pending: list[Future[None]] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(sinks), os.cpu_count() or 1)))
+    try:
+        for batch in tagged.collect_batches(engine="streaming", chunk_size=BATCH_ROWS):
+            totals = merge_totals(totals, p.batch_totals(batch))
+            for future in pending:
+                future.result()
+            pending = [
+                pool.submit(_write_members, sink, batch, mask_column(name))
+                for name, sink in sinks.items()
+            ]
+        for future in pending:
+            future.result()
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(p.export, exc) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if totals is None:  # no rows at all
+        totals = p.batch_totals(_collect(tagged.limit(0), p))
+    return totals
+
+
+def _write_members(sink: SegmentSink, batch: pl.DataFrame, mask: str) -> None:
+    import polars as pl
+
+    sink.write(batch.filter(pl.col(mask)))
+
+
+def _manifest(
+    p: Plan, counts: CountResult, output_format: str, digest: BackgroundDigest
+) -> dict[str, Any]:
     from leadseg import __version__
 
-    source = p.export.source_path
+    source = p.export.source_path or p.export.local_path
     return {
         "leadseg_version": __version__,
         "input": {
             "path": p.export.display,
-            "size": source.stat().st_size if source else p.export.local_path.stat().st_size,
-            "sha256": _sha256(source or p.export.local_path),
+            "size": source.stat().st_size,
+            "sha256": digest.hexdigest(),
             "rows": counts.rows,
         },
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from leadseg.criteria import SegmentSet
 
 FIRST_ROWS = 5
+SUSPECT = "\x00leadseg:suspect"
 HEADER_ROWS = 1  # data row i (0-based) is spreadsheet row i + 2
 
 
@@ -42,11 +43,38 @@ class Plan:
     compiled: CompiledSegments
     as_of: date
 
-    def frame(self) -> pl.LazyFrame:
-        """The export with one boolean mask column per segment (and helper columns)."""
-        return self.compiled.add_masks(self.export.scan())
+    def frame(self, *, flags: bool = False) -> pl.LazyFrame:
+        """The export with one boolean mask column per segment (and helper columns); with
+        ``flags``, also the per-row flags that ``batch_totals`` sums."""
+        frame = self.compiled.add_masks(self.export.scan(), flags=flags)
+        if flags:
+            frame = frame.with_columns(self.export.suspect_row().alias(SUSPECT))
+        return frame
+
+    def flag_columns(self) -> list[str]:
+        """Every column ``batch_totals`` reads."""
+        from leadseg.backends.polars import mask_column, unreadable_column
+
+        masks = [mask_column(s.name) for s in self.compiled.order]
+        flags = [unreadable_column(i) for i in range(len(self.compiled.parsed))]
+        return [*masks, *flags, SUSPECT]
+
+    def batch_totals(self, batch: pl.DataFrame) -> dict[str, Any]:
+        """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
+        from leadseg.backends.polars import mask_column, unreadable_column
+
+        totals: dict[str, Any] = {"rows": batch.height}
+        for i, segment in enumerate(self.compiled.order):
+            totals[f"segment_{i}"] = batch[mask_column(segment.name)].sum()
+        for i in range(len(self.compiled.parsed)):
+            flags = batch[unreadable_column(i)]
+            totals[f"bad_{i}"] = flags.sum()
+            totals[f"bad_rows_{i}"] = flags.arg_true().head(FIRST_ROWS).to_list()
+        totals["suspect"] = batch[SUSPECT].sum()
+        return totals
 
     def count_exprs(self) -> list[pl.Expr]:
+        """Aggregates of one pass: rows, members per segment, unreadable values, suspect rows."""
         import polars as pl
 
         exprs = [pl.len().alias("rows")]
@@ -56,6 +84,7 @@ class Plan:
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
             first = parsed.unreadable.arg_true().head(FIRST_ROWS).implode()
             exprs.append(first.alias(f"bad_rows_{i}"))
+        exprs.append(self.export.suspect_row().sum().alias("suspect"))
         return exprs
 
     def result(self, totals: dict[str, Any]) -> CountResult:
@@ -115,6 +144,15 @@ def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
         raise explain_read_failure(export, exc) from None
 
 
+def collect_all(queries: list[pl.LazyFrame], export: Export) -> list[pl.DataFrame]:
+    import polars as pl
+
+    try:
+        return pl.collect_all(queries, engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(export, exc) from None
+
+
 def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
     from leadseg.io.csv_structure import exact_check
 
@@ -129,8 +167,29 @@ def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
     )
 
 
+def merge_totals(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
+    """Add the totals of a later batch (its row numbers shifted) to those before it."""
+    if total is None:
+        return dict(part)
+    offset = total["rows"]
+    merged = {}
+    for key, value in part.items():
+        if key.startswith("bad_rows_"):
+            merged[key] = (total[key] + [r + offset for r in value])[:FIRST_ROWS]
+        else:
+            merged[key] = total[key] + value
+    return merged
+
+
 def count_plan(p: Plan, options: RunOptions) -> CountResult:
-    totals = collect(p.frame().select(p.count_exprs()), p.export).row(0, named=True)
+    """Count in one pass; the structural check runs beside it, on Polars' fast path."""
+    while True:
+        checks = p.export.structure_queries()
+        frames = collect_all([p.frame().select(p.count_exprs()), *checks.values()], p.export)
+        totals = frames[0].row(0, named=True)
+        delimiters = frames[1].item() if checks else None
+        if p.export.structure_ok(totals["rows"], delimiters, totals["suspect"]):
+            break
     result = p.result(totals)
     check_unreadable(result, options)
     return result

@@ -38,6 +38,10 @@ def mask_column(segment_name: str) -> str:
     return f"{_PREFIX}segment:{segment_name}"
 
 
+def unreadable_column(index: int) -> str:
+    return f"{_PREFIX}unreadable:{index}"
+
+
 def _helper(kind: Kind, field: str) -> str:
     return f"{_PREFIX}{kind.value}:{field}"
 
@@ -59,9 +63,15 @@ class CompiledSegments:
     parsed: list[Parsed]
     order: list[Segment]
 
-    def add_masks(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+    def add_masks(self, frame: pl.LazyFrame, *, flags: bool = False) -> pl.LazyFrame:
+        """Add the mask columns; with ``flags``, also one "unreadable" column per parsed
+        column, so that a batch's totals are cheap column sums."""
         for stage in self.stages:
             frame = frame.with_columns(stage)
+        if flags and self.parsed:
+            frame = frame.with_columns(
+                p.unreadable.alias(unreadable_column(i)) for i, p in enumerate(self.parsed)
+            )
         return frame
 
     def masks(self) -> dict[str, pl.Expr]:

@@ -25,13 +25,14 @@ class Structure:
     """What the structural check found that the reader must know."""
 
     has_blank_lines: bool = False
+    checked: bool = False
 
 
 def check_structure(path: Path, display: str, columns: int, delimiter: str) -> Structure:
     """Raise ``ExportDataError`` naming the rows when ``path`` is not a rectangular CSV."""
     suspect, blank = _fast_scan(path, columns, delimiter)
     if not suspect:
-        return Structure(has_blank_lines=blank)
+        return Structure(has_blank_lines=blank, checked=True)
     return exact_check(path, display, columns, delimiter)
 
 
@@ -129,7 +130,7 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
                 location=Location(file=display, row=problems[0][0]),
                 hint="the export is ragged; check the delimiter (--delimiter) and quoting",
             )
-    return Structure(has_blank_lines=blank_lines)
+    return Structure(has_blank_lines=blank_lines, checked=True)
 
 
 def _csv_reason(message: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
+from leadseg.io.byte_counts import UNIT_SEPARATOR, contains_byte, occurrences, physical_lines
 from leadseg.io.csv_structure import Structure, check_structure, decoded_lines
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ _SUFFIX_FORMATS = {
     ".ndjson": "ndjson", ".jsonl": "ndjson",
 }  # fmt: skip
 _CHUNK = 1 << 20
+RAW_LINE = "\x00leadseg:raw-line"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,78 @@ class Export:
     source_path: Path | None
     delimiter: str = ","
     structure: Structure = field(default_factory=Structure)
+
+    def structure_queries(self) -> dict[str, pl.LazyFrame]:
+        """Cheap queries that, beside the main pass, prove a CSV rectangular.
+
+        ``delimiters`` counts delimiters outside quoted values: a rectangular file of R
+        records (header included) and N columns has R * (N - 1). Anything else means ragged
+        rows or blank lines, and only then does the slower exact check run.
+        """
+        if self.format != "csv" or self.structure.checked:
+            return {}
+        return {"delimiters": occurrences(self.local_path, self.delimiter, quoted=True)}
+
+    def suspect_row(self) -> pl.Expr:
+        """True for a row that may be short: Polars pads a short row with nulls, so its last
+        field is null (an empty last value looks the same)."""
+        import polars as pl
+
+        if self.format != "csv" or self.structure.checked:
+            return pl.lit(False)
+        return pl.col(self.columns[-1]).is_null()
+
+    def structure_ok(self, rows: int, delimiters: int | None, suspect: int) -> bool:
+        """After a pass that read ``rows`` rows: True when the structure is proven; else the
+        exact check runs and raises naming the rows, or finds blank lines to skip (False:
+        scan again).
+
+        Balanced delimiters with no possibly-short row prove every row has N fields. With
+        possibly-short rows (empty last values), a short row could hide behind a long one,
+        so the line check runs.
+        """
+        if delimiters is None or self.structure.checked:
+            return True
+        if delimiters == (rows + 1) * (len(self.columns) - 1) and not suspect:
+            self.structure = Structure(checked=True)
+            return True
+        return not self.verify_structure()
+
+    def raw_lines_align(self) -> bool:
+        """True when physical lines are exactly header + one per record, so a record can be
+        copied as its raw line (no multi-line values, no blank lines, no unit separator)."""
+        import polars as pl
+
+        if self.format != "csv" or contains_byte(self.local_path, UNIT_SEPARATOR.encode()):
+            return False
+        lines = physical_lines(self.local_path).select(pl.len().alias("n"))
+        records = self.scan().select(pl.len().alias("n"))
+        n_lines, n_records = (f.item() for f in pl.collect_all([lines, records]))
+        return n_lines == n_records + 1
+
+    def raw_records(self) -> pl.LazyFrame:
+        """Each record's raw line (header skipped), one column; see ``raw_lines_align``."""
+        import polars as pl
+
+        return (
+            physical_lines(self.local_path)
+            .slice(1)
+            .rename({"line": RAW_LINE})
+            .select(pl.col(RAW_LINE))
+        )
+
+    def raw_header(self) -> bytes:
+        """The header line as it is in the file (without a UTF-8 BOM), line ending included."""
+        with open(self.local_path, "rb") as handle:
+            line = handle.readline()
+        return line.removeprefix(b"\xef\xbb\xbf")
+
+    def verify_structure(self) -> bool:
+        """Check the CSV's structure (raises naming the rows); True when the scan changes."""
+        self.structure = check_structure(
+            self.local_path, self.display, len(self.columns), self.delimiter
+        )
+        return self.structure.has_blank_lines
 
     def scan(self) -> pl.LazyFrame:
         """A lazy scan of the whole export (CSV columns as text)."""
@@ -78,11 +152,15 @@ class Export:
         return frame
 
 
-def detect_format(name: str) -> str:
+def _without_compression(name: str) -> str:
     lower = name.lower()
     for ending in (".gz", ".zst"):
         lower = lower.removesuffix(ending)
-    return _SUFFIX_FORMATS.get(Path(lower).suffix, "csv")
+    return lower
+
+
+def detect_format(name: str) -> str:
+    return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, "csv")
 
 
 @contextmanager
@@ -209,19 +287,12 @@ def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
 
 
 def _prepare_csv(local: Path, source: Path | None, display: str, options: ReadOptions) -> Export:
-    delimiter = options.delimiter or ("\t" if detect_format_tsv(display) else ",")
+    tsv = _without_compression(display).endswith(".tsv")
+    delimiter = options.delimiter or ("\t" if tsv else ",")
     if len(delimiter) != 1:
         raise UsageError(f"--delimiter must be one character, not {delimiter!r}")
     header = read_header(local, display, delimiter)
-    structure = check_structure(local, display, len(header), delimiter)
-    return Export(display, "csv", header, local, source, delimiter, structure)
-
-
-def detect_format_tsv(display: str) -> bool:
-    lower = display.lower()
-    for ending in (".gz", ".zst"):
-        lower = lower.removesuffix(ending)
-    return lower.endswith(".tsv")
+    return Export(display, "csv", header, local, source, delimiter)
 
 
 def read_header(path: Path, display: str, delimiter: str) -> list[str]:

@@ -10,18 +10,17 @@ import contextlib
 import json
 import os
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from leadseg.errors import Location, OutputCreateError, OutputWriteError
 
 TEMP_MARK = ".leadseg-tmp-"
+PARTS_MARK = ".leadseg-parts-"
 MANIFEST = "manifest.json"
 OUTPUT_SUFFIXES = {"csv": ".csv", "parquet": ".parquet", "ndjson": ".ndjson"}
-
-Writer = Callable[[BinaryIO], None]
 
 
 @dataclass(frozen=True)
@@ -55,39 +54,76 @@ class OutputDir:
             )
         return cls(path)
 
-    def publish(self, files: dict[str, Writer], manifest: dict[str, Any], mode: int) -> None:
-        """Write every file to a temp name, then rename them into place, manifest last."""
-        temps: dict[str, Path] = {}
-        try:
-            for name, write in files.items():
-                temps[name] = self._write_temp(name, write, mode)
-            body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
-            temps[MANIFEST] = self._write_temp(MANIFEST, lambda fh: fh.write(body), mode)
-            for name, temp in temps.items():
-                os.replace(temp, self.path / name)
-        except OSError as exc:
-            raise OutputWriteError(
-                f"cannot write the segment files: {exc.strerror or exc}",
-                location=Location(file=str(self.path)),
-                hint="check free space and permissions; previous outputs were left as they were",
-            ) from None
-        finally:
-            for temp in temps.values():
-                with contextlib.suppress(FileNotFoundError):
-                    temp.unlink()
 
-    def _write_temp(self, name: str, write: Writer, mode: int) -> Path:
-        temp = self.path / f".{name}{TEMP_MARK}{secrets.token_hex(6)}"
+@dataclass
+class Publication:
+    """Files being written for one run; published together by ``commit``, else removed.
+
+    Use as a context manager: leaving it by an exception (including KeyboardInterrupt)
+    removes every temp file, so the directory holds exactly what it held before.
+    """
+
+    out: OutputDir
+    mode: int = 0o600
+    _temps: dict[str, Path] = field(default_factory=dict)
+    _handles: dict[str, BinaryIO] = field(default_factory=dict)
+
+    def open(self, name: str) -> BinaryIO:
+        """A new private temp file that will become ``name``."""
+        temp = self.out.path / f".{name}{TEMP_MARK}{secrets.token_hex(6)}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(temp, flags, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                write(handle)
-                handle.flush()
-                os.fchmod(handle.fileno(), mode)
-                os.fsync(handle.fileno())
-        except BaseException:
+        fd = self._guard(lambda: os.open(temp, flags, 0o600))
+        self._temps[name] = temp
+        handle = os.fdopen(fd, "wb", buffering=1 << 20)
+        self._handles[name] = handle
+        return handle
+
+    def commit(self, manifest: dict[str, Any]) -> None:
+        """Flush and sync every file, then rename them into place, manifest last."""
+        body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
+        self.open(MANIFEST).write(body)
+        for handle in self._handles.values():
+            self._guard(lambda h=handle: self._finish(h))
+        self._handles.clear()
+        for name, temp in self._temps.items():
+            self._guard(lambda n=name, t=temp: os.replace(t, self.out.path / n))
+        self._temps.clear()
+
+    def _finish(self, handle: BinaryIO) -> None:
+        handle.flush()
+        os.fchmod(handle.fileno(), self.mode)
+        os.fsync(handle.fileno())
+        handle.close()
+
+    def abort(self) -> None:
+        for handle in self._handles.values():
+            with contextlib.suppress(OSError):
+                handle.close()
+        for temp in self._temps.values():
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
-            raise
-        return temp
+        for parts in self.out.path.glob(f"{PARTS_MARK}*"):
+            shutil.rmtree(parts, ignore_errors=True)
+        self._handles.clear()
+        self._temps.clear()
+
+    def _guard(self, action):
+        try:
+            return action()
+        except OSError as exc:
+            raise self.write_error(exc) from None
+
+    def write_error(self, exc: OSError) -> OutputWriteError:
+        return OutputWriteError(
+            f"cannot write the segment files: {exc.strerror or exc}",
+            location=Location(file=str(self.out.path)),
+            hint="check free space and permissions; previous outputs were left as they were",
+        )
+
+    def __enter__(self) -> Publication:
+        return self
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> None:
+        self.abort()
+        if isinstance(exc, OSError) and not isinstance(exc, OutputWriteError):
+            raise self.write_error(exc) from None
