@@ -12,6 +12,13 @@ from leadseg.cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def private_caches(tmp_path_factory, monkeypatch):
+    """Every test gets its own compiled-segment cache and no export cache from the outside."""
+    monkeypatch.setenv("LEADSEG_SEGMENT_CACHE_DIR", str(tmp_path_factory.mktemp("segcache")))
+    monkeypatch.delenv("LEADSEG_CACHE_DIR", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

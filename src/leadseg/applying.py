@@ -38,7 +38,7 @@ def apply_plan(
     suffix = OUTPUT_SUFFIXES[output_format]
     by_name = p.segments.by_name()
     files = {name: by_name[name].slug + suffix for name in selected}
-    digest = BackgroundDigest(p.export.source_path or p.export.local_path)
+    digest = p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
     while True:
         with Publication(out, file_mode) as publication:
             checks = p.export.structure_queries()
@@ -127,7 +127,7 @@ def _write_members(sink: SegmentSink, batch: pl.DataFrame, mask: str) -> None:
 
 
 def _manifest(
-    p: Plan, counts: CountResult, output_format: str, digest: BackgroundDigest
+    p: Plan, counts: CountResult, output_format: str, digest: BackgroundDigest | str
 ) -> dict[str, Any]:
     from leadseg import __version__
 
@@ -137,7 +137,7 @@ def _manifest(
         "input": {
             "path": p.export.display,
             "size": source.stat().st_size,
-            "sha256": digest.hexdigest(),
+            "sha256": digest if isinstance(digest, str) else digest.hexdigest(),
             "rows": counts.rows,
         },
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},

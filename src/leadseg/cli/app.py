@@ -38,12 +38,19 @@ def _root(
 
 
 def _run_options(
-    as_of: str | None, encoding: str, delimiter: str | None, input_format: str | None, strict: bool
+    as_of: str | None,
+    encoding: str,
+    delimiter: str | None,
+    input_format: str | None,
+    strict: bool,
+    cache: Path | None = None,
 ):
     from leadseg.engine import RunOptions
     from leadseg.io.readers import ReadOptions
 
-    read = ReadOptions(encoding=encoding, delimiter=delimiter, input_format=input_format)
+    read = ReadOptions(
+        encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache
+    )
     return RunOptions(read=read, as_of=c.parse_as_of(as_of), strict=strict)
 
 
@@ -116,6 +123,7 @@ def count(
     delimiter: c.DelimiterOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
@@ -127,7 +135,7 @@ def count(
         if output_format not in OUTPUT_FORMATS:
             raise UsageError(f"--format {output_format!r}: use table, json or csv")
         segment_set = _segment_set(segments, at_least, at_most, score_field)
-        options = _run_options(as_of, encoding, delimiter, input_format, strict)
+        options = _run_options(as_of, encoding, delimiter, input_format, strict, cache)
         result = count_segments(export, segment_set, options)
         warn_unreadable(result)
         print_counts(result, output_format)
@@ -153,6 +161,7 @@ def apply(
     delimiter: c.DelimiterOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
@@ -168,7 +177,7 @@ def apply(
             raise UsageError(f"--format {output_format!r}: use csv, parquet or ndjson")
         mode = c.parse_file_mode(file_mode)
         segment_set = _segment_set(segments)
-        options = _run_options(as_of, encoding, delimiter, input_format, strict)
+        options = _run_options(as_of, encoding, delimiter, input_format, strict, cache)
         result = apply_segments(
             export,
             segment_set,

@@ -35,6 +35,15 @@ StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="Values that are not blank and not a number/date are an error."),
 ]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        metavar="DIR",
+        envvar="LEADSEG_CACHE_DIR",
+        help="Keep a columnar copy of a CSV export in DIR; unchanged files are read from it.",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 ExportArg = Annotated[str, typer.Argument(metavar="EXPORT", help="Contact export, or - for stdin.")]
 

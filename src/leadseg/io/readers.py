@@ -42,6 +42,7 @@ class ReadOptions:
     encoding: str = "utf-8"
     delimiter: str | None = None
     input_format: str | None = None
+    cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (io/cache.py)
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Export:
     source_path: Path | None
     delimiter: str = ","
     structure: Structure = field(default_factory=Structure)
+    encoding: str = "utf-8"
+    known_sha256: str | None = None  # when already computed (a cached copy knows it)
 
     def structure_queries(self) -> dict[str, pl.LazyFrame]:
         """Cheap queries that, beside the main pass, prove a CSV rectangular.
@@ -177,7 +180,12 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         source_path = None if display == "<stdin>" else Path(source)
         local = _local_copy(source_path, display, fmt, options.encoding, tmpdir)
         if fmt == "csv":
-            yield _prepare_csv(local, source_path, display, options)
+            export = _prepare_csv(local, source_path, display, options)
+            if options.cache_dir is not None:
+                from leadseg.io.cache import cached
+
+                export = cached(export, options.cache_dir)
+            yield export
         else:
             yield Export(display, fmt, _columns_of(local, fmt, display), local, source_path)
 
@@ -292,7 +300,7 @@ def _prepare_csv(local: Path, source: Path | None, display: str, options: ReadOp
     if len(delimiter) != 1:
         raise UsageError(f"--delimiter must be one character, not {delimiter!r}")
     header = read_header(local, display, delimiter)
-    return Export(display, "csv", header, local, source, delimiter)
+    return Export(display, "csv", header, local, source, delimiter, encoding=options.encoding)
 
 
 def read_header(path: Path, display: str, delimiter: str) -> list[str]:

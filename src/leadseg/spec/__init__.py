@@ -59,4 +59,12 @@ def load_segments(path: str | Path) -> SegmentSet:
                 )
             ]
         ) from None
-    return parse_segments(text, name, sha256=hashlib.sha256(raw).hexdigest())
+    from leadseg.spec import compiled_cache
+
+    sha256 = hashlib.sha256(raw).hexdigest()
+    remembered = compiled_cache.recall(sha256, name)
+    if remembered is not None:
+        return remembered
+    segments = parse_segments(text, name, sha256=sha256)
+    compiled_cache.remember(segments)
+    return segments

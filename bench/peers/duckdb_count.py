@@ -1,0 +1,17 @@
+"""The same counts in DuckDB SQL: python duckdb_count.py EXPORT SPEC"""
+
+import sys
+
+import duckdb
+from segments import duckdb_sql
+
+path, spec = sys.argv[1:3]
+source = (
+    f"read_parquet('{path}')"
+    if path.endswith(".parquet")
+    else f"read_csv('{path}', all_varchar = true, header = true)"
+)
+sums = ", ".join(f'sum(CASE WHEN {expr} THEN 1 ELSE 0 END) AS "{name}"' for name, expr in duckdb_sql(spec).items())
+row = duckdb.sql(f"SELECT {sums} FROM {source}").fetchall()[0]
+for name, value in zip(duckdb_sql(spec), row, strict=True):
+    print(f"{name}\t{value}")

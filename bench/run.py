@@ -1,0 +1,297 @@
+"""Run every benchmark task for leadseg and its peers, side by side, and write RESULTS.md.
+
+    python bench/run.py                     # everything (about 20-30 minutes on 2 cores)
+    python bench/run.py --quick             # skip the 5M-row tasks
+    python bench/run.py --rounds 7 --data /tmp/leadseg-bench
+
+Every command runs as a whole process. Within a task the commands are interleaved
+(A B C A B C ...) after one warm-up round, so a noisy neighbour hits all of them alike.
+Per command: median wall time, min-max, peak RSS; per task: the ratio of each command to the
+task's baseline, as the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PEERS = BENCH / "peers"
+SEGMENTS = BENCH / "segments"
+PY = sys.executable
+SIZES = {"10k": 10_000, "1m": 1_000_000, "5m": 5_000_000}
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]
+    out_dir: Path | None = None  # emptied before each run
+    env: dict[str, str] | None = None
+    times: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Task:
+    name: str
+    target: str
+    commands: list[Command]  # the first is the baseline
+    check: str = "ratio"  # "ratio" | "rss" | "none"
+    limit: float | None = None  # ratio limit (vs baseline) for the leadseg command
+    rss_limit_mb: float | None = None
+    setup: list[list[str]] = field(default_factory=list)  # run once, untimed
+
+
+def leadseg(*args: str) -> list[str]:
+    return [PY, "-m", "leadseg", *args]
+
+
+def peer(script: str, *args: str) -> list[str]:
+    return [PY, str(PEERS / script), *args]
+
+
+def run_once(command: Command) -> None:
+    if command.out_dir is not None:
+        shutil.rmtree(command.out_dir, ignore_errors=True)
+        command.out_dir.mkdir(parents=True)
+    env = {**os.environ, **(command.env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=PEERS
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{command.label} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    command.times.append(elapsed)
+    command.rss_mb.append(usage.ru_maxrss / 1024)
+
+
+def run_task(task: Task, rounds: int) -> None:
+    for argv in task.setup:
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=PEERS)
+    print(f"== {task.name}", flush=True)
+    for command in task.commands:  # warm-up: page cache, bytecode
+        run_once(command)
+        command.times.clear()
+        command.rss_mb.clear()
+    for _ in range(rounds):
+        for command in task.commands:
+            run_once(command)
+    for command in task.commands:
+        print(f"   {command.label:<34} median {statistics.median(command.times):7.3f} s", flush=True)
+
+
+def ratio(command: Command, baseline: Command) -> float:
+    return statistics.median(c / b for c, b in zip(command.times, baseline.times, strict=True))
+
+
+def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
+    data.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for size in sizes:
+        csv = data / f"contacts-{size}.csv"
+        if not csv.exists():
+            print(f"generating {csv} ...", flush=True)
+            subprocess.run([PY, str(BENCH / "generate_export.py"), "--rows", str(SIZES[size]), str(csv)], check=True)
+        files[size] = csv
+    parquet = data / "contacts-1m.parquet"
+    if "1m" in sizes and not parquet.exists():
+        import polars as pl
+
+        pl.scan_csv(files["1m"], infer_schema=False).sink_parquet(parquet)
+    files["1m-parquet"] = parquet
+    return files
+
+
+def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
+    def spec(name: str) -> str:
+        return str(SEGMENTS / f"{name}.yaml")
+
+    def count_task(title, target, size_key, seg, limit, peers=("duckdb", "pandas")):
+        export = str(files[size_key])
+        commands = [
+            Command("polars script (baseline)", peer("polars_script.py", "count", export, seg)),
+            Command("leadseg count", leadseg("count", export, "-s", spec(seg))),
+        ]
+        if "duckdb" in peers:
+            commands.append(Command("duckdb", peer("duckdb_count.py", export, seg)))
+        if "pandas" in peers:
+            commands.append(Command("pandas", peer("pandas_count.py", export, seg)))
+        return Task(title, target, commands, limit=limit)
+
+    def apply_task(size_key, seg, limit, rss_limit):
+        export = str(files[size_key])
+        ref_out, out = scratch / f"ref-{seg}-{size_key}", scratch / f"leadseg-{seg}-{size_key}"
+        return Task(
+            f"apply, {seg} segments, {size_key.upper()}-row CSV -> CSV",
+            f"<= 0.60x the sinks script" + (f", RSS <= {rss_limit} MB" if rss_limit else ""),
+            [
+                Command("polars sinks + collect_all (reference)",
+                        peer("polars_script.py", "sinks", export, seg, str(ref_out)), ref_out),
+                Command("leadseg apply", leadseg("apply", export, "-s", spec(seg), "-o", str(out)), out),
+            ],
+            limit=limit,
+            rss_limit_mb=rss_limit,
+        )
+
+    cache_dir = scratch / "cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    result = [
+        count_task("count, 2 segments, 1M-row CSV", "<= 1.10x", "1m", "two", 1.10),
+        count_task("count, 10 segments, 1M-row CSV", "<= 1.10x", "1m", "ten", 1.10),
+        count_task("count, 10 segments, 1M-row Parquet", "<= 1.25x", "1m-parquet", "ten", 1.25,
+                   peers=("duckdb",)),
+        count_task("count, 2 segments, 10k-row CSV", "<= 1.25x", "10k", "two", 1.25),
+        apply_task("1m", "four", 0.60, None),
+        apply_task("1m", "ten", 0.60, None),
+        Task(
+            "leadseg --help",
+            "does not import polars; <= 1.5x `python -c 'import typer'`",
+            [
+                Command("python -c 'import typer' (baseline)", [PY, "-c", "import typer"]),
+                Command("leadseg --help", leadseg("--help")),
+            ],
+            limit=1.5,
+        ),
+    ]
+    if os.environ.get("LEADSEG_BENCH_CACHE", "1") == "1":
+        export = str(files["1m"])
+        result.append(
+            Task(
+                "count, 2 segments, 1M-row CSV, repeat with --cache",
+                "<= 0.5x the baseline on the CSV",
+                [
+                    Command("polars script (baseline)", peer("polars_script.py", "count", export, "two")),
+                    Command("leadseg count --cache (warm)",
+                            leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir))),
+                ],
+                limit=0.5,
+                setup=[leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir))],
+            )
+        )
+    if not quick:
+        result += [
+            apply_task("5m", "four", 0.60, 600),
+            apply_task("5m", "ten", 0.60, 600),
+            Task(
+                "apply, 10 segments, 5M-row CSV -> Parquet",
+                "completes; RSS <= 1024 MB",
+                [Command("leadseg apply --format parquet",
+                         leadseg("apply", str(files["5m"]), "-s", spec("ten"), "-o",
+                                 str(scratch / "parquet-5m"), "--format", "parquet"),
+                         scratch / "parquet-5m")],
+                check="rss",
+                rss_limit_mb=1024,
+            ),
+        ]
+    return result
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {"python": platform.python_version()}
+    for name in ("leadseg", "polars", "duckdb", "pandas", "typer"):
+        try:
+            found[name] = version(name)
+        except Exception:
+            found[name] = "-"
+    return found
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB"
+
+
+def verdict(task: Task) -> str:
+    leadseg_cmd = next(c for c in task.commands if c.label.startswith("leadseg"))
+    notes = []
+    ok = True
+    if task.limit is not None and len(task.commands) > 1:
+        r = ratio(leadseg_cmd, task.commands[0])
+        ok &= r <= task.limit
+        notes.append(f"{r:.2f}x")
+    if task.rss_limit_mb is not None:
+        peak = max(leadseg_cmd.rss_mb)
+        ok &= peak <= task.rss_limit_mb
+        notes.append(f"{peak:.0f} MB")
+    return ("met" if ok else "NOT met") + f" ({', '.join(notes)})"
+
+
+def write_results(all_tasks: list[Task], rounds: int, path: Path) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python bench/run.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"Machine: {machine()}.",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
+        f"Each command ran as a whole process, interleaved with its peers, {rounds} rounds after a "
+        "warm-up. Ratio: median of the per-round ratios to the task's first command.",
+        "",
+        "| task | target | command | median s | min-max s | ratio | peak RSS MB | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for task in all_tasks:
+        base = task.commands[0]
+        for i, command in enumerate(task.commands):
+            r = f"{ratio(command, base):.2f}" if len(task.commands) > 1 else "-"
+            lines.append(
+                "| {task} | {target} | {label} | {med:.3f} | {lo:.3f}-{hi:.3f} | {r} | {rss:.0f} | {v} |".format(
+                    task=task.name if i == 0 else "",
+                    target=task.target if i == 0 else "",
+                    label=command.label,
+                    med=statistics.median(command.times),
+                    lo=min(command.times),
+                    hi=max(command.times),
+                    r=r,
+                    rss=max(command.rss_mb),
+                    v=verdict(task) if i == 0 else "",
+                )
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "leadseg-bench")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="skip the 5M-row tasks")
+    parser.add_argument("--only", help="run only tasks whose name contains this text")
+    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    args = parser.parse_args()
+    sizes = ["10k", "1m"] + ([] if args.quick else ["5m"])
+    files = make_data(args.data, sizes)
+    scratch = args.data / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    selected = [t for t in tasks(files, scratch, args.quick) if not args.only or args.only in t.name]
+    for task in selected:
+        run_task(task, args.rounds)
+    write_results(selected, args.rounds, args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

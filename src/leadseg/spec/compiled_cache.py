@@ -1,0 +1,62 @@
+"""Validated segment files, remembered by content.
+
+Reading YAML and validating it with pydantic costs about a quarter of a second of imports
+and model building -- more than counting a 10,000-row export. A valid file's segment set is
+therefore stored as JSON under its sha256 (and leadseg's version); the next run with the
+same bytes loads it in a millisecond. Only valid files are stored, so every error is
+always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/leadseg/segments`` (``~/.cache/leadseg/segments``); set
+``LEADSEG_NO_SEGMENT_CACHE=1`` to turn it off. A cache that cannot be read or written is
+simply not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from leadseg.criteria import SegmentSet
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("LEADSEG_NO_SEGMENT_CACHE"):
+        return None
+    if base := os.environ.get("LEADSEG_SEGMENT_CACHE_DIR"):
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(xdg) / "leadseg" / "segments"
+
+
+def _entry(sha256: str) -> Path | None:
+    from leadseg import __version__
+
+    directory = cache_dir()
+    return None if directory is None else directory / f"{sha256}-{__version__}.json"
+
+
+def recall(sha256: str, source: str) -> SegmentSet | None:
+    from leadseg.spec.serialize import segment_set_from_json
+
+    entry = _entry(sha256)
+    if entry is None:
+        return None
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        return segment_set_from_json(data, source, sha256)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember(segments: SegmentSet) -> None:
+    from leadseg.spec.serialize import segment_set_to_json
+
+    entry = _entry(segments.sha256 or "")
+    if entry is None or not segments.sha256:
+        return
+    with contextlib.suppress(OSError):
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temp = entry.with_name(f"{entry.name}.tmp-{os.getpid()}")
+        temp.write_text(json.dumps(segment_set_to_json(segments)), encoding="utf-8")
+        os.replace(temp, entry)

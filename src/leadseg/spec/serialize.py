@@ -1,0 +1,115 @@
+"""A validated segment set as plain JSON data and back (for the compiled-spec cache, and
+for tools that ship a segment set elsewhere, such as a SQL backend)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from leadseg.criteria import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Kind,
+    Not,
+    Op,
+    Segment,
+    SegmentRef,
+    SegmentSet,
+)
+from leadseg.errors import Location
+
+
+def _value_to_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {"tuple": [_value_to_json(v) for v in value]}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _value_from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "tuple" in value:
+            return tuple(_value_from_json(v) for v in value["tuple"])
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def _location_to_json(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    data = location.to_dict()
+    data.pop("file", None)  # the same content may be read from another path next time
+    return data
+
+
+def _location_from_json(data: dict[str, Any] | None, source: str | None) -> Location | None:
+    return None if data is None else Location(file=source, **data)
+
+
+def criterion_to_json(node: Criterion) -> dict[str, Any]:
+    if isinstance(node, Condition):
+        return {
+            "condition": [node.field, node.op.value, node.kind.value, _value_to_json(node.value)],
+            "origin": _location_to_json(node.origin),
+        }
+    if isinstance(node, (AllOf, AnyOf)):
+        key = "all" if isinstance(node, AllOf) else "any"
+        return {key: [criterion_to_json(c) for c in node.children]}
+    if isinstance(node, Not):
+        return {"not": criterion_to_json(node.child)}
+    return {"segment": node.name}
+
+
+def criterion_from_json(data: dict[str, Any], source: str | None) -> Criterion:
+    if "condition" in data:
+        field, op, kind, value = data["condition"]
+        origin = _location_from_json(data["origin"], source)
+        return Condition(field, Op(op), Kind(kind), _value_from_json(value), origin)
+    if "all" in data or "any" in data:
+        combine = AllOf if "all" in data else AnyOf
+        children = data.get("all", data.get("any"))
+        return combine(tuple(criterion_from_json(c, source) for c in children))
+    if "not" in data:
+        return Not(criterion_from_json(data["not"], source))
+    return SegmentRef(data["segment"])
+
+
+def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
+    return {
+        "score_field": segments.score_field,
+        "score_field_origin": _location_to_json(segments.score_field_origin),
+        "segments": [
+            {
+                "name": s.name,
+                "parent": s.parent,
+                "description": s.description,
+                "slug": s.slug,
+                "criterion": criterion_to_json(s.criterion),
+            }
+            for s in segments.segments
+        ],
+    }
+
+
+def segment_set_from_json(
+    data: dict[str, Any], source: str | None, sha256: str | None
+) -> SegmentSet:
+    return SegmentSet(
+        segments=tuple(
+            Segment(
+                name=s["name"],
+                criterion=criterion_from_json(s["criterion"], source),
+                parent=s["parent"],
+                description=s["description"],
+                slug=s["slug"],
+            )
+            for s in data["segments"]
+        ),
+        score_field=data["score_field"],
+        source=source,
+        sha256=sha256,
+        score_field_origin=_location_from_json(data["score_field_origin"], source),
+    )
