@@ -103,14 +103,20 @@ def blank(column: str, dtype: Any) -> pl.Expr:
 
 
 def number_of(column: str, dtype: Any) -> pl.Expr:
+    """The column as floats; text that is not a number becomes null (see ``finite``)."""
     import polars as pl
 
     if dtype.is_numeric():
-        value = pl.col(column).cast(pl.Float64)
-    else:
-        value = text_of(column, dtype).str.strip_chars().cast(pl.Float64, strict=False)
-    # "nan" and "inf" parse as floats but are not scores.
-    return pl.when(value.is_finite()).then(value)
+        return pl.col(column).cast(pl.Float64)
+    return text_of(column, dtype).str.strip_chars().cast(pl.Float64, strict=False)
+
+
+def finite(helper: str) -> pl.Expr:
+    """"nan" and "inf" parse as floats but are not scores. Applied as a later stage to the
+    parsed helper column, so the text is parsed once."""
+    import polars as pl
+
+    return pl.when(pl.col(helper).is_finite()).then(pl.col(helper)).alias(helper)
 
 
 def date_of(column: str, dtype: Any) -> pl.Expr:
@@ -149,22 +155,27 @@ def compile_segments(
                 needed[(cond.field, cond.kind)] = None
 
     helpers: list[pl.Expr] = []
+    cleanups: list[pl.Expr] = []
     parsed: list[Parsed] = []
     for field, kind in needed:
         dtype = schema[field]
+        name = _helper(kind, field)
         if kind == Kind.TEXT:
-            helpers.append(normalised_text(field, dtype).alias(_helper(kind, field)))
+            helpers.append(normalised_text(field, dtype).alias(name))
             continue
-        expr = number_of(field, dtype) if kind == Kind.NUMBER else date_of(field, dtype)
-        helpers.append(expr.alias(_helper(kind, field)))
-        unreadable = ~blank(field, dtype) & pl.col(_helper(kind, field)).is_null()
+        if kind == Kind.NUMBER:
+            helpers.append(number_of(field, dtype).alias(name))
+            cleanups.append(finite(name))
+        else:
+            helpers.append(date_of(field, dtype).alias(name))
+        unreadable = ~blank(field, dtype) & pl.col(name).is_null()
         parsed.append(Parsed(field, kind, unreadable))
 
     order = evaluation_order(segment_set.segments)
     depth: dict[str, int] = {}
     for segment in order:
         depth[segment.name] = 1 + max((depth[d] for d in dependencies(segment)), default=0)
-    stages: list[list[pl.Expr]] = [helpers] if helpers else []
+    stages: list[list[pl.Expr]] = [stage for stage in (helpers, cleanups) if stage]
     for level in range(1, max(depth.values(), default=0) + 1):
         stage = []
         for segment in order:
