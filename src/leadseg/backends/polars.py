@@ -112,7 +112,7 @@ def number_of(column: str, dtype: Any) -> pl.Expr:
 
 
 def finite(helper: str) -> pl.Expr:
-    """"nan" and "inf" parse as floats but are not scores. Applied as a later stage to the
+    """ "nan" and "inf" parse as floats but are not scores. Applied as a later stage to the
     parsed helper column, so the text is parsed once."""
     import polars as pl
 

@@ -119,10 +119,11 @@ class Export:
         )
 
     def raw_header(self) -> bytes:
-        """The header line as it is in the file (without a UTF-8 BOM), line ending included."""
+        """The header line as it is in the file, without a UTF-8 BOM, ending in LF (as the
+        records do: Polars drops the CR of a CRLF line)."""
         with open(self.local_path, "rb") as handle:
             line = handle.readline()
-        return line.removeprefix(b"\xef\xbb\xbf")
+        return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n") + b"\n"
 
     def verify_structure(self) -> bool:
         """Check the CSV's structure (raises naming the rows); True when the scan changes."""

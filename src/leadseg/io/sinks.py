@@ -58,12 +58,13 @@ class CsvSink(_Synced):
 
 
 class RawCsvSink(_Synced):
-    """Copies each record's raw line: byte-for-byte the input's rows, and no CSV encoding."""
+    """Copies each record's raw line: the input's rows byte for byte (line endings become
+    LF), with no CSV decoding and encoding in between."""
 
     def __init__(self, handle: BinaryIO, header: bytes, column: str) -> None:
         super().__init__(handle)
         self.column = column
-        handle.write(header if header.endswith(b"\n") else header + b"\n")
+        handle.write(header)
 
     def write(self, rows: pl.DataFrame) -> None:
         rows.select(self.column).write_csv(self.handle, include_header=False, quote_style="never")
