@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 BATCH_ROWS = 50_000
 
 
+class _Misaligned(Exception):
+    """Physical lines and records differ (a value spans lines): raw lines cannot be used."""
+
+
+class _Rescan(Exception):
+    """The structure check found blank lines to skip: the pass must run again."""
+
+
 def apply_plan(
     p: Plan,
     out: OutputDir,
@@ -39,37 +47,60 @@ def apply_plan(
     by_name = p.segments.by_name()
     files = {name: by_name[name].slug + suffix for name in selected}
     digest = p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
+    raw = output_format == "csv" and p.export.format == "csv"
     while True:
-        with Publication(out, file_mode) as publication:
-            checks = p.export.structure_queries()
-            raw = output_format == "csv" and p.export.raw_lines_align()
-            schema = p.export.scan().collect_schema()
-            sinks: dict[str, SegmentSink] = {}
-            for name, file in files.items():
-                handle = publication.open(file)
-                sinks[name] = (
-                    RawCsvSink(handle, p.export.raw_header(), RAW_LINE)
-                    if raw
-                    else open_sink(output_format, handle, schema, out.path)
-                )
-            totals = stream_segments(p, sinks, raw=raw)
-            delimiters = _collect(checks["delimiters"], p).item() if checks else None
-            if not p.export.structure_ok(totals["rows"], delimiters, totals["suspect"]):
-                continue  # blank lines found: leaving the block discards the files; again
-            counts = p.result(totals)
-            check_unreadable(counts, options)
-            for sink in sinks.values():
-                sink.close()
-            written = [
-                SegmentCount(c.name, c.parent, c.count, files[c.name])
-                for c in counts.segments
-                if c.name in files
-            ]
-            counts = dataclasses.replace(counts, segments=written)
-            publication.commit(_manifest(p, counts, output_format, digest))
-            return ApplyResult(
-                counts, str(out.path), output_format, "manifest.json", list(files.values())
+        try:
+            counts = _write_segment_files(
+                p, out, files, output_format, options, file_mode, raw, digest
             )
+        except _Misaligned:
+            raw = False
+            continue
+        except _Rescan:
+            continue
+        return ApplyResult(
+            counts, str(out.path), output_format, "manifest.json", list(files.values())
+        )
+
+
+def _write_segment_files(
+    p: Plan,
+    out: OutputDir,
+    files: dict[str, str],
+    output_format: str,
+    options: RunOptions,
+    file_mode: int,
+    raw: bool,
+    digest: BackgroundDigest | str,
+) -> CountResult:
+    """One attempt: every file written to a temp name, published only if all is well."""
+    with Publication(out, file_mode) as publication:
+        schema = p.export.scan().collect_schema()
+        sinks: dict[str, SegmentSink] = {}
+        for name, file in files.items():
+            handle = publication.open(file)
+            sinks[name] = (
+                RawCsvSink(handle, p.export.raw_header(), RAW_LINE)
+                if raw
+                else open_sink(output_format, handle, schema, out.path)
+            )
+        totals = stream_segments(p, sinks, raw=raw)
+        # Every column is parsed, so Polars itself rejects a row with too many fields; a
+        # row with too few has a null last field, and only then runs the exact check.
+        if totals["suspect"] and p.export.verify_structure():
+            raise _Rescan  # blank lines to skip; leaving the block discards the files
+        counts = p.result(totals)
+        check_unreadable(counts, options)
+        for sink in sinks.values():
+            sink.close()
+        written = [
+            SegmentCount(c.name, c.parent, c.count, files[c.name])
+            for c in counts.segments
+            if c.name in files
+        ]
+        counts = dataclasses.replace(counts, segments=written)
+        publication.commit(_manifest(p, counts, output_format, digest))
+        return counts
 
 
 def _collect(query: pl.LazyFrame, p: Plan) -> pl.DataFrame:
@@ -100,8 +131,14 @@ def stream_segments(p: Plan, sinks: dict[str, SegmentSink], *, raw: bool) -> dic
     totals: dict[str, Any] | None = None
     pending: list[Future[None]] = []
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(sinks), os.cpu_count() or 1)))
+    # Every column is parsed even when only raw lines are written: that is how the reader
+    # rejects rows with too many fields.
+    every_column = pl.QueryOptFlags(projection_pushdown=False)
     try:
-        for batch in tagged.collect_batches(engine="streaming", chunk_size=BATCH_ROWS):
+        batches = tagged.collect_batches(
+            engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
+        )
+        for batch in batches:
             totals = merge_totals(totals, p.batch_totals(batch))
             for future in pending:
                 future.result()
@@ -112,6 +149,8 @@ def stream_segments(p: Plan, sinks: dict[str, SegmentSink], *, raw: bool) -> dic
         for future in pending:
             future.result()
     except pl.exceptions.PolarsError as exc:
+        if raw and "non-equal length" in str(exc):
+            raise _Misaligned from None
         raise explain_read_failure(p.export, exc) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

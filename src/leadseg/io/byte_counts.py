@@ -36,27 +36,17 @@ def occurrences(path: Path, byte: str, *, quoted: bool) -> pl.LazyFrame:
     return records.select((pl.len() - 1).alias("n"))
 
 
-def contains_byte(path: Path, byte: bytes) -> bool:
-    """Whether ``byte`` occurs anywhere in the file (memchr speed, no copy)."""
-    import mmap
-
-    with open(path, "rb") as handle:
-        if handle.seek(0, 2) == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return mapped.find(byte) != -1
-
-
 def physical_lines(path: Path, *, skip: int = 0) -> pl.LazyFrame:
-    """The file's lines after the first ``skip``, as raw text (no quote handling). Only exact
-    when the file has no unit-separator byte (see ``occurrences``)."""
+    """The file's lines after the first ``skip``, as raw text (no quote handling; the line
+    break is the separator too, so no byte of a line is ever taken for a field break)."""
     import polars as pl
 
     return pl.scan_csv(
         path,
         has_header=False,
         skip_lines=skip,
-        separator=UNIT_SEPARATOR,
+        separator="\n",
+        eol_char="\n",
         quote_char=None,
         schema={"line": pl.String},
         truncate_ragged_lines=True,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
-from leadseg.io.byte_counts import UNIT_SEPARATOR, contains_byte, occurrences, physical_lines
+from leadseg.io.byte_counts import occurrences, physical_lines
 from leadseg.io.csv_structure import Structure, check_structure, decoded_lines
 
 if TYPE_CHECKING:
@@ -95,20 +95,10 @@ class Export:
             return True
         return not self.verify_structure()
 
-    def raw_lines_align(self) -> bool:
-        """True when physical lines are exactly header + one per record, so a record can be
-        copied as its raw line (no multi-line values, no blank lines, no unit separator)."""
-        import polars as pl
-
-        if self.format != "csv" or contains_byte(self.local_path, UNIT_SEPARATOR.encode()):
-            return False
-        lines = physical_lines(self.local_path).select(pl.len().alias("n"))
-        records = self.scan().select(pl.len().alias("n"))
-        n_lines, n_records = (f.item() for f in pl.collect_all([lines, records]))
-        return n_lines == n_records + 1
-
     def raw_records(self) -> pl.LazyFrame:
-        """Each record's raw line (header skipped), one column; see ``raw_lines_align``."""
+        """Each physical line after the header, one column. Zipped with the records it is
+        each record's raw text -- as long as no value spans lines, which the zip detects
+        (its two sides then differ in length)."""
         import polars as pl
 
         return (
