@@ -51,7 +51,7 @@ def contacts(tmp_path: Path) -> Path:
         [
             ["a@x.com", "75", "50", "US", "01234"],
             ["b@x.com", " 10 ", "90", "NO", "02134"],
-            ["c@x.com", "N/A", "", "CA", ""],
+            ["c@x.com", "1,234", "", "CA", ""],
             ["d@x.com", "60.0", "40", "de", "90210"],
         ],
     )
@@ -65,3 +65,8 @@ def segfile(tmp_path: Path):
         return path
 
     return make
+
+
+def published(directory: Path) -> list[str]:
+    """What a run left in an output directory, besides its never-deleted lock file."""
+    return sorted(p.name for p in directory.iterdir() if p.name != ".leadseg.lock")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 import leadseg
 from leadseg.exit_codes import ExitCode
 from leadseg.io.writers import TEMP_MARK
+from tests.conftest import published
 
 SEGMENTS = """\
 segments:
@@ -28,7 +28,7 @@ segments:
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+    return {name: (directory / name).read_bytes() for name in published(directory)}
 
 
 def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile, tmp_path):
@@ -39,7 +39,7 @@ def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "Hot leads" in result.stderr  # the counts table goes to stderr
-    assert sorted(os.listdir(out)) == [
+    assert published(out) == [
         "crm-mid-range.csv",
         "hot-leads.csv",
         "manifest.json",
@@ -112,7 +112,7 @@ def test_only_writes_the_named_segments(cli, contacts, segfile, tmp_path):
     out.mkdir()
     result = cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", out, "--only", "hot LEADS")
     assert result.exit_code == 0
-    assert sorted(os.listdir(out)) == ["hot-leads.csv", "manifest.json"]
+    assert published(out) == ["hot-leads.csv", "manifest.json"]
     wrong = cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", out, "--only", "Hot lead")
     assert wrong.exit_code == ExitCode.USAGE
     assert "did you mean 'Hot leads'?" in wrong.stderr
@@ -122,9 +122,10 @@ def test_files_are_private_by_default_and_file_mode_widens(cli, contacts, segfil
     out = tmp_path / "out"
     out.mkdir()
     cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", out)
-    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
+    assert {stat.S_IMODE((out / n).stat().st_mode) for n in published(out)} == {0o600}
     cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", out, "--file-mode", "640")
-    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}
+    assert {stat.S_IMODE((out / n).stat().st_mode) for n in published(out)} == {0o640}
+    assert stat.S_IMODE((out / ".leadseg.lock").stat().st_mode) == 0o600
     bad = cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", out, "--file-mode", "400")
     assert bad.exit_code == ExitCode.USAGE
 
@@ -186,7 +187,7 @@ def test_interrupted_run_leaves_no_temp_files(contacts, segfile, tmp_path, monke
     monkeypatch.setattr(applying, "_write_members", interrupted)
     with pytest.raises(KeyboardInterrupt):
         leadseg.apply_segments(contacts, segments, out)
-    assert list(out.iterdir()) == []
+    assert published(out) == []
 
 
 def test_hostile_names_stay_inside_the_output_directory(tmp_path):
@@ -210,7 +211,7 @@ def test_hostile_names_stay_inside_the_output_directory(tmp_path):
     )
     leadseg.apply_segments(source, leadseg.parse_segments(text), out)
     everything = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
-    assert everything == {"in.csv", "deep", "deep/out"} | {
+    assert everything == {"in.csv", "deep", "deep/out", "deep/out/.leadseg.lock"} | {
         f"deep/out/{f}"
         for f in [
             "escape.csv",

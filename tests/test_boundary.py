@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from leadseg.errors import (
     UsageError,
 )
 from leadseg.exit_codes import ExitCode
+from tests.conftest import published
 
 
 def exit_code_of(action, capsys) -> tuple[int, str]:
@@ -83,4 +83,4 @@ def test_sigterm_exits_143_and_leaves_no_temp_files(tmp_path):
     assert proc.returncode == ExitCode.TERMINATED, err
     assert "leadseg: terminated" in err
     assert "Traceback" not in err
-    assert os.listdir(out) == []
+    assert published(out) == []

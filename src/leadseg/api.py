@@ -47,6 +47,7 @@ def apply_segments(
     options: RunOptions | None = None,
     file_mode: int = 0o600,
     make_dir: bool = False,
+    wait_lock: float = 0.0,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``."""
     from leadseg.applying import apply_plan
@@ -57,7 +58,7 @@ def apply_segments(
     options = options or RunOptions()
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segments, only)
-    with open_export(export, options.read) as opened:
+    with out.locked(wait_lock), open_export(export, options.read) as opened:
         return apply_plan(
             plan(opened, segments, options), out, selected, output_format, options, file_mode
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 
 from leadseg.criteria import (
     AllOf,
@@ -23,7 +24,9 @@ _FOLD = re.compile(r"[\s\-_]+")
 
 
 def _folded(name: str) -> str:
-    return _FOLD.sub("", name).casefold()
+    """Compare names ignoring case, spaces, ``-``, ``_`` and invisible characters."""
+    visible = "".join(c for c in name if unicodedata.category(c) not in ("Cf", "Cc"))
+    return _FOLD.sub("", visible).casefold()
 
 
 def detect_score_column(header: list[str]) -> str | None:
@@ -37,9 +40,13 @@ def detect_score_column(header: list[str]) -> str | None:
 
 
 def describe_column(name: str) -> str:
-    """A column name as a message shows it: invisible characters and stray spaces escaped."""
-    shown = repr(name)
-    return shown
+    """A column name as a message shows it: quoted (so stray spaces show), with invisible
+    characters escaped (a zero-width space shows as \\u200b)."""
+    escaped = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp") else c
+        for c in name
+    )
+    return f"'{escaped}'"
 
 
 def close_columns(name: str, header: list[str]) -> str | None:

@@ -34,6 +34,14 @@ class Op(StrEnum):
 
 OPERATORS: tuple[str, ...] = tuple(op.value for op in Op)
 
+# Exports write these where a number or date is missing. In number and date comparisons
+# they count as blank without being reported as unreadable; text comparisons never see
+# them as anything but text ("NA" in a Country column is Namibia). Compared trimmed and
+# ignoring case.
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
+    "N/A", "NA", "#N/A", "-", "--", "\u2014", "\u2013", "NULL", "None", "(blank)",
+)  # fmt: skip
+
 # Negative operators are the plain negation of their positive twin, so they match blanks.
 NEGATIONS: dict[Op, Op] = {
     Op.IS_NOT: Op.IS,
@@ -109,6 +117,15 @@ class SegmentSet:
     source: str | None = None  # the file it came from, for messages
     sha256: str | None = None
     score_field_origin: Location | None = field(default=None, compare=False, repr=False)
+    # Values meaning "no value" in number/date comparisons: ``None`` = the built-in list.
+    placeholders: tuple[str, ...] | None = None
+    column_placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def placeholders_for(self, column: str) -> tuple[str, ...]:
+        for name, values in self.column_placeholders:
+            if name == column:
+                return values
+        return DEFAULT_PLACEHOLDERS if self.placeholders is None else self.placeholders
 
     def by_name(self) -> dict[str, Segment]:
         return {s.name: s for s in self.segments}

@@ -29,6 +29,7 @@ class RunOptions:
     read: ReadOptions = field(default_factory=ReadOptions)
     as_of: date | None = None  # default: today
     strict: bool = False  # unreadable values are an error instead of a warning
+    decimal_comma: bool = False  # numbers are written 12,5
 
     def as_of_date(self) -> date:
         return self.as_of or date.today()
@@ -119,7 +120,8 @@ def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     bound = bind_columns(segments, export.columns, export.display)
     schema = dict(export.scan().collect_schema())
     as_of = options.as_of_date()
-    return Plan(export, bound, compile_segments(bound, schema, as_of), as_of)
+    compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
+    return Plan(export, bound, compiled, as_of)
 
 
 def check_unreadable(result: CountResult, options: RunOptions) -> None:

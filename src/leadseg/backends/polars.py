@@ -102,13 +102,17 @@ def blank(column: str, dtype: Any) -> pl.Expr:
     return pl.col(column).is_null()
 
 
-def number_of(column: str, dtype: Any) -> pl.Expr:
-    """The column as floats; text that is not a number becomes null (see ``finite``)."""
+def number_of(column: str, dtype: Any, *, decimal_comma: bool = False) -> pl.Expr:
+    """The column as floats; text that is not a number becomes null (see ``finite``).
+    With ``decimal_comma``, ``12,5`` is twelve and a half."""
     import polars as pl
 
     if dtype.is_numeric():
         return pl.col(column).cast(pl.Float64)
-    return text_of(column, dtype).str.strip_chars().cast(pl.Float64, strict=False)
+    text = text_of(column, dtype).str.strip_chars()
+    if decimal_comma:
+        text = text.str.replace(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
 
 
 def finite(helper: str) -> pl.Expr:
@@ -143,7 +147,7 @@ def norm(value: str) -> str:
 
 
 def compile_segments(
-    segment_set: SegmentSet, schema: dict[str, Any], as_of: date
+    segment_set: SegmentSet, schema: dict[str, Any], as_of: date, *, decimal_comma: bool = False
 ) -> CompiledSegments:
     """Compile a (column-bound) segment set against an export schema."""
     import polars as pl
@@ -164,11 +168,14 @@ def compile_segments(
             helpers.append(normalised_text(field, dtype).alias(name))
             continue
         if kind == Kind.NUMBER:
-            helpers.append(number_of(field, dtype).alias(name))
+            helpers.append(number_of(field, dtype, decimal_comma=decimal_comma).alias(name))
             cleanups.append(finite(name))
         else:
             helpers.append(date_of(field, dtype).alias(name))
         unreadable = ~blank(field, dtype) & pl.col(name).is_null()
+        placeholders = [norm(v) for v in segment_set.placeholders_for(field)]
+        if placeholders and _is_text(dtype):
+            unreadable = unreadable & ~normalised_text(field, dtype).is_in(placeholders)
         parsed.append(Parsed(field, kind, unreadable))
 
     order = evaluation_order(segment_set.segments)

@@ -44,6 +44,7 @@ def _run_options(
     input_format: str | None,
     strict: bool,
     cache: Path | None = None,
+    decimal_comma: bool = False,
 ):
     from leadseg.engine import RunOptions
     from leadseg.io.readers import ReadOptions
@@ -51,7 +52,9 @@ def _run_options(
     read = ReadOptions(
         encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache
     )
-    return RunOptions(read=read, as_of=c.parse_as_of(as_of), strict=strict)
+    return RunOptions(
+        read=read, as_of=c.parse_as_of(as_of), strict=strict, decimal_comma=decimal_comma
+    )
 
 
 def _segment_set(
@@ -124,6 +127,7 @@ def count(
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
@@ -135,7 +139,9 @@ def count(
         if output_format not in OUTPUT_FORMATS:
             raise UsageError(f"--format {output_format!r}: use table, json or csv")
         segment_set = _segment_set(segments, at_least, at_most, score_field)
-        options = _run_options(as_of, encoding, delimiter, input_format, strict, cache)
+        options = _run_options(
+            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma
+        )
         result = count_segments(export, segment_set, options)
         warn_unreadable(result)
         print_counts(result, output_format)
@@ -156,12 +162,21 @@ def apply(
         str, typer.Option("--file-mode", help="Permissions of written files (octal).")
     ] = "600",
     mkdir: Annotated[bool, typer.Option("--mkdir", help="Create the output directory.")] = False,
+    wait_lock: Annotated[
+        float,
+        typer.Option(
+            "--wait-lock",
+            metavar="SECONDS",
+            help="Wait this long for another run on the same output directory.",
+        ),
+    ] = 0.0,
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
@@ -177,7 +192,9 @@ def apply(
             raise UsageError(f"--format {output_format!r}: use csv, parquet or ndjson")
         mode = c.parse_file_mode(file_mode)
         segment_set = _segment_set(segments)
-        options = _run_options(as_of, encoding, delimiter, input_format, strict, cache)
+        options = _run_options(
+            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma
+        )
         result = apply_segments(
             export,
             segment_set,
@@ -187,6 +204,7 @@ def apply(
             options=options,
             file_mode=mode,
             make_dir=mkdir,
+            wait_lock=wait_lock,
         )
         warn_unreadable(result.counts)
         print_counts(result.counts, "table", sys.stderr)

@@ -61,6 +61,12 @@ def run(action: Callable[[], T], *, debug: bool = False) -> T:
     except Terminated:
         print("leadseg: terminated", file=sys.stderr)
         raise SystemExit(ExitCode.TERMINATED) from None
+    except OSError as exc:
+        # Writing the results failed (a full disk, /dev/full): an I/O error, not a bug.
+        if debug:
+            traceback.print_exc()
+        print(f"leadseg: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(ExitCode.IO_ERROR) from None
     except Exception as exc:
         if debug:
             traceback.print_exc()

@@ -44,6 +44,9 @@ CacheOpt = Annotated[
         help="Keep a columnar copy of a CSV export in DIR; unchanged files are read from it.",
     ),
 ]
+DecimalCommaOpt = Annotated[
+    bool, typer.Option("--decimal-comma", help="Numbers are written with a decimal comma: 12,5.")
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 ExportArg = Annotated[str, typer.Argument(metavar="EXPORT", help="Contact export, or - for stdin.")]
 

@@ -8,7 +8,9 @@ temporary directory; the fast reader and the structural check then work on that 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -169,6 +171,9 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
     with tempfile.TemporaryDirectory(prefix="leadseg-") as tmp:
         tmpdir = Path(tmp)
         source_path = None if display == "<stdin>" else Path(source)
+        encoding = _utf16_by_bom(source_path, display) or options.encoding
+        if encoding != options.encoding:
+            options = dataclasses.replace(options, encoding=encoding)
         local = _local_copy(source_path, display, fmt, options.encoding, tmpdir)
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
@@ -179,6 +184,16 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
             yield export
         else:
             yield Export(display, fmt, _columns_of(local, fmt, display), local, source_path)
+
+
+def _utf16_by_bom(path: Path | None, display: str) -> str | None:
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark: read it as such."""
+    if path is None or display.lower().endswith((".gz", ".zst")):
+        return None
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+    return None
 
 
 def _check_encoding(encoding: str) -> None:
@@ -292,6 +307,22 @@ def _prepare_csv(local: Path, source: Path | None, display: str, options: ReadOp
         raise UsageError(f"--delimiter must be one character, not {delimiter!r}")
     header = read_header(local, display, delimiter)
     return Export(display, "csv", header, local, source, delimiter, encoding=options.encoding)
+
+
+_OTHER_DELIMITERS = (";", "\t", "|", ",")
+
+
+def _one_column_hint(name: str, display: str, delimiter: str) -> None:
+    """A header read as one column that holds another delimiter: the wrong --delimiter."""
+    for other in _OTHER_DELIMITERS:
+        if other != delimiter and other in name:
+            shown = "\\t" if other == "\t" else other
+            raise ExportDataError(
+                f"the header reads as one column but contains {shown!r}: the export seems "
+                f"to use {shown!r} as its delimiter",
+                location=Location(file=display, line=1, row=1),
+                hint=f"pass --delimiter '{shown}'",
+            )
 
 
 def read_header(path: Path, display: str, delimiter: str) -> list[str]:

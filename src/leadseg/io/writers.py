@@ -11,14 +11,17 @@ import json
 import os
 import secrets
 import shutil
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from leadseg.errors import Location, OutputCreateError, OutputWriteError
+from leadseg.errors import Location, OutputCreateError, OutputLockedError, OutputWriteError
 
 TEMP_MARK = ".leadseg-tmp-"
 PARTS_MARK = ".leadseg-parts-"
+LOCK_FILE = ".leadseg.lock"
 MANIFEST = "manifest.json"
 OUTPUT_SUFFIXES = {"csv": ".csv", "parquet": ".parquet", "ndjson": ".ndjson"}
 
@@ -53,6 +56,61 @@ class OutputDir:
                 hint="check its permissions or choose another -o",
             )
         return cls(path)
+
+    @contextlib.contextmanager
+    def locked(self, wait_seconds: float = 0.0) -> Iterator[None]:
+        """Hold the directory's lock for one run; sweep temp files a killed run left.
+
+        An OS lock (flock) on ``.leadseg.lock``, a file that is never deleted (deleting it
+        would let two runs lock two different files). It records only the holder's process
+        id and start time. Waits up to ``wait_seconds``, then raises ``OutputLockedError``.
+        """
+        import fcntl
+
+        path = self.path / LOCK_FILE
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            raise OutputCreateError(
+                f"cannot create the lock file {LOCK_FILE}: {exc.strerror}",
+                location=Location(file=str(self.path)),
+            ) from None
+        try:
+            deadline = time.monotonic() + wait_seconds
+            while not _try_lock(fd, fcntl):
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+                    raise OutputLockedError(
+                        f"another leadseg run is writing to this directory ({holder})",
+                        location=Location(file=str(self.path)),
+                        hint="wait for it to finish, or pass --wait-lock SECONDS",
+                    )
+                time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            os.pwrite(fd, f"pid {os.getpid()} since {started}\n".encode(), 0)
+            self.sweep_stale_temps()
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def sweep_stale_temps(self) -> None:
+        """Remove temp files of runs that were killed (SIGKILL, power loss): never published."""
+        for entry in self.path.iterdir():
+            if TEMP_MARK in entry.name and entry.name.startswith(".") and not entry.is_symlink():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            elif entry.name.startswith(PARTS_MARK) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _try_lock(fd: int, fcntl: Any) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 @dataclass

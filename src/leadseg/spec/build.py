@@ -395,6 +395,15 @@ def _keyed_refs(key: str, value: Any, path: Path):
         yield from _criterion_refs(value, path)
 
 
+def _placeholders(header: SegmentFileHeader) -> dict[str, Any]:
+    spec = header.placeholders
+    if spec is None:
+        return {}
+    columns = tuple((name, tuple(values)) for name, values in (spec.columns or {}).items())
+    values = tuple(spec.values) if spec.values is not None else None
+    return {"placeholders": values, "column_placeholders": columns}
+
+
 def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -451,4 +460,5 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         source=doc.filename,
         sha256=sha256,
         score_field_origin=doc.location(("score_field",)) if header.score_field else None,
+        **_placeholders(header),
     )

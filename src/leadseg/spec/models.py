@@ -182,9 +182,17 @@ class SegmentModel(_CriterionKeys):
 _SEGMENT_KEYS = frozenset({"name", "description", "parent", "match", "criteria", *CRITERION_KEYS})
 
 
+class PlaceholdersModel(_Strict):
+    """Values that mean "no value" in number and date comparisons (never in text ones)."""
+
+    values: list[StrictStr] | None = None  # every number/date column; default: built-in list
+    columns: dict[str, list[StrictStr]] | None = None  # per column, instead of ``values``
+
+
 class SegmentFileModel(_Strict):
     version: Literal[1] = 1
     score_field: StrictStr | None = None
+    placeholders: PlaceholdersModel | None = None
     segments: Annotated[list[SegmentModel], Field(min_length=1)]
 
 
@@ -194,11 +202,13 @@ class SegmentFileHeader(_Strict):
 
     version: Literal[1] = 1
     score_field: StrictStr | None = None
+    placeholders: PlaceholdersModel | None = None
     segments: Annotated[list[Any], Field(min_length=1)]
 
 
 KNOWN_KEYS: frozenset[str] = frozenset(
-    {"version", "score_field", "segments", "name", "description", "parent", "match"}
+    {"version", "score_field", "placeholders", "values", "columns", "segments"}
+    | {"name", "description", "parent", "match"}
     | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}
 )
 

@@ -81,6 +81,8 @@ def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
     return {
         "score_field": segments.score_field,
         "score_field_origin": _location_to_json(segments.score_field_origin),
+        "placeholders": segments.placeholders,
+        "column_placeholders": segments.column_placeholders,
         "segments": [
             {
                 "name": s.name,
@@ -112,4 +114,8 @@ def segment_set_from_json(
         source=source,
         sha256=sha256,
         score_field_origin=_location_from_json(data["score_field_origin"], source),
+        placeholders=None if data["placeholders"] is None else tuple(data["placeholders"]),
+        column_placeholders=tuple(
+            (name, tuple(values)) for name, values in data["column_placeholders"]
+        ),
     )
