@@ -217,3 +217,8 @@ def test_top_level_must_be_a_mapping_with_segments():
     assert "a segment file is a mapping" in problems_of("- a\n- b\n")[0]
     assert "missing required key 'segments'" in problems_of("version: 1\n")[0]
     assert "'version': 1" in problems_of("version: 2\nsegments: []\n")[0]
+
+
+def test_null_values_are_reported_with_a_quoting_hint():
+    (problem,) = problems_of("segments:\n  - name: a\n    profile: {field: C, is: Null}\n")
+    assert "'is' is empty or null" in problem and 'quote text: "Null"' in problem

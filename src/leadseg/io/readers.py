@@ -343,6 +343,8 @@ def read_header(path: Path, display: str, delimiter: str) -> list[str]:
         ) from None
     finally:
         lines.close()
+    if len(header) == 1:
+        _one_column_hint(header[0], display, delimiter)
     if not header:
         raise ExportDataError(
             "the first line is blank: no header", location=Location(file=display, line=1, row=1)
