@@ -145,3 +145,43 @@ def test_counts_match_the_reference_evaluator(tmp_path, rows, segments):
     for segment in segments.segments:
         if segment.parent:
             assert set(expected[segment.name]) <= set(expected[segment.parent])
+
+
+hostile_text = st.text(
+    alphabet=st.sampled_from(list('ab ,"\n\r\t=+-@;|\\\'\u00e9\u00f1\u200b\u2014\uff1d\u00a0x1')),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 10_000), hostile_text, hostile_text), max_size=15),
+    mode=st.sampled_from(["csv", "parquet"]),
+)
+def test_hostile_text_round_trips_exactly(tmp_path, rows, mode):
+    """read -> apply -> read gives back every selected contact's values exactly."""
+    path = tmp_path / "hostile.csv"
+    table = [[f"id{i}", *row[1:]] for i, row in enumerate(rows)]
+    buffer = io.StringIO()
+    # CRLF rows: Python's csv then quotes every value holding a CR or LF, as exporters do.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["Id", "Name", "Notes"])
+    writer.writerows(table)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    out = tmp_path / f"out-{mode}"
+    out.mkdir(exist_ok=True)
+    segments = leadseg.parse_segments(
+        "segments:\n  - name: everyone\n    profile: {field: Id, is_blank: false}\n"
+    )
+    leadseg.apply_segments(path, segments, out, output_format=mode)
+    if mode == "csv":
+        text = (out / "everyone.csv").read_bytes().decode("utf-8")  # no newline translation
+        back = list(csv.reader(io.StringIO(text, newline="")))
+        assert back[0] == ["Id", "Name", "Notes"]
+        assert back[1:] == table
+    else:
+        import polars as pl
+
+        frame = pl.read_parquet(out / "everyone.parquet")
+        got = [[v if v is not None else "" for v in r] for r in frame.rows()]
+        assert got == table
