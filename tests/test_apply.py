@@ -69,6 +69,7 @@ def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile
         "parent": "Hot leads",
         "file": "crm-mid-range.csv",
         "rows": 2,
+        "formula_cells": 0,
     }
     assert manifest["unreadable"][0]["rows"] == [4]
 

@@ -18,14 +18,16 @@ REGRESSIONS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.yaml")
 
 keys = st.one_of(st.sampled_from(sorted(KNOWN_KEYS)), st.text(max_size=6))
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
     st.sampled_from(["NO", "on", "1:30", "010", "2024-01-01", "~", "!!python/object:os.system"]),
 )
 documents = st.recursive(
     scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=5)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=5)),
     max_leaves=25,
 )
 

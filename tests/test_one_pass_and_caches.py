@@ -74,7 +74,9 @@ def test_raw_line_copy_keeps_rows_byte_for_byte(tmp_path):
     segments = leadseg.parse_segments("segments:\n  - name: hot\n    score: {at_least: 60}\n")
     leadseg.apply_segments(source, segments, out)
     # Rows as they were (quotes, spaces), line endings made LF like every file leadseg writes.
-    assert (out / "hot.csv").read_bytes() == b"".join(line + b"\n" for line in body.splitlines()[:3])
+    assert (out / "hot.csv").read_bytes() == b"".join(
+        line + b"\n" for line in body.splitlines()[:3]
+    )
 
 
 def count(export, cache_dir):

@@ -148,12 +148,14 @@ def test_counts_match_the_reference_evaluator(tmp_path, rows, segments):
 
 
 hostile_text = st.text(
-    alphabet=st.sampled_from(list('ab ,"\n\r\t=+-@;|\\\'\u00e9\u00f1\u200b\u2014\uff1d\u00a0x1')),
+    alphabet=st.sampled_from(list("ab ,\"\n\r\t=+-@;|\\'\u00e9\u00f1\u200b\u2014\uff1d\u00a0x1")),
     max_size=12,
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     rows=st.lists(st.tuples(st.integers(0, 10_000), hostile_text, hostile_text), max_size=15),
     mode=st.sampled_from(["csv", "parquet"]),

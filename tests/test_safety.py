@@ -21,7 +21,9 @@ from tests.conftest import published, write_csv
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
 
 
-def test_second_run_on_a_locked_directory_exits_75_naming_the_holder(cli, contacts, segfile, tmp_path):
+def test_second_run_on_a_locked_directory_exits_75_naming_the_holder(
+    cli, contacts, segfile, tmp_path
+):
     out = tmp_path / "out"
     out.mkdir()
     with OutputDir(out).locked():
@@ -74,7 +76,9 @@ def test_one_column_read_of_a_semicolon_file_suggests_the_delimiter(tmp_path):
     assert "--delimiter ';'" in str(info.value)
 
 
-def test_invisible_characters_in_headers_are_shown_escaped_with_a_close_match(cli, tmp_path, segfile):
+def test_invisible_characters_in_headers_are_shown_escaped_with_a_close_match(
+    cli, tmp_path, segfile
+):
     path = write_csv(tmp_path / "zw.csv", ["Name", "Score\u200b"], [["Ann", "70"]])
     result = cli("count", path, "-s", segfile("score_field: Score\n" + HOT))
     assert result.exit_code == ExitCode.CONFIG_ERROR
@@ -142,7 +146,9 @@ def test_full_disk_on_stdout_exits_74(contacts):
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "leadseg", "count", str(contacts), "--at-least", "1"],
-            stdout=full, stderr=subprocess.PIPE, text=True,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
         )
     assert done.returncode == ExitCode.IO_ERROR
     assert "No space left on device" in done.stderr
@@ -153,7 +159,7 @@ def test_full_disk_on_stdout_exits_74(contacts):
     "body",
     [
         "Email,Score\nann@example.com,70\nbob@example.com\n",
-        "Email,Score\nann@example.com,70\n\"bob@example.com,80\n",
+        'Email,Score\nann@example.com,70\n"bob@example.com,80\n',
         "Email,Score\nann@example.com,70\nbob@example.com,7,0\n",
         "Email,Score\nann@example.com,seventy\n",
     ],
@@ -176,3 +182,73 @@ def test_invalid_byte_error_hides_the_row(cli, tmp_path):
     assert "row 3" in result.stderr and "@example.com" not in result.stderr
 
 
+FORMULAS = [
+    ["Email", "Score", "Phone", "Note"],
+    ["a@x.com", "70", "+1 555 0100", '=HYPERLINK("http://evil")'],
+    ["b@x.com", "-5", "+1 555 0101", "  @SUM(A1)"],
+    ["c@x.com", "80", "", "\uff1d1+1"],
+    ["d@x.com", "90", "", "plain - text"],
+    ["e@x.com", "75", "", "-12.5"],
+    ["f@x.com", "65", "", "\tindented"],
+]
+
+
+def test_formula_cells_are_counted_and_warned_on_every_csv_write(cli, tmp_path, segfile):
+    path = write_csv(tmp_path / "f.csv", FORMULAS[0], FORMULAS[1:])
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli(
+        "apply",
+        path,
+        "-s",
+        segfile("segments:\n  - name: all\n    score: {at_least: -10}\n"),
+        "-o",
+        out,
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0
+    # phones (2) + "=HYPERLINK" + "  @SUM" + full-width "＝" + tab; "-5", "-12.5" are numbers
+    assert "all.csv: 6 cell(s) start with =, +, -, @, tab or CR" in result.stderr
+    manifest = (out / "manifest.json").read_text()
+    assert '"formula_cells": 6' in manifest
+    assert (out / "all.csv").read_bytes() == path.read_bytes()  # warned, not changed
+
+
+def test_excel_safe_neutralises_text_cells_but_not_numbers_or_trusted_columns(tmp_path):
+    path = write_csv(tmp_path / "f.csv", FORMULAS[0], FORMULAS[1:])
+    out = tmp_path / "out"
+    out.mkdir()
+    segments = leadseg.parse_segments("segments:\n  - name: all\n    score: {at_least: -10}\n")
+    result = leadseg.apply_segments(path, segments, out, excel_safe=True, safe_columns=("Phone",))
+    assert result.counts.segments[0].formula_cells == 4
+    frame = pl.read_csv(out / "all.csv", infer_schema=False)
+    assert frame["Note"].to_list() == [
+        '\'=HYPERLINK("http://evil")',
+        "'  @SUM(A1)",
+        "'\uff1d1+1",
+        "plain - text",
+        "-12.5",
+        "'\tindented",
+    ]
+    assert frame["Score"].to_list() == ["70", "-5", "80", "90", "75", "65"]
+    assert frame["Phone"].to_list()[:2] == ["+1 555 0100", "+1 555 0101"]
+
+
+def test_parquet_keeps_raw_values(tmp_path):
+    path = write_csv(tmp_path / "f.csv", FORMULAS[0], FORMULAS[1:])
+    out = tmp_path / "out"
+    out.mkdir()
+    segments = leadseg.parse_segments("segments:\n  - name: all\n    score: {at_least: -10}\n")
+    result = leadseg.apply_segments(path, segments, out, output_format="parquet", excel_safe=True)
+    assert pl.read_parquet(out / "all.parquet")["Note"][0] == '=HYPERLINK("http://evil")'
+    assert result.counts.segments[0].formula_cells is None
+
+
+def test_unknown_trusted_column_is_a_usage_error(tmp_path):
+    path = write_csv(tmp_path / "f.csv", FORMULAS[0], FORMULAS[1:])
+    out = tmp_path / "out"
+    out.mkdir()
+    segments = leadseg.parse_segments("segments:\n  - name: all\n    score: {at_least: -10}\n")
+    with pytest.raises(leadseg.LeadsegError, match="--excel-safe-column 'Phon'"):
+        leadseg.apply_segments(path, segments, out, excel_safe=True, safe_columns=("Phon",))

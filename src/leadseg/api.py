@@ -48,9 +48,14 @@ def apply_segments(
     file_mode: int = 0o600,
     make_dir: bool = False,
     wait_lock: float = 0.0,
+    excel_safe: bool = False,
+    safe_columns: tuple[str, ...] = (),
 ) -> ApplyResult:
-    """Write one file per segment (plus ``manifest.json``) into ``output_dir``."""
-    from leadseg.applying import apply_plan
+    """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
+
+    CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
+    ``excel_safe`` they are neutralised (see ``leadseg.formulas``)."""
+    from leadseg.applying import OutputOptions, apply_plan
     from leadseg.engine import plan
     from leadseg.io.readers import open_export
     from leadseg.io.writers import OutputDir
@@ -59,9 +64,8 @@ def apply_segments(
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segments, only)
     with out.locked(wait_lock), open_export(export, options.read) as opened:
-        return apply_plan(
-            plan(opened, segments, options), out, selected, output_format, options, file_mode
-        )
+        output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
+        return apply_plan(plan(opened, segments, options), out, selected, output, options)
 
 
 def select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:

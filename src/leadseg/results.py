@@ -12,11 +12,14 @@ class SegmentCount:
     parent: str | None
     count: int
     file: str | None = None  # set by apply
+    formula_cells: int | None = None  # set by apply writing CSV (see leadseg.formulas)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "parent": self.parent, "count": self.count}
         if self.file is not None:
             data["file"] = self.file
+        if self.formula_cells is not None:
+            data["formula_cells"] = self.formula_cells
         return data
 
 
@@ -58,8 +61,10 @@ class ApplyResult:
     format: str
     manifest: str
     files: list[str]
+    excel_safe: bool = False  # formula cells were neutralised
 
     def to_dict(self) -> dict[str, Any]:
         data = self.counts.to_dict()
         data.update(output_dir=self.output_dir, format=self.format, manifest=self.manifest)
+        data["excel_safe"] = self.excel_safe
         return data

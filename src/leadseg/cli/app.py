@@ -162,6 +162,20 @@ def apply(
         str, typer.Option("--file-mode", help="Permissions of written files (octal).")
     ] = "600",
     mkdir: Annotated[bool, typer.Option("--mkdir", help="Create the output directory.")] = False,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe", help="Prefix CSV cells that may run as formulas with ' (OWASP)."
+        ),
+    ] = False,
+    excel_safe_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--excel-safe-column",
+            metavar="COLUMN",
+            help="Trust this column: never count or change its cells (repeatable).",
+        ),
+    ] = None,
     wait_lock: Annotated[
         float,
         typer.Option(
@@ -183,7 +197,7 @@ def apply(
     import sys
 
     from leadseg.api import apply_segments
-    from leadseg.cli.render import print_counts, warn_unreadable
+    from leadseg.cli.render import print_counts, warn_formulas, warn_unreadable
     from leadseg.errors import UsageError
     from leadseg.io.writers import OUTPUT_SUFFIXES
 
@@ -205,8 +219,11 @@ def apply(
             file_mode=mode,
             make_dir=mkdir,
             wait_lock=wait_lock,
+            excel_safe=excel_safe,
+            safe_columns=tuple(excel_safe_column or ()),
         )
         warn_unreadable(result.counts)
+        warn_formulas(result)
         print_counts(result.counts, "table", sys.stderr)
 
     run(action, debug=debug)

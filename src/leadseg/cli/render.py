@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from leadseg.results import CountResult
+from leadseg.results import ApplyResult, CountResult
 
 OUTPUT_FORMATS = ("table", "json", "csv")
 
@@ -58,3 +58,23 @@ def warn_unreadable(result: CountResult) -> None:
             f"are not a {bad.kind} and count as blank (row {rows}{more})",
             file=sys.stderr,
         )
+
+
+def warn_formulas(result: ApplyResult) -> None:
+    """Every CSV write says how many cells a spreadsheet might run as formulas."""
+    for seg in result.counts.segments:
+        if not seg.formula_cells:
+            continue
+        if result.excel_safe:
+            print(
+                f"leadseg: {seg.file}: {seg.formula_cells} cell(s) that could run as "
+                "formulas were neutralised with a leading '",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"leadseg: warning: {seg.file}: {seg.formula_cells} cell(s) start with =, +, "
+                "-, @, tab or CR and may run as formulas in a spreadsheet (use --excel-safe, "
+                "and --excel-safe-column for columns you trust)",
+                file=sys.stderr,
+            )

@@ -27,7 +27,7 @@ CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment")
 def _number_or_text(value: Any) -> Any:
     if value is None:
         raise ValueError(
-            "is empty or null (YAML reads ~, null and Null as no value); quote text: \"Null\""
+            'is empty or null (YAML reads ~, null and Null as no value); quote text: "Null"'
         )
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("must be a number, a date (YYYY-MM-DD) or text")
