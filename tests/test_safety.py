@@ -6,7 +6,6 @@ import codecs
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
