@@ -8,6 +8,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,3 +188,33 @@ def test_hostile_text_round_trips_exactly(tmp_path, rows, mode):
         frame = pl.read_parquet(out / "everyone.parquet")
         got = [[v if v is not None else "" for v in r] for r in frame.rows()]
         assert got == table
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.integers(1, 300),
+    bad=st.lists(
+        st.tuples(st.integers(0, 299), st.sampled_from([1, 3, 4])), min_size=1, max_size=4
+    ),
+)
+def test_ragged_rows_are_reported_at_their_row_numbers(tmp_path, rows, bad):
+    """Rows with the wrong number of fields are named by spreadsheet row (header = 1)."""
+    widths = dict((i, n) for i, n in bad if i < rows)
+    if not widths:
+        return
+    lines = ["Email,Score"]
+    for i in range(rows):
+        fields = [f"c{i}", str(i % 100)] + ["x"] * max(0, widths.get(i, 2) - 2)
+        lines.append(",".join(fields[: widths.get(i, 2)]))
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n")
+    segments = leadseg.parse_segments("segments:\n  - name: a\n    score: {at_least: 1}\n")
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.count_segments(path, segments)
+    first_short = min((i for i, n in widths.items() if n < 2), default=None)
+    first_long = min((i for i, n in widths.items() if n > 2), default=None)
+    message = str(info.value)
+    reported = first_short if first_short is not None else first_long
+    assert f"row {reported + 2} (" in message

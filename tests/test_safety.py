@@ -251,3 +251,34 @@ def test_unknown_trusted_column_is_a_usage_error(tmp_path):
     segments = leadseg.parse_segments("segments:\n  - name: all\n    score: {at_least: -10}\n")
     with pytest.raises(leadseg.LeadsegError, match="--excel-safe-column 'Phon'"):
         leadseg.apply_segments(path, segments, out, excel_safe=True, safe_columns=("Phon",))
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs: a real full disk (needs root, as on the CI machines)."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_full_disk_leaves_previous_outputs_intact(cli, tmp_path, segfile, tiny_disk):
+    small = write_csv(tmp_path / "small.csv", ["Email", "Score"], [["a@x.com", "70"]])
+    big = write_csv(
+        tmp_path / "big.csv",
+        ["Email", "Score"],
+        [[f"c{i}@example.com", "80"] for i in range(20_000)],
+    )
+    segments = segfile(HOT)
+    assert cli("apply", small, "-s", segments, "-o", tiny_disk).exit_code == 0
+    before = {name: (tiny_disk / name).read_bytes() for name in published(tiny_disk)}
+    result = cli("apply", big, "-s", segments, "-o", tiny_disk)
+    assert result.exit_code == ExitCode.IO_ERROR
+    assert "No space left on device" in result.stderr
+    assert "@example.com" not in result.stderr
+    assert {name: (tiny_disk / name).read_bytes() for name in published(tiny_disk)} == before
