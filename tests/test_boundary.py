@@ -62,7 +62,13 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
     assert "Traceback" not in err
 
 
-def test_sigterm_exits_143_and_leaves_no_temp_files(tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGTERM, ExitCode.TERMINATED, "terminated"),
+     (signal.SIGINT, ExitCode.INTERRUPTED, "interrupted")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_signal_mid_run_exits_cleanly_and_leaves_no_temp_files(tmp_path, signum, code, word):
     export = tmp_path / "in.csv"
     export.write_text("Score\n" + "70\n" * 2_000_000)
     out = tmp_path / "out"
@@ -78,9 +84,9 @@ def test_sigterm_exits_143_and_leaves_no_temp_files(tmp_path):
         text=True,
     )
     time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == ExitCode.TERMINATED, err
-    assert "leadseg: terminated" in err
+    assert proc.returncode == code, err
+    assert f"leadseg: {word}" in err
     assert "Traceback" not in err
     assert published(out) == []

@@ -212,3 +212,16 @@ def test_apply_skips_blank_lines(tmp_path):
     result = leadseg.apply_segments(path, HOT, out)
     assert result.counts.rows == 2
     assert (out / "score-at-least-60.csv").read_text() == "Name,Score\nAnn,70\nBo,80\n"
+
+
+def test_text_after_a_closing_quote_is_reported_with_its_row(tmp_path):
+    """apply parses every column, so a badly quoted value anywhere is an error. (count parses
+    only the columns its segments read: a badly quoted value elsewhere does not stop it.)"""
+    path = tmp_path / "stray.csv"
+    path.write_text('Name,Score\nAnn,70\n"Bo"b,80\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ExportDataError) as info:
+        leadseg.apply_segments(path, HOT, out)
+    assert "malformed CSV in row 3 (line 3)" in str(info.value)
+    assert published(out) == []
