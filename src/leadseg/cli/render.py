@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from typing import Any, TextIO
 
@@ -13,6 +11,8 @@ OUTPUT_FORMATS = ("table", "json", "csv")
 
 
 def print_json(data: Any, stream: TextIO | None = None) -> None:
+    import json
+
     print(json.dumps(data, indent=2, ensure_ascii=False), file=stream or sys.stdout)
 
 
@@ -21,6 +21,8 @@ def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) ->
     if fmt == "json":
         print_json(result.to_dict(), stream)
     elif fmt == "csv":
+        import csv
+
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(["name", "parent", "count"])
         for seg in result.segments:

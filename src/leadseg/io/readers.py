@@ -11,9 +11,7 @@ import codecs
 import contextlib
 import csv
 import dataclasses
-import shutil
 import sys
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,13 +166,12 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
     fmt = options.input_format or ("csv" if display == "<stdin>" else detect_format(display))
     if fmt not in FORMATS:
         raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
-    with tempfile.TemporaryDirectory(prefix="leadseg-") as tmp:
-        tmpdir = Path(tmp)
+    with contextlib.ExitStack() as cleanup:
         source_path = None if display == "<stdin>" else Path(source)
         encoding = _utf16_by_bom(source_path, display) or options.encoding
         if encoding != options.encoding:
             options = dataclasses.replace(options, encoding=encoding)
-        local = _local_copy(source_path, display, fmt, options.encoding, tmpdir)
+        local = _local_copy(source_path, display, fmt, options.encoding, cleanup)
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
             if options.cache_dir is not None:
@@ -241,20 +238,27 @@ def _decompressor(raw: BinaryIO, display: str) -> BinaryIO:
     return raw
 
 
-def _local_copy(path: Path | None, display: str, fmt: str, encoding: str, tmpdir: Path) -> Path:
-    """A plain, UTF-8 file to read: the source itself when it already is one."""
+def _local_copy(
+    path: Path | None, display: str, fmt: str, encoding: str, cleanup: contextlib.ExitStack
+) -> Path:
+    """A plain, UTF-8 file to read: the source itself when it already is one, else a copy
+    in a private temporary directory that ``cleanup`` removes."""
     compressed = display.lower().endswith((".gz", ".zst"))
     needs_text_conversion = fmt == "csv" and not _is_utf8(encoding)
     if path is not None and not compressed and not needs_text_conversion:
         _open_source(path, display).close()  # existence and permission, with clear errors
         return path
-    target = tmpdir / "export"
+    import tempfile
+
+    target = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-"))) / "export"
     with _open_source(path, display) as raw, open(target, "wb") as out:
         stream = _decompressor(raw, display)
         try:
             if needs_text_conversion:
                 _transcode(stream, out, encoding, display)
             else:
+                import shutil
+
                 shutil.copyfileobj(stream, out, _CHUNK)
         except (EOFError, OSError) as exc:
             if isinstance(exc, OSError) and path is not None and not compressed:
