@@ -64,8 +64,10 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
 
 @pytest.mark.parametrize(
     ("signum", "code", "word"),
-    [(signal.SIGTERM, ExitCode.TERMINATED, "terminated"),
-     (signal.SIGINT, ExitCode.INTERRUPTED, "interrupted")],
+    [
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),
+        (signal.SIGINT, ExitCode.INTERRUPTED, "interrupted"),
+    ],
     ids=["SIGTERM", "SIGINT"],
 )
 def test_signal_mid_run_exits_cleanly_and_leaves_no_temp_files(tmp_path, signum, code, word):

@@ -282,3 +282,28 @@ def test_full_disk_leaves_previous_outputs_intact(cli, tmp_path, segfile, tiny_d
     assert "No space left on device" in result.stderr
     assert "@example.com" not in result.stderr
     assert {name: (tiny_disk / name).read_bytes() for name in published(tiny_disk)} == before
+
+
+def test_planted_symlink_at_a_temp_name_is_never_followed(contacts, segfile, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    import leadseg.io.writers as writers
+
+    monkeypatch.setattr(writers.secrets, "token_hex", lambda n: "predictable")
+    (out / ".hot.csv.leadseg-tmp-predictable").symlink_to(victim)
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.apply_segments(contacts, leadseg.parse_segments(HOT), out)
+    assert info.value.exit_code == ExitCode.IO_ERROR
+    assert victim.read_text() == "keep me"
+
+
+def test_read_only_output_directory_exits_73_before_any_work(cli, contacts, segfile, tiny_disk):
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+    try:
+        result = cli("apply", contacts, "-s", segfile(HOT), "-o", tiny_disk)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
+    assert result.exit_code == ExitCode.CANT_CREATE
+    assert "not writable" in result.stderr
