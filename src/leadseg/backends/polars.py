@@ -42,6 +42,19 @@ def unreadable_column(index: int) -> str:
     return f"{_PREFIX}unreadable:{index}"
 
 
+def _stripped(field: str) -> str:
+    return f"{_PREFIX}stripped:{field}"
+
+
+def _stripped_text(column: str, dtype: Any) -> pl.Expr:
+    """A text column's stripped helper (computed in an earlier stage); other types inline."""
+    import polars as pl
+
+    if _is_text(dtype):
+        return pl.col(_stripped(column))
+    return text_of(column, dtype).str.strip_chars()
+
+
 def _helper(kind: Kind, field: str) -> str:
     return f"{_PREFIX}{kind.value}:{field}"
 
@@ -104,12 +117,13 @@ def blank(column: str, dtype: Any) -> pl.Expr:
 
 def number_of(column: str, dtype: Any, *, decimal_comma: bool = False) -> pl.Expr:
     """The column as floats; text that is not a number becomes null (see ``finite``).
-    With ``decimal_comma``, ``12,5`` is twelve and a half."""
+    Text columns are read from their stripped helper column. With ``decimal_comma``,
+    ``12,5`` is twelve and a half."""
     import polars as pl
 
     if dtype.is_numeric():
         return pl.col(column).cast(pl.Float64)
-    text = text_of(column, dtype).str.strip_chars()
+    text = _stripped_text(column, dtype)
     if decimal_comma:
         text = text.str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
@@ -130,7 +144,7 @@ def date_of(column: str, dtype: Any) -> pl.Expr:
         return pl.col(column)
     if isinstance(dtype, pl.Datetime) or dtype == pl.Datetime:
         return pl.col(column).dt.date()
-    text = text_of(column, dtype).str.strip_chars()
+    text = _stripped_text(column, dtype)
     # ISO 8601 date, optionally followed by a time: "2024-05-01", "2024-05-01T10:00:00Z".
     day = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
     tail_ok = (text.str.len_chars() == 10) | text.str.slice(10, 1).is_in(["T", " "])
@@ -139,6 +153,23 @@ def date_of(column: str, dtype: Any) -> pl.Expr:
 
 def normalised_text(column: str, dtype: Any) -> pl.Expr:
     return text_of(column, dtype).str.strip_chars().str.to_lowercase()
+
+
+def case_variants(values: tuple[str, ...]) -> list[str]:
+    """Every upper/lower-case spelling of short placeholders, so matching them ignoring case
+    needs no lower-casing of the whole column (placeholders are a few letters long)."""
+    import itertools
+
+    found: set[str] = set()
+    for value in values:
+        text = value.strip()
+        letters = sum(c.isalpha() for c in text)
+        if letters > 8:
+            found |= {text, text.lower(), text.upper(), text.title()}
+            continue
+        options = [(c.lower(), c.upper()) if c.isalpha() else (c,) for c in text]
+        found |= {"".join(p) for p in itertools.product(*options)}
+    return sorted(found)
 
 
 def norm(value: str) -> str:
@@ -158,6 +189,9 @@ def compile_segments(
             if cond.kind in (Kind.NUMBER, Kind.DATE, Kind.TEXT):
                 needed[(cond.field, cond.kind)] = None
 
+    # Stages, so that each value is stripped once and parsed once: stripped text of the
+    # columns read as numbers or dates, then the parsed values, then the finite check.
+    texts: dict[str, pl.Expr] = {}
     helpers: list[pl.Expr] = []
     cleanups: list[pl.Expr] = []
     parsed: list[Parsed] = []
@@ -167,22 +201,20 @@ def compile_segments(
         if kind == Kind.TEXT:
             helpers.append(normalised_text(field, dtype).alias(name))
             continue
+        if _is_text(dtype):
+            texts[field] = text_of(field, dtype).str.strip_chars().alias(_stripped(field))
         if kind == Kind.NUMBER:
             helpers.append(number_of(field, dtype, decimal_comma=decimal_comma).alias(name))
             cleanups.append(finite(name))
         else:
             helpers.append(date_of(field, dtype).alias(name))
-        unreadable = ~blank(field, dtype) & pl.col(name).is_null()
-        placeholders = [norm(v) for v in segment_set.placeholders_for(field)]
-        if placeholders and _is_text(dtype):
-            unreadable = unreadable & ~normalised_text(field, dtype).is_in(placeholders)
-        parsed.append(Parsed(field, kind, unreadable))
+        parsed.append(Parsed(field, kind, _unreadable(field, dtype, name, segment_set)))
 
     order = evaluation_order(segment_set.segments)
     depth: dict[str, int] = {}
     for segment in order:
         depth[segment.name] = 1 + max((depth[d] for d in dependencies(segment)), default=0)
-    stages: list[list[pl.Expr]] = [stage for stage in (helpers, cleanups) if stage]
+    stages = [stage for stage in (list(texts.values()), helpers, cleanups) if stage]
     for level in range(1, max(depth.values(), default=0) + 1):
         stage = []
         for segment in order:
@@ -193,6 +225,20 @@ def compile_segments(
                 stage.append(own.alias(mask_column(segment.name)))
         stages.append(stage)
     return CompiledSegments(stages, parsed, order)
+
+
+def _unreadable(field: str, dtype: Any, helper: str, segment_set: SegmentSet) -> pl.Expr:
+    """Not blank, not a placeholder, and yet not readable as a number or date."""
+    import polars as pl
+
+    if not _is_text(dtype):
+        return pl.col(field).is_not_null() & pl.col(helper).is_null()
+    stripped = pl.col(_stripped(field))
+    unreadable = pl.col(helper).is_null() & (stripped.str.len_bytes() > 0).fill_null(False)
+    placeholders = case_variants(segment_set.placeholders_for(field))
+    if placeholders:
+        unreadable = unreadable & ~stripped.is_in(placeholders)
+    return unreadable
 
 
 def _compile(node: Criterion, schema: dict[str, Any], as_of: date) -> pl.Expr:
