@@ -19,21 +19,86 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-FIRST = ["Anna", "Björn", "Carlos", "Dana", "Élodie", "Farid", "Grace", "Hiro", "Ines", "Jamal",
-         "Kari", "Liam", "María", "Nils", "Olga", "Priya", "Quinn", "Rosa", "Sven", "Tomás"]
-LAST = ["Núñez", "Smith", "O'Brien", "Larsen", "Dubois", "Kowalski", "Chen", "Okafor", "Rossi",
-        "García", "Müller", "Haddad", "Ivanova", "Johansson", "Patel", "Nguyen", "Kim", "Silva"]
-COMPANY = ["Acme Corp", "Globex, Inc.", "Initech", "Umbrella Ltd", "Hooli", "Vandelay Industries",
-           "Stark \"Labs\"", "Wayne Enterprises", "Nordic Fjord AS", "Soylent GmbH"]
-TITLE = ["VP Marketing", "Marketing Manager", "CMO", "Sales Director", "Analyst", "Engineer",
-         "Head of Growth", "Account Executive", "Founder", "Operations Lead"]
+FIRST = [
+    "Anna",
+    "Björn",
+    "Carlos",
+    "Dana",
+    "Élodie",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jamal",
+    "Kari",
+    "Liam",
+    "María",
+    "Nils",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tomás",
+]
+LAST = [
+    "Núñez",
+    "Smith",
+    "O'Brien",
+    "Larsen",
+    "Dubois",
+    "Kowalski",
+    "Chen",
+    "Okafor",
+    "Rossi",
+    "García",
+    "Müller",
+    "Haddad",
+    "Ivanova",
+    "Johansson",
+    "Patel",
+    "Nguyen",
+    "Kim",
+    "Silva",
+]
+COMPANY = [
+    "Acme Corp",
+    "Globex, Inc.",
+    "Initech",
+    "Umbrella Ltd",
+    "Hooli",
+    "Vandelay Industries",
+    'Stark "Labs"',
+    "Wayne Enterprises",
+    "Nordic Fjord AS",
+    "Soylent GmbH",
+]
+TITLE = [
+    "VP Marketing",
+    "Marketing Manager",
+    "CMO",
+    "Sales Director",
+    "Analyst",
+    "Engineer",
+    "Head of Growth",
+    "Account Executive",
+    "Founder",
+    "Operations Lead",
+]
 COUNTRY = ["US", "US", "US", "CA", "GB", "DE", "NO", "FR", "AU", "NA", "BR", "IN"]
 STATE = ["CA", "NY", "TX", "WA", "MA", "IL", "", "", "ON", "BC"]
 SOURCE = ["Web Form", "Webinar", "Trade Show", "Referral", "Paid Search", "Organic", "List Import"]
 STATUS = ["Open", "Working", "Nurturing", "Qualified", "Unqualified", "Closed"]
 INDUSTRY = ["Software", "Manufacturing", "Healthcare", "Finance", "Retail", "Education"]
-NOTES = ["", "", "Met at booth 12", "Asked for pricing, call back in Q3", "Downloaded whitepaper",
-         "Prefers e-mail; do not call before 10am", "Renewal due, budget approved by finance"]
+NOTES = [
+    "",
+    "",
+    "Met at booth 12",
+    "Asked for pricing, call back in Q3",
+    "Downloaded whitepaper",
+    "Prefers e-mail; do not call before 10am",
+    "Renewal due, budget approved by finance",
+]
 PLACEHOLDERS = ["N/A", "-", "#N/A"]
 
 
@@ -84,7 +149,9 @@ def generate(rows: int, seed: int = 7) -> pl.DataFrame:
             "Owner": pick(["Alex Morgan", "Sam Lee", "Jordan Kim", "Riley Park"]),
             "UTM Source": pick(["google", "linkedin", "newsletter", "partner", ""]),
             "Job Function": pick(["Marketing", "Sales", "IT", "Operations", "Executive"]),
-            "Referrer": [f"https://partner{i % 13}.example.org/campaigns/spring?id={i}" for i in idx],
+            "Referrer": [
+                f"https://partner{i % 13}.example.org/campaigns/spring?id={i}" for i in idx
+            ],
             "Interests": pick(["Webinars; Pricing", "Product updates", "Events; Case studies", ""]),
             "Description": [
                 f"Imported from form {i % 57}; interested in product line {i % 9} and events"

@@ -92,7 +92,9 @@ def run_task(task: Task, rounds: int) -> None:
         for command in task.commands:
             run_once(command)
     for command in task.commands:
-        print(f"   {command.label:<34} median {statistics.median(command.times):7.3f} s", flush=True)
+        print(
+            f"   {command.label:<34} median {statistics.median(command.times):7.3f} s", flush=True
+        )
 
 
 def ratio(command: Command, baseline: Command) -> float:
@@ -106,7 +108,10 @@ def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
         csv = data / f"contacts-{size}.csv"
         if not csv.exists():
             print(f"generating {csv} ...", flush=True)
-            subprocess.run([PY, str(BENCH / "generate_export.py"), "--rows", str(SIZES[size]), str(csv)], check=True)
+            subprocess.run(
+                [PY, str(BENCH / "generate_export.py"), "--rows", str(SIZES[size]), str(csv)],
+                check=True,
+            )
         files[size] = csv
     parquet = data / "contacts-1m.parquet"
     if "1m" in sizes and not parquet.exists():
@@ -139,11 +144,16 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
         ref_out, out = scratch / f"ref-{seg}-{size_key}", scratch / f"leadseg-{seg}-{size_key}"
         return Task(
             f"apply, {seg} segments, {size_key.upper()}-row CSV -> CSV",
-            f"<= 0.60x the sinks script" + (f", RSS <= {rss_limit} MB" if rss_limit else ""),
+            "<= 0.60x the sinks script" + (f", RSS <= {rss_limit} MB" if rss_limit else ""),
             [
-                Command("polars sinks + collect_all (reference)",
-                        peer("polars_script.py", "sinks", export, seg, str(ref_out)), ref_out),
-                Command("leadseg apply", leadseg("apply", export, "-s", spec(seg), "-o", str(out)), out),
+                Command(
+                    "polars sinks + collect_all (reference)",
+                    peer("polars_script.py", "sinks", export, seg, str(ref_out)),
+                    ref_out,
+                ),
+                Command(
+                    "leadseg apply", leadseg("apply", export, "-s", spec(seg), "-o", str(out)), out
+                ),
             ],
             limit=limit,
             rss_limit_mb=rss_limit,
@@ -154,8 +164,14 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
     result = [
         count_task("count, 2 segments, 1M-row CSV", "<= 1.10x", "1m", "two", 1.10),
         count_task("count, 10 segments, 1M-row CSV", "<= 1.10x", "1m", "ten", 1.10),
-        count_task("count, 10 segments, 1M-row Parquet", "<= 1.25x", "1m-parquet", "ten", 1.25,
-                   peers=("duckdb",)),
+        count_task(
+            "count, 10 segments, 1M-row Parquet",
+            "<= 1.25x",
+            "1m-parquet",
+            "ten",
+            1.25,
+            peers=("duckdb",),
+        ),
         count_task("count, 2 segments, 10k-row CSV", "<= 1.25x", "10k", "two", 1.25),
         apply_task("1m", "four", 0.60, None),
         apply_task("1m", "ten", 0.60, None),
@@ -176,9 +192,13 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
                 "count, 2 segments, 1M-row CSV, repeat with --cache",
                 "<= 0.5x the baseline on the CSV",
                 [
-                    Command("polars script (baseline)", peer("polars_script.py", "count", export, "two")),
-                    Command("leadseg count --cache (warm)",
-                            leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir))),
+                    Command(
+                        "polars script (baseline)", peer("polars_script.py", "count", export, "two")
+                    ),
+                    Command(
+                        "leadseg count --cache (warm)",
+                        leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir)),
+                    ),
                 ],
                 limit=0.5,
                 setup=[leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir))],
@@ -191,10 +211,22 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             Task(
                 "apply, 10 segments, 5M-row CSV -> Parquet",
                 "completes; RSS <= 1024 MB",
-                [Command("leadseg apply --format parquet",
-                         leadseg("apply", str(files["5m"]), "-s", spec("ten"), "-o",
-                                 str(scratch / "parquet-5m"), "--format", "parquet"),
-                         scratch / "parquet-5m")],
+                [
+                    Command(
+                        "leadseg apply --format parquet",
+                        leadseg(
+                            "apply",
+                            str(files["5m"]),
+                            "-s",
+                            spec("ten"),
+                            "-o",
+                            str(scratch / "parquet-5m"),
+                            "--format",
+                            "parquet",
+                        ),
+                        scratch / "parquet-5m",
+                    )
+                ],
                 check="rss",
                 rss_limit_mb=1024,
             ),
@@ -224,7 +256,9 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB"
+    )
 
 
 def verdict(task: Task) -> str:
@@ -285,9 +319,17 @@ def main() -> None:
     args = parser.parse_args()
     sizes = ["10k", "1m"] + ([] if args.quick else ["5m"])
     files = make_data(args.data, sizes)
+    # Byte-compile leadseg as `pip install` does: an editable install under
+    # PYTHONDONTWRITEBYTECODE (set on these machines) would otherwise recompile every module
+    # on every run, a cost no installed user pays.
+    subprocess.run(
+        [PY, "-m", "compileall", "-q", str(ROOT / "src")], check=True, stdout=subprocess.DEVNULL
+    )
     scratch = args.data / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
-    selected = [t for t in tasks(files, scratch, args.quick) if not args.only or args.only in t.name]
+    selected = [
+        t for t in tasks(files, scratch, args.quick) if not args.only or args.only in t.name
+    ]
     for task in selected:
         run_task(task, args.rounds)
     write_results(selected, args.rounds, args.output)

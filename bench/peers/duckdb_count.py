@@ -11,7 +11,10 @@ source = (
     if path.endswith(".parquet")
     else f"read_csv('{path}', all_varchar = true, header = true)"
 )
-sums = ", ".join(f'sum(CASE WHEN {expr} THEN 1 ELSE 0 END) AS "{name}"' for name, expr in duckdb_sql(spec).items())
+sums = ", ".join(
+    f'sum(CASE WHEN {expr} THEN 1 ELSE 0 END) AS "{name}"'
+    for name, expr in duckdb_sql(spec).items()
+)
 row = duckdb.sql(f"SELECT {sums} FROM {source}").fetchall()[0]
 for name, value in zip(duckdb_sql(spec), row, strict=True):
     print(f"{name}\t{value}")

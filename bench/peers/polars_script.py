@@ -1,8 +1,8 @@
 """The hand-written Polars lazy script an analyst would write (the baseline).
 
-    python polars_script.py count EXPORT SPEC          one pass, every segment counted
-    python polars_script.py sinks EXPORT SPEC OUTDIR   one CSV per segment: lazy sink_csv
-                                                       sinks run together by pl.collect_all
+python polars_script.py count EXPORT SPEC          one pass, every segment counted
+python polars_script.py sinks EXPORT SPEC OUTDIR   one CSV per segment: lazy sink_csv
+                                                   sinks run together by pl.collect_all
 """
 
 import sys
@@ -12,7 +12,9 @@ import polars as pl
 from segments import polars_masks
 
 mode, path, spec = sys.argv[1:4]
-frame = pl.scan_parquet(path) if path.endswith(".parquet") else pl.scan_csv(path, infer_schema=False)
+frame = (
+    pl.scan_parquet(path) if path.endswith(".parquet") else pl.scan_csv(path, infer_schema=False)
+)
 masks = polars_masks(spec)
 if mode == "count":
     result = frame.select(mask.sum().alias(name) for name, mask in masks.items()).collect()

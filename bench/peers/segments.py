@@ -28,19 +28,22 @@ def polars_masks(spec: str) -> dict:
             "open north america": text("Country").is_in(["us", "ca"])
             & text("Lead Status").is_in(["open", "working"]),
             "warm any": (score >= 40).fill_null(False) | (sfdc >= 70).fill_null(False),
-            "nurture reachable": score.is_between(21, 59) & ~(text("Opt Out") == "yes").fill_null(False),
-            "marketing titles": text("Title").str.contains("marketing", literal=True).fill_null(False)
+            "nurture reachable": score.is_between(21, 59)
+            & ~(text("Opt Out") == "yes").fill_null(False),
+            "marketing titles": text("Title")
+            .str.contains("marketing", literal=True)
+            .fill_null(False)
             | (text("Title") == "cmo").fill_null(False),
         }
     return {name: mask.fill_null(False) for name, mask in masks.items()}
 
 
 def duckdb_sql(spec: str) -> dict:
-    score = f"TRY_CAST(trim(\"{SCORE}\") AS DOUBLE)"
-    sfdc = f"TRY_CAST(trim(\"{SFDC}\") AS DOUBLE)"
+    score = f'TRY_CAST(trim("{SCORE}") AS DOUBLE)'
+    sfdc = f'TRY_CAST(trim("{SFDC}") AS DOUBLE)'
 
     def text(column):
-        return f"lower(trim(\"{column}\"))"
+        return f'lower(trim("{column}"))'
 
     hot, mid = f"{score} >= 60", f"{sfdc} BETWEEN 40 AND 80"
     sql = {"hot": hot, "cold": f"{score} <= 20"}

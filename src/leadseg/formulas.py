@@ -1,9 +1,10 @@
 """CSV formula injection (OWASP): cells a spreadsheet may run as formulas.
 
 A text cell is risky when, after any leading spaces, it starts with ``=``, ``+``, ``-``,
-``@``, a tab, a carriage return or a full-width ``＝``/``＋``/``－``/``＠`` -- unless the
-whole cell is a number (a score of ``-5``, a ``+7`` delta): spreadsheets read those as
-numbers, not formulas. Every CSV write counts them; ``--excel-safe`` neutralises them with a
+``@``, a tab, a carriage return or a full-width ``＝``/``＋``/``－``/``＠`` -- unless it is
+a plain number (a score of ``-5``, a ``+7`` delta): spreadsheets read those as numbers, not
+formulas. (A number followed by spaces, ``-5 ``, is flagged: erring towards flagging.)
+Every CSV write counts them; ``--excel-safe`` neutralises them with a
 leading ``'`` (the apostrophe Excel itself uses to mean "text"), except in the columns the
 user lists as safe (a phone column of ``+1 555 …``). Parquet and NDJSON keep raw values.
 """
@@ -15,16 +16,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
-RISKY_START = r"^ *[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]"
+# After leading spaces: =, @, tab, CR or a full-width sign; or + / - not followed by a plain
+# number ("-5", "+7", "-12.5", "1e3" stay numbers; "+1 555 0100", "-cmd", "--5" do not).
+# One regex per cell: a second test for "is a number" doubled the cost of every CSV write.
+RISKY_START = r"^ *(?:[=@\t\r\uff1d\uff0b\uff0d\uff20]|[+\-][0-9.eE]*[^0-9.eE])"
 FORMULA_CELLS = "\x00leadseg:formula-cells"
 
 
 def _risky(column: str) -> pl.Expr:
     import polars as pl
 
-    value = pl.col(column)
-    is_number = value.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
-    return (value.str.contains(RISKY_START) & ~is_number).fill_null(False)
+    return pl.col(column).str.contains(RISKY_START).fill_null(False)
 
 
 def risky_cells(text_columns: list[str], keep: set[str]) -> pl.Expr:
