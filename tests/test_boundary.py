@@ -70,16 +70,23 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
     ],
     ids=["SIGTERM", "SIGINT"],
 )
-def test_signal_mid_run_exits_cleanly_and_leaves_no_temp_files(tmp_path, signum, code, word):
+def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(tmp_path, signum, code, word):
     export = tmp_path / "in.csv"
     export.write_text("Score\n" + "70\n" * 2_000_000)
     out = tmp_path / "out"
     out.mkdir()
+    small = tmp_path / "small.csv"
+    small.write_text("Score\n70\n")
     segs = tmp_path / "s.yaml"
     segs.write_text(
         "segments:\n"
         + "".join(f"  - name: s{i}\n    score: {{at_least: {i}}}\n" for i in range(40))
     )
+    subprocess.run(
+        [sys.executable, "-m", "leadseg", "apply", str(small), "-s", str(segs), "-o", str(out)],
+        check=True, capture_output=True,
+    )
+    before = {name: (out / name).read_bytes() for name in published(out)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadseg", "apply", str(export), "-s", str(segs), "-o", str(out)],
         stderr=subprocess.PIPE,
@@ -91,4 +98,5 @@ def test_signal_mid_run_exits_cleanly_and_leaves_no_temp_files(tmp_path, signum,
     assert proc.returncode == code, err
     assert f"leadseg: {word}" in err
     assert "Traceback" not in err
-    assert published(out) == []
+    assert {name: (out / name).read_bytes() for name in published(out)} == before
+    assert not [p for p in out.iterdir() if ".leadseg-tmp-" in p.name]

@@ -85,6 +85,13 @@ def test_invisible_characters_in_headers_are_shown_escaped_with_a_close_match(
     assert "did you mean 'Score\\u200b'?" in result.stderr
 
 
+def test_stray_spaces_in_headers_are_shown_with_a_close_match(cli, tmp_path, segfile):
+    path = write_csv(tmp_path / "sp.csv", ["Name", " Lead Score "], [["Ann", "70"]])
+    result = cli("count", path, "-s", segfile("score_field: Lead Score\n" + HOT))
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert "did you mean ' Lead Score '?" in result.stderr
+
+
 def test_decimal_comma(tmp_path):
     path = tmp_path / "eu.csv"
     path.write_text('Name;Score\nAnn;"12,5"\nBo;12\n')
@@ -211,6 +218,8 @@ def test_formula_cells_are_counted_and_warned_on_every_csv_write(cli, tmp_path, 
     assert "all.csv: 6 cell(s) start with =, +, -, @, tab or CR" in result.stderr
     manifest = (out / "manifest.json").read_text()
     assert '"formula_cells": 6' in manifest
+    assert "@x.com" not in manifest and "HYPERLINK" not in manifest  # counts, never values
+    assert "@x.com" not in (out / ".leadseg.lock").read_text()
     assert (out / "all.csv").read_bytes() == path.read_bytes()  # warned, not changed
 
 
