@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
-from leadseg.engine import Plan, RunOptions, check_unreadable, explain_read_failure, merge_totals
+from leadseg.engine import (
+    Plan,
+    RunOptions,
+    check_unreadable,
+    collect,
+    explain_read_failure,
+    merge_totals,
+)
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import RAW_LINE
 from leadseg.io.sinks import RawCsvSink, SegmentSink, open_sink
@@ -125,15 +132,6 @@ def _write_segment_files(
         return counts
 
 
-def _collect(query: pl.LazyFrame, p: Plan) -> pl.DataFrame:
-    import polars as pl
-
-    try:
-        return query.collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise explain_read_failure(p.export, exc) from None
-
-
 def text_columns(p: Plan) -> list[str]:
     import polars as pl
 
@@ -196,7 +194,7 @@ def stream_segments(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if totals is None:  # no rows at all
-        totals = p.batch_totals(_collect(tagged.limit(0), p))
+        totals = p.batch_totals(collect(tagged.limit(0), p.export))
         formula_cells = {name: 0 for name in sinks} if output.format == "csv" else {}
     return totals, formula_cells
 
