@@ -70,7 +70,9 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
     ],
     ids=["SIGTERM", "SIGINT"],
 )
-def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(tmp_path, signum, code, word):
+def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(
+    tmp_path, signum, code, word
+):
     export = tmp_path / "in.csv"
     export.write_text("Score\n" + "70\n" * 2_000_000)
     out = tmp_path / "out"
@@ -84,7 +86,8 @@ def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(tmp_path
     )
     subprocess.run(
         [sys.executable, "-m", "leadseg", "apply", str(small), "-s", str(segs), "-o", str(out)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     before = {name: (out / name).read_bytes() for name in published(out)}
     proc = subprocess.Popen(

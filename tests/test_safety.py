@@ -316,3 +316,15 @@ def test_read_only_output_directory_exits_73_before_any_work(cli, contacts, segf
         subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
     assert result.exit_code == ExitCode.CANT_CREATE
     assert "not writable" in result.stderr
+
+
+def test_placeholders_for_an_unknown_column_are_reported(tmp_path):
+    path = write_csv(tmp_path / "p.csv", ["Score", "SFDC Lead Score"], [["1", "2"]])
+    segments = leadseg.parse_segments(
+        "placeholders:\n  columns: {SFDC Score: ['?']}\n" + HOT, "s.yaml"
+    )
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.count_segments(path, segments)
+    assert info.value.exit_code == ExitCode.CONFIG_ERROR
+    assert "placeholders for column 'SFDC Score'" in str(info.value)
+    assert "did you mean 'SFDC Lead Score'?" in str(info.value)

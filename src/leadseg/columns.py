@@ -92,6 +92,16 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 )
             )
     known = set(header)
+    for name, _ in segments.column_placeholders:
+        if name not in known:
+            problems.append(
+                Problem(
+                    "unknown-column",
+                    f"placeholders for column {describe_column(name)}, which is not in {export}",
+                    Location(file=segments.source, yaml_path=f"placeholders.columns.{name}"),
+                    close_columns(name, header),
+                )
+            )
     for segment in segments.segments:
         for cond in conditions(segment.criterion):
             if cond.field != SCORE and cond.field not in known:
