@@ -327,4 +327,4 @@ def test_placeholders_for_an_unknown_column_are_reported(tmp_path):
         leadseg.count_segments(path, segments)
     assert info.value.exit_code == ExitCode.CONFIG_ERROR
     assert "placeholders for column 'SFDC Score'" in str(info.value)
-    assert "did you mean 'SFDC Lead Score'?" in str(info.value)
+    assert "did you mean 'SFDC Lead Score'" in str(info.value)
