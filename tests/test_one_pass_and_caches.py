@@ -35,7 +35,7 @@ def export(tmp_path):
 def test_count_is_one_scan_of_the_export(export):
     with open_export(export) as opened:
         p = plan(opened, SEGMENTS, RunOptions())
-        text = p.frame().select(p.count_exprs()).explain()
+        text = p.count_frame().select(p.count_exprs()).explain()
     assert text.count("SCAN") == 1
 
 

@@ -225,3 +225,26 @@ def test_text_after_a_closing_quote_is_reported_with_its_row(tmp_path):
         leadseg.apply_segments(path, HOT, out)
     assert "malformed CSV in row 3 (line 3)" in str(info.value)
     assert published(out) == []
+
+
+def test_count_proves_structure_without_the_slow_check_when_last_values_are_empty(
+    tmp_path, monkeypatch
+):
+    rows = "".join(f"c{i},{i % 100},\n" for i in range(2000))  # the last column is empty
+    path = tmp_path / "empty-last.csv"
+    path.write_text("Name,Score,Notes\n" + rows)
+    import leadseg.io.readers as readers
+
+    def no_slow_check(*args, **kwargs):
+        raise AssertionError("the row-by-row check should not have been needed")
+
+    monkeypatch.setattr(readers, "check_structure", no_slow_check)
+    assert count(path) == 800
+
+
+def test_a_short_row_hidden_behind_a_long_row_is_still_found(tmp_path):
+    # Delimiters balance (one row short, one long), and count reads only the Score column.
+    path = tmp_path / "compensating.csv"
+    path.write_text("Name,Score,Notes\nAnn,70,x\nBo,80\nCy,90,y,z\nDi,65,w\n")
+    message = data_error(path)
+    assert "row 3 (2 fields)" in message

@@ -44,6 +44,10 @@ class Plan:
     compiled: CompiledSegments
     as_of: date
 
+    def count_frame(self) -> pl.LazyFrame:
+        """The export with its mask columns, read with the extra field of ``long_row``."""
+        return self.compiled.add_masks(self.export.scan(extra_field=True))
+
     def frame(self, *, flags: bool = False) -> pl.LazyFrame:
         """The export with one boolean mask column per segment (and helper columns); with
         ``flags``, also the per-row flags that ``batch_totals`` sums."""
@@ -75,7 +79,7 @@ class Plan:
         return totals
 
     def count_exprs(self) -> list[pl.Expr]:
-        """Aggregates of one pass: rows, members per segment, unreadable values, suspect rows."""
+        """Aggregates of one pass: rows, members per segment, unreadable values, long rows."""
         import polars as pl
 
         exprs = [pl.len().alias("rows")]
@@ -85,7 +89,7 @@ class Plan:
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
             first = parsed.unreadable.arg_true().head(FIRST_ROWS).implode()
             exprs.append(first.alias(f"bad_rows_{i}"))
-        exprs.append(self.export.suspect_row().sum().alias("suspect"))
+        exprs.append(self.export.long_row().sum().alias("long_rows"))
         return exprs
 
     def result(self, totals: dict[str, Any]) -> CountResult:
@@ -187,10 +191,11 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
     """Count in one pass; the structural check runs beside it, on Polars' fast path."""
     while True:
         checks = p.export.structure_queries()
-        frames = collect_all([p.frame().select(p.count_exprs()), *checks.values()], p.export)
+        query = p.count_frame().select(p.count_exprs())
+        frames = collect_all([query, *checks.values()], p.export)
         totals = frames[0].row(0, named=True)
         delimiters = frames[1].item() if checks else None
-        if p.export.structure_ok(totals["rows"], delimiters, totals["suspect"]):
+        if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"]):
             break
     result = p.result(totals)
     check_unreadable(result, options)

@@ -33,6 +33,7 @@ _SUFFIX_FORMATS = {
 }  # fmt: skip
 _CHUNK = 1 << 20
 RAW_LINE = "\x00leadseg:raw-line"
+EXTRA_FIELD = "\x00leadseg:extra-field"
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,26 @@ class Export:
             return pl.lit(False)
         return pl.col(self.columns[-1]).is_null()
 
-    def structure_ok(self, rows: int, delimiters: int | None, suspect: int) -> bool:
+    def long_row(self) -> pl.Expr:
+        """True for a row with more fields than the header, in ``scan(extra_field=True)``:
+        its next field lands in the extra column, however few columns the query reads."""
+        import polars as pl
+
+        if self.format != "csv" or self.structure.checked:
+            return pl.lit(False)
+        return pl.col(EXTRA_FIELD).is_not_null()
+
+    def structure_ok(self, rows: int, delimiters: int | None, long_rows: int) -> bool:
         """After a pass that read ``rows`` rows: True when the structure is proven; else the
         exact check runs and raises naming the rows, or finds blank lines to skip (False:
         scan again).
 
-        Balanced delimiters with no possibly-short row prove every row has N fields. With
-        possibly-short rows (empty last values), a short row could hide behind a long one,
-        so the line check runs.
+        No row longer than the header and exactly R x (N - 1) delimiters for R records
+        prove that no row is shorter either: every row has N fields.
         """
         if delimiters is None or self.structure.checked:
             return True
-        if delimiters == (rows + 1) * (len(self.columns) - 1) and not suspect:
+        if delimiters == (rows + 1) * (len(self.columns) - 1) and not long_rows:
             self.structure = Structure(checked=True)
             return True
         return not self.verify_structure()
@@ -122,23 +131,31 @@ class Export:
         )
         return self.structure.has_blank_lines
 
-    def scan(self) -> pl.LazyFrame:
-        """A lazy scan of the whole export (CSV columns as text)."""
+    def scan(self, *, extra_field: bool = False) -> pl.LazyFrame:
+        """A lazy scan of the whole export (CSV columns as text). With ``extra_field``, a
+        CSV scan has one more, normally empty, column that catches the first surplus field
+        of a too-long row (see ``long_row``)."""
         import polars as pl
 
         if self.format == "parquet":
             return pl.scan_parquet(self.local_path)
         if self.format == "ndjson":
             return pl.scan_ndjson(self.local_path, infer_schema_length=None)
-        frame = pl.scan_csv(
-            self.local_path,
+        options = dict(
             separator=self.delimiter,
-            infer_schema=False,
             # Empty values come back as nulls, so they are written back as empty fields.
             empty_string_is_null=True,
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
+        if extra_field and not self.structure.checked:
+            schema = {name: pl.String for name in self.columns} | {EXTRA_FIELD: pl.String}
+            frame = pl.scan_csv(
+                self.local_path, has_header=False, skip_rows=1, schema=schema,
+                missing_columns="insert", **options,
+            )  # fmt: skip
+        else:
+            frame = pl.scan_csv(self.local_path, infer_schema=False, **options)
         if self.structure.has_blank_lines:
             # Polars reads a blank line as a row of nulls. Skip those rows; a row whose every
             # field is empty looks the same to it and is skipped too (it holds no contact).
