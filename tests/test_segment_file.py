@@ -222,3 +222,12 @@ def test_top_level_must_be_a_mapping_with_segments():
 def test_null_values_are_reported_with_a_quoting_hint():
     (problem,) = problems_of("segments:\n  - name: a\n    profile: {field: C, is: Null}\n")
     assert "'is' is empty or null" in problem and 'quote text: "Null"' in problem
+
+
+def test_messages_name_the_operator_as_written():
+    found = problems_of(
+        "segments:\n  - name: a\n    profile: {field: X, not_in: [1, two]}\n"
+        "  - name: b\n    score: {between: [low, 5]}\n"
+    )
+    assert "'not_in' mixes numbers and text" in found[0]
+    assert "'between' needs a number or a date" in found[1]

@@ -103,8 +103,10 @@ def _write_segment_files(
     digest: BackgroundDigest | str,
 ) -> CountResult:
     """One attempt: every file written to a temp name, published only if all is well."""
+    import polars as pl
+
     with Publication(out, output.file_mode) as publication:
-        schema = p.export.scan().collect_schema()
+        schema = pl.Schema(p.schema)
         sinks: dict[str, SegmentSink] = {}
         for name, file in files.items():
             handle = publication.open(file)
@@ -135,7 +137,7 @@ def _write_segment_files(
 def text_columns(p: Plan) -> list[str]:
     import polars as pl
 
-    return [name for name, dtype in p.export.scan().collect_schema().items() if dtype == pl.String]
+    return [name for name, dtype in p.schema.items() if dtype == pl.String]
 
 
 def tagged_frame(p: Plan, output: OutputOptions, *, raw: bool) -> pl.LazyFrame:

@@ -43,6 +43,7 @@ class Plan:
     segments: SegmentSet
     compiled: CompiledSegments
     as_of: date
+    schema: dict[str, Any]  # the export's columns and types, read once
 
     def count_frame(self) -> pl.LazyFrame:
         """The export with its mask columns, read with the extra field of ``long_row``."""
@@ -125,7 +126,7 @@ def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     schema = dict(export.scan().collect_schema())
     as_of = options.as_of_date()
     compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
-    return Plan(export, bound, compiled, as_of)
+    return Plan(export, bound, compiled, as_of, schema)
 
 
 def check_unreadable(result: CountResult, options: RunOptions) -> None:

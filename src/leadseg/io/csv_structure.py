@@ -39,19 +39,10 @@ def check_structure(path: Path, display: str, columns: int, delimiter: str) -> S
 def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, bool]:
     import polars as pl
 
+    from leadseg.io.byte_counts import physical_lines
+
     line = pl.col("line").fill_null("")
-    # Unlikely to occur in text; if it does the line is truncated and merely looks suspect.
-    separator = "\x1f" if delimiter != "\x1f" else "\x1e"
-    lines = pl.scan_csv(
-        path,
-        has_header=False,
-        separator=separator,
-        quote_char=None,
-        schema={"line": pl.String},
-        truncate_ragged_lines=True,
-        empty_string_is_null=False,
-        skip_rows=0,
-    )
+    lines = physical_lines(path)
     quoted = r'"[^"]*"'
     delims = (
         pl.when(line.str.contains('"', literal=True))

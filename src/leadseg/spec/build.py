@@ -187,7 +187,7 @@ class _Builder:
         op = Op(name)
         value_path = path + (name,)
         positive = NEGATIONS.get(op)
-        typed = self.typed_value(positive or op, value, value_path)
+        typed = self.typed_value(positive or op, value, value_path, name)
         if typed is None:
             return None
         kind, value = typed
@@ -196,7 +196,9 @@ class _Builder:
             return Not(Condition(field, positive, kind, value, origin))
         return Condition(field, op, kind, value, origin)
 
-    def typed_value(self, op: Op, value: Any, path: Path) -> tuple[Kind, Any] | None:
+    def typed_value(self, op: Op, value: Any, path: Path, written: str) -> tuple[Kind, Any] | None:
+        """Type ``value`` for ``op``; ``written`` is the operator as the file spells it
+        (``not_in`` for a negated ``in``), for messages."""
         if op == Op.IS_BLANK:
             return Kind.BLANK, value
         if op in _DAY_OPS:
@@ -206,7 +208,7 @@ class _Builder:
             if day is None:
                 self.problem(
                     "invalid-value",
-                    f"'{op.value}' needs a date (YYYY-MM-DD), got {value!r}",
+                    f"'{written}' needs a date (YYYY-MM-DD), got {value!r}",
                     path,
                 )
                 return None
@@ -216,7 +218,7 @@ class _Builder:
             if not text.strip():
                 self.problem(
                     "invalid-value",
-                    f"'{op.value}' needs non-blank text",
+                    f"'{written}' needs non-blank text",
                     path,
                     "use is_blank: true to find blanks",
                 )
@@ -224,7 +226,9 @@ class _Builder:
             return Kind.TEXT, text
         if op == Op.BETWEEN:
             low, high = value
-            kinds = [self.typed_value(Op.AT_LEAST, v, path + (i,)) for i, v in enumerate(value)]
+            kinds = [
+                self.typed_value(Op.AT_LEAST, v, path + (i,), written) for i, v in enumerate(value)
+            ]
             if any(k is None for k in kinds):
                 return None
             (kind_low, low), (kind_high, high) = kinds  # type: ignore[misc]
@@ -243,14 +247,14 @@ class _Builder:
         if op in _NUMERIC_OPS:
             if isinstance(value, (int, float)):
                 if math.isnan(value):
-                    self.problem("invalid-value", f"'{op.value}' cannot be NaN", path)
+                    self.problem("invalid-value", f"'{written}' cannot be NaN", path)
                     return None
                 return Kind.NUMBER, float(value)
             day = _as_date(value)
             if day is None:
                 self.problem(
                     "invalid-value",
-                    f"'{op.value}' needs a number or a date (YYYY-MM-DD), got {value!r}",
+                    f"'{written}' needs a number or a date (YYYY-MM-DD), got {value!r}",
                     path,
                 )
                 return None
@@ -262,7 +266,7 @@ class _Builder:
             if any(numbers):
                 self.problem(
                     "invalid-value",
-                    "'in' mixes numbers and text",
+                    f"'{written}' mixes numbers and text",
                     path,
                     'quote the numbers to compare everything as text, e.g. "10"',
                 )
