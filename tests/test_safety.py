@@ -123,7 +123,7 @@ def test_placeholders_are_blank_silently_and_configurable_per_column(tmp_path):
         "  - name: sfdc\n    profile: {field: SFDC, at_least: 0}\n"
     )
     result = leadseg.count_segments(path, custom)
-    assert [s.count for s in result.segments] == [1, 2]  # "0" still a number in comparisons
+    assert [s.count for s in result.segments] == [1, 1]  # a listed "0" is blank, not zero
     assert [(u.column, u.rows) for u in result.unreadable] == [("Score", [2, 3, 4])]
 
 

@@ -120,12 +120,21 @@ class SegmentSet:
     # Values meaning "no value" in number/date comparisons: ``None`` = the built-in list.
     placeholders: tuple[str, ...] | None = None
     column_placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Date forms besides ISO 8601 (strftime), tried in order; per column instead of these.
+    date_formats: tuple[str, ...] = ()
+    column_date_formats: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def placeholders_for(self, column: str) -> tuple[str, ...]:
         for name, values in self.column_placeholders:
             if name == column:
                 return values
         return DEFAULT_PLACEHOLDERS if self.placeholders is None else self.placeholders
+
+    def date_formats_for(self, column: str) -> tuple[str, ...]:
+        for name, formats in self.column_date_formats:
+            if name == column:
+                return formats
+        return self.date_formats
 
     def by_name(self) -> dict[str, Segment]:
         return {s.name: s for s in self.segments}

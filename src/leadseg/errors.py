@@ -90,8 +90,9 @@ class ManyProblemsError(LeadsegError):
     """An error that carries every problem found in one run, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        unique = list(dict.fromkeys(problems))  # each problem once, first report kept
         self._problems = sorted(
-            problems, key=lambda p: (p.location.line or 0, p.location.column or 0)
+            unique, key=lambda p: (p.location.line or 0, p.location.column or 0)
         )
         first = self._problems[0]
         super().__init__(first.message, location=first.location, hint=first.hint)
@@ -102,10 +103,15 @@ class ManyProblemsError(LeadsegError):
 
 
 class SegmentFileError(ManyProblemsError):
-    """The segment file is invalid."""
+    """The segment file is invalid. ``partial`` holds the segments that are valid on their
+    own (a ``SegmentSet``), so that column problems can join the same report."""
 
     code = "segment-file"
     exit_code = ExitCode.CONFIG_ERROR
+
+    def __init__(self, problems: list[Problem], partial: Any = None) -> None:
+        super().__init__(problems)
+        self.partial = partial
 
 
 class SegmentFileMissingError(SegmentFileError):

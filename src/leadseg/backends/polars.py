@@ -137,18 +137,31 @@ def finite(helper: str) -> pl.Expr:
     return pl.when(pl.col(helper).is_finite()).then(pl.col(helper)).alias(helper)
 
 
-def date_of(column: str, dtype: Any) -> pl.Expr:
+def date_of(column: str, dtype: Any, formats: tuple[str, ...] = ()) -> pl.Expr:
+    """The column as dates: ``formats`` (strftime, in order), then ISO 8601 -- each only for
+    text of exactly its shape (``rules``), so lenient parsing never reads ``2026-1- 5``."""
     import polars as pl
+
+    from leadseg.rules import ISO_DATE, ISO_FORMAT, ZONE_SUFFIX, DateFormat
 
     if dtype == pl.Date:
         return pl.col(column)
     if isinstance(dtype, pl.Datetime) or dtype == pl.Datetime:
         return pl.col(column).dt.date()
     text = _stripped_text(column, dtype)
-    # ISO 8601 date, optionally followed by a time: "2024-05-01", "2024-05-01T10:00:00Z".
-    day = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    tail_ok = (text.str.len_chars() == 10) | text.str.slice(10, 1).is_in(["T", " "])
-    return pl.when(tail_ok).then(day)
+    readings = []
+    for written in formats:
+        form = DateFormat.parse(written)
+        source = text.str.replace(ZONE_SUFFIX, "") if form.zone_suffix else text
+        if form.has_time:
+            parsed = source.str.strptime(pl.Datetime, form.parse_format, strict=False).dt.date()
+        else:
+            parsed = source.str.strptime(pl.Date, form.parse_format, strict=False)
+        readings.append(pl.when(text.str.contains(form.pattern)).then(parsed))
+    # The date as written: a time and zone after it never move it.
+    iso = text.str.slice(0, 10).str.to_date(ISO_FORMAT, strict=False)
+    readings.append(pl.when(text.str.contains(ISO_DATE)).then(iso))
+    return readings[0] if len(readings) == 1 else pl.coalesce(readings)
 
 
 def normalised_text(column: str, dtype: Any) -> pl.Expr:
@@ -204,10 +217,11 @@ def compile_segments(
         if _is_text(dtype):
             texts[field] = text_of(field, dtype).str.strip_chars().alias(_stripped(field))
         if kind == Kind.NUMBER:
-            helpers.append(number_of(field, dtype, decimal_comma=decimal_comma).alias(name))
+            value = number_of(field, dtype, decimal_comma=decimal_comma)
             cleanups.append(finite(name))
         else:
-            helpers.append(date_of(field, dtype).alias(name))
+            value = date_of(field, dtype, segment_set.date_formats_for(field))
+        helpers.append(_without_placeholders(value, field, dtype, kind, segment_set).alias(name))
         parsed.append(Parsed(field, kind, _unreadable(field, dtype, name, segment_set)))
 
     order = evaluation_order(segment_set.segments)
@@ -225,6 +239,27 @@ def compile_segments(
                 stage.append(own.alias(mask_column(segment.name)))
         stages.append(stage)
     return CompiledSegments(stages, parsed, order)
+
+
+def _without_placeholders(
+    value: pl.Expr, field: str, dtype: Any, kind: Kind, segment_set: SegmentSet
+) -> pl.Expr:
+    """A placeholder is blank even when it would read as a value (``0`` listed for a column
+    means "no score"). Only placeholders that could read as a value cost an extra check."""
+    import polars as pl
+
+    from leadseg.rules import is_number
+
+    if not _is_text(dtype):
+        return value
+    readable = [
+        p
+        for p in segment_set.placeholders_for(field)
+        if (is_number(p, decimal_comma=True) if kind == Kind.NUMBER else any(c.isdigit() for c in p))
+    ]
+    if not readable:
+        return value
+    return pl.when(pl.col(_stripped(field)).is_in(case_variants(tuple(readable)))).then(None).otherwise(value)
 
 
 def _unreadable(field: str, dtype: Any, helper: str, segment_set: SegmentSet) -> pl.Expr:

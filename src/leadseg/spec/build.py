@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from datetime import date
@@ -111,6 +112,7 @@ class _Builder:
     def __init__(self, doc: YamlDocument, problems: list[Problem]) -> None:
         self.doc = doc
         self.problems = problems
+        self.file_index: dict[str, int] = {}  # segment name -> its position in the file
 
     def problem(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.doc.location(path), hint))
@@ -118,6 +120,7 @@ class _Builder:
     def build(self, entries: list[tuple[int, SegmentModel]]) -> list[Segment]:
         segments = []
         for i, seg in entries:
+            self.file_index.setdefault(seg.name, i)
             criterion = self.segment_criterion(seg, ("segments", i))
             if criterion is not None:
                 segments.append(
@@ -216,12 +219,7 @@ class _Builder:
         if op in _TEXT_OPS:
             text = str(value)
             if not text.strip():
-                self.problem(
-                    "invalid-value",
-                    f"'{written}' needs non-blank text",
-                    path,
-                    "use is_blank: true to find blanks",
-                )
+                self._never_matches(written, path)
                 return None
             return Kind.TEXT, text
         if op == Op.BETWEEN:
@@ -271,11 +269,30 @@ class _Builder:
                     'quote the numbers to compare everything as text, e.g. "10"',
                 )
                 return None
-            return Kind.TEXT, tuple(str(v) for v in value)
+            texts = tuple(str(v) for v in value)
+            for j, text in enumerate(texts):
+                if not text.strip():
+                    self._never_matches(written, path + (j,))
+                    return None
+            return Kind.TEXT, texts
         # is
         if isinstance(value, (int, float)):
             return Kind.NUMBER, float(value)
+        if not value.strip():
+            self._never_matches(written, path)
+            return None
         return Kind.TEXT, value
+
+    def _never_matches(self, written: str, path: Path) -> None:
+        """Blank text in a text comparison: a blank value never satisfies a comparison."""
+        positive = written.removeprefix("not_").removesuffix("_not")
+        blank = "false" if positive != written else "true"
+        self.problem(
+            "invalid-value",
+            f"'{written}' with empty or blank text: a blank value never matches a comparison",
+            path,
+            f"to find blanks use is_blank: {blank}",
+        )
 
     def check_references(self, entries: list[tuple[int, SegmentModel]], names: list[str]) -> bool:
         """Every parent and ``segment:`` names a segment of the file; True when all do."""
@@ -303,7 +320,7 @@ class _Builder:
 
     def check_cycles(self, segments: list[Segment]) -> None:
         by_name = {s.name: s for s in segments}
-        index = {s.name: i for i, s in enumerate(segments)}
+        index = self.file_index
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
 
@@ -311,6 +328,8 @@ class _Builder:
             state[name] = 1
             stack.append(name)
             for dep in sorted(dependencies(by_name[name])):
+                if dep not in by_name:  # reported as unknown, or its segment is invalid
+                    continue
                 if state.get(dep) == 1:
                     cycle = stack[stack.index(dep) :] + [dep]
                     if frozenset(cycle) not in reported:
@@ -399,13 +418,70 @@ def _keyed_refs(key: str, value: Any, path: Path):
         yield from _criterion_refs(value, path)
 
 
-def _placeholders(header: SegmentFileHeader) -> dict[str, Any]:
-    spec = header.placeholders
+def _placeholders(header: SegmentFileHeader | None) -> dict[str, Any]:
+    spec = header.placeholders if header else None
     if spec is None:
         return {}
     columns = tuple((name, tuple(values)) for name, values in (spec.columns or {}).items())
     values = tuple(spec.values) if spec.values is not None else None
     return {"placeholders": values, "column_placeholders": columns}
+
+
+def _dates(header: SegmentFileHeader | None, doc: YamlDocument, problems: list[Problem]):
+    """The ``dates:`` block, every format checked (a bad one is a located problem)."""
+    spec = header.dates if header else None
+    if spec is None:
+        return {}
+    from leadseg.rules import DateFormat
+
+    def checked(formats: list[str], path: Path) -> tuple[str, ...]:
+        for i, text in enumerate(formats):
+            try:
+                DateFormat.parse(text)
+            except ValueError as exc:
+                problems.append(
+                    Problem(
+                        "invalid-date-format",
+                        f"date format {text!r}: {exc}",
+                        doc.location(path + (i,)),
+                        'e.g. "%m/%d/%Y" (US), "%d.%m.%Y" (German), "%d/%m/%Y %H:%M"',
+                    )
+                )
+        return tuple(formats)
+
+    columns = tuple(
+        (name, checked(formats, ("dates", "columns", name)))
+        for name, formats in (spec.columns or {}).items()
+    )
+    return {
+        "date_formats": checked(spec.formats or [], ("dates", "formats")),
+        "column_date_formats": columns,
+    }
+
+
+_TOP_KEYS = ("version", "score_field", "placeholders", "dates", "segments")
+
+
+def _header(doc: YamlDocument, data: dict[str, Any], problems: list[Problem]):
+    """The file's top level: unknown keys are reported and set aside, so that the segments
+    are still checked in the same run."""
+    for key in data:
+        if key not in _TOP_KEYS:
+            close = difflib.get_close_matches(str(key), _TOP_KEYS, n=1, cutoff=0.6)
+            problems.append(
+                Problem(
+                    "unknown-key",
+                    f"unknown key {key!r}",
+                    doc.location((key,), key=True),
+                    f"did you mean {close[0]!r}?" if close else "keys: " + ", ".join(_TOP_KEYS),
+                )
+            )
+    known = {k: v for k, v in data.items() if k in _TOP_KEYS}
+    try:
+        return SegmentFileHeader.model_validate(known)
+    except ValidationError as exc:
+        problems += shape_problems(doc, exc)
+        return None
 
 
 def _as_date(value: Any) -> date | None:
@@ -420,7 +496,9 @@ def _as_date(value: Any) -> date | None:
 
 
 def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSet:
-    """Validate a loaded document; raise ``SegmentFileError`` with every problem found."""
+    """Validate a loaded document; raise ``SegmentFileError`` with every problem found.
+    The error carries the segments that did build (``partial``), so that a caller with an
+    export can add the column problems to the same report."""
     from leadseg.errors import SegmentFileError
 
     problems = list(doc.problems)
@@ -435,34 +513,48 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
             )
         )
         raise SegmentFileError(problems)
-    try:
-        header = SegmentFileHeader.model_validate(data)
-    except ValidationError as exc:
-        raise SegmentFileError(problems + shape_problems(doc, exc)) from None
+    header = _header(doc, data, problems)
+    raw_segments = data.get("segments")
+    raw_segments = raw_segments if isinstance(raw_segments, list) else []
     entries: list[tuple[int, SegmentModel]] = []
-    for i, raw in enumerate(header.segments):
+    for i, raw in enumerate(raw_segments):
         try:
             entries.append((i, SegmentModel.model_validate(raw)))
         except ValidationError as exc:
             problems += shape_problems(doc, exc, ("segments", i))
     names = [
         (i, r["name"])
-        for i, r in enumerate(header.segments)
+        for i, r in enumerate(raw_segments)
         if isinstance(r, dict) and isinstance(r.get("name"), str)
     ]
     check_names(doc, names, problems)
     builder = _Builder(doc, problems)
     segments = builder.build(entries)
-    resolvable = builder.check_references(entries, [name for _, name in names])
-    if resolvable and not problems:
-        builder.check_cycles(segments)
-    if problems:
-        raise SegmentFileError(problems)
-    return SegmentSet(
+    builder.check_references(entries, [name for _, name in names])
+    builder.check_cycles(segments)
+    score_field = header.score_field if header else None
+    built = SegmentSet(
         segments=tuple(segments),
-        score_field=header.score_field,
+        score_field=score_field,
         source=doc.filename,
         sha256=sha256,
-        score_field_origin=doc.location(("score_field",)) if header.score_field else None,
+        score_field_origin=doc.location(("score_field",)) if score_field else None,
         **_placeholders(header),
+        **_dates(header, doc, problems),
     )
+    if problems:
+        raise SegmentFileError(problems, partial=_resolvable(built))
+    return built
+
+
+def _resolvable(built: SegmentSet) -> SegmentSet:
+    """The segments whose every reference resolves within ``built`` (for column checks)."""
+    from leadseg.criteria import dependencies
+
+    kept = built.segments
+    while True:
+        names = {s.name for s in kept}
+        still = tuple(s for s in kept if dependencies(s) <= names)
+        if len(still) == len(kept):
+            return dataclasses.replace(built, segments=kept)
+        kept = still

@@ -193,10 +193,18 @@ class PlaceholdersModel(_Strict):
     columns: dict[str, list[StrictStr]] | None = None  # per column, instead of ``values``
 
 
+class DatesModel(_Strict):
+    """Date forms besides ISO 8601, as strftime codes, tried in order (ISO stays accepted)."""
+
+    formats: list[StrictStr] | None = None  # every date column
+    columns: dict[str, list[StrictStr]] | None = None  # per column, instead of ``formats``
+
+
 class SegmentFileModel(_Strict):
     version: Literal[1] = 1
     score_field: StrictStr | None = None
     placeholders: PlaceholdersModel | None = None
+    dates: DatesModel | None = None
     segments: Annotated[list[SegmentModel], Field(min_length=1)]
 
 
@@ -207,11 +215,13 @@ class SegmentFileHeader(_Strict):
     version: Literal[1] = 1
     score_field: StrictStr | None = None
     placeholders: PlaceholdersModel | None = None
+    dates: DatesModel | None = None
     segments: Annotated[list[Any], Field(min_length=1)]
 
 
 KNOWN_KEYS: frozenset[str] = frozenset(
-    {"version", "score_field", "placeholders", "values", "columns", "segments"}
+    {"version", "score_field", "placeholders", "dates", "formats", "values", "columns"}
+    | {"segments"}
     | {"name", "description", "parent", "match"}
     | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}
 )

@@ -83,6 +83,8 @@ def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
         "score_field_origin": _location_to_json(segments.score_field_origin),
         "placeholders": segments.placeholders,
         "column_placeholders": segments.column_placeholders,
+        "date_formats": segments.date_formats,
+        "column_date_formats": segments.column_date_formats,
         "segments": [
             {
                 "name": s.name,
@@ -117,5 +119,9 @@ def segment_set_from_json(
         placeholders=None if data["placeholders"] is None else tuple(data["placeholders"]),
         column_placeholders=tuple(
             (name, tuple(values)) for name, values in data["column_placeholders"]
+        ),
+        date_formats=tuple(data["date_formats"]),
+        column_date_formats=tuple(
+            (name, tuple(formats)) for name, formats in data["column_date_formats"]
         ),
     )

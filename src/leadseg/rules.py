@@ -1,0 +1,127 @@
+"""The rules of meaning, written once as data: what is blank, what reads as a number, what
+reads as a date. Every engine compiles these; none restates them.
+
+- **Blank**: missing, empty, or only characters of ``WHITESPACE`` (Unicode White_Space).
+- **Number**: ``NUMBER`` (ASCII digits, optional sign, decimal point, exponent), and finite
+  (``1e999``, ``nan`` and ``inf`` are unreadable). With a decimal comma, ``NUMBER_DECIMAL_COMMA``.
+- **Date**: ``ISO_DATE`` -- ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time
+  ``HH:MM[:SS[.fraction]]`` with an optional zone (``Z``, ``+02:00``). The zone never moves the
+  date: the date as written is used. A date must exist (``2026-02-30`` is unreadable).
+  Other forms only through a ``dates:`` format (strftime codes, see ``DateFormat``), whose
+  shape is checked by an anchored regular expression built from the format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Unicode White_Space: what str.strip-like trimming removes before any comparison.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+NUMBER_DECIMAL_COMMA = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$"
+# Numbers written with a thousands separator: recognised only to explain why they are
+# unreadable, never read.
+THOUSANDS_COMMA = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+THOUSANDS_DOT = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"
+
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::(?:[0-5][0-9]|60)(?:[.,][0-9]+)?)?"
+ZONE = r"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+ISO_DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:[T ]{_TIME}{ZONE}?)?$"
+ISO_FORMAT = "%Y-%m-%d"
+
+# strftime codes a ``dates:`` format may use, and the text each matches.
+DATE_CODES: dict[str, str] = {
+    "Y": r"[0-9]{4}",
+    "y": r"[0-9]{2}",
+    "m": r"[0-9]{1,2}",
+    "d": r"[0-9]{1,2}",
+    "b": r"[A-Za-z]{3}",
+    "B": r"[A-Za-z]{3,9}",
+    "a": r"[A-Za-z]{3}",
+    "A": r"[A-Za-z]{6,9}",
+    "H": r"[0-9]{1,2}",
+    "I": r"[0-9]{1,2}",
+    "M": r"[0-9]{2}",
+    "S": r"[0-9]{2}",
+    "f": r"[0-9]{1,9}",
+    "p": r"(?:[AaPp][Mm])",
+    "z": ZONE,
+    "%": "%",
+}
+_TIME_CODES = set("HIMSfp")
+_REGEX_META = set("\\.^$|?*+()[]{}#&~-")  # escaped the same way by Rust and Python regex
+
+# Forms that real exports write, tried on unreadable values to suggest a ``dates:`` format.
+COMMON_DATE_FORMATS = (
+    "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m-%d-%Y", "%d-%m-%Y", "%m/%d/%y",
+    "%d/%m/%y", "%d.%m.%y", "%d %b %Y", "%b %d %Y", "%Y%m%d",
+)  # fmt: skip
+COMMON_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """A strftime format as leadseg reads it: ``pattern`` is the anchored regular expression
+    a value must match; ``parse_format`` parses it (a trailing ``%z`` is dropped, with the
+    zone cut from the value, so the date as written is used)."""
+
+    text: str
+    pattern: str
+    parse_format: str
+    has_time: bool
+    zone_suffix: bool
+
+    @classmethod
+    def parse(cls, text: str) -> DateFormat:
+        """Raise ``ValueError`` (with a message for the user) for an unusable format."""
+        pieces: list[str] = []
+        codes: list[str] = []
+        i = 0
+        while i < len(text):
+            char = text[i]
+            if char == "%":
+                code = text[i + 1 : i + 2]
+                if code not in DATE_CODES:
+                    shown = "%" + code if code else "a lone %"
+                    raise ValueError(
+                        f"unsupported code {shown!r}; use " + " ".join(f"%{c}" for c in DATE_CODES)
+                    )
+                pieces.append(DATE_CODES[code])
+                codes.append(code)
+                i += 2
+                continue
+            pieces.append("\\" + char if char in _REGEX_META else char)
+            i += 1
+        has_year = "Y" in codes or "y" in codes
+        has_month = any(c in codes for c in "mbB")
+        if not (has_year and has_month and "d" in codes):
+            raise ValueError("needs a year (%Y or %y), a month (%m, %b or %B) and a day (%d)")
+        if "z" in codes and not text.endswith("%z"):
+            raise ValueError("%z may only stand at the end of a format")
+        zone = text.endswith("%z")
+        parse_format = text.removesuffix("%z").rstrip() if zone else text
+        return cls(
+            text=text,
+            pattern="^" + "".join(pieces) + "$",
+            parse_format=parse_format,
+            has_time=bool(_TIME_CODES & set(codes)),
+            zone_suffix=zone,
+        )
+
+
+ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z
+
+
+def is_number(text: str, *, decimal_comma: bool = False) -> bool:
+    """Whether trimmed ``text`` reads as a finite number (used on placeholder lists)."""
+    import math
+
+    stripped = text.strip(WHITESPACE)
+    if not re.match(NUMBER_DECIMAL_COMMA if decimal_comma else NUMBER, stripped):
+        return False
+    return math.isfinite(float(stripped.replace(",", ".")))
