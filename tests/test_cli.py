@@ -45,7 +45,7 @@ def test_count_json_is_the_api_result(cli, contacts, segfile):
     assert data["rows"] == 4
     assert data["segments"][2] == {"name": "CRM mid-range", "parent": "Hot leads", "count": 2}
     assert data["unreadable"] == [
-        {"column": "Overall Behavior Score", "kind": "number", "count": 1, "rows": [4]}
+        {"column": "Overall Behavior Score", "kind": "number", "count": 1, "values": 4, "rows": [4]}
     ]
 
 

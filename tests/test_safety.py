@@ -118,13 +118,13 @@ def test_placeholders_are_blank_silently_and_configurable_per_column(tmp_path):
     assert [s.count for s in result.segments] == [1, 2, 3]  # NA, Null, None stay text
     assert [(u.column, u.rows) for u in result.unreadable] == [("SFDC", [4])]  # only "?"
     custom = leadseg.parse_segments(
-        "placeholders:\n  values: []\n  columns: {SFDC: ['?', N/A, '0']}\n" + "segments:\n"
+        "placeholders:\n  values: ['#N/A', '\u2014']\n  columns: {SFDC: ['?', N/A, '0']}\n" + "segments:\n"
         "  - name: hot\n    score: {at_least: 60}\n"
         "  - name: sfdc\n    profile: {field: SFDC, at_least: 0}\n"
     )
     result = leadseg.count_segments(path, custom)
     assert [s.count for s in result.segments] == [1, 1]  # a listed "0" is blank, not zero
-    assert [(u.column, u.rows) for u in result.unreadable] == [("Score", [2, 3, 4])]
+    assert [(u.column, u.rows) for u in result.unreadable] == [("Score", [2])]
 
 
 def test_bad_value_far_down_is_found_exactly(tmp_path):

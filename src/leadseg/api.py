@@ -4,42 +4,94 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from leadseg.criteria import SegmentSet
 from leadseg.engine import RunOptions
+from leadseg.errors import Problem
 from leadseg.results import ApplyResult, CountResult
+
+if TYPE_CHECKING:
+    from leadseg.engine import Plan
+    from leadseg.io.readers import Export
+
+Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
 
 
 def validate_segments(
-    segments: str | Path, export: str | Path | None = None, options: RunOptions | None = None
+    segments: Segments, export: str | Path | None = None, options: RunOptions | None = None
 ) -> SegmentSet:
-    """Load and check a segment file (and, given an export, that its columns exist)."""
-    from leadseg.columns import bind_columns
+    """Load and check a segment file and, given an export, that its columns exist and that
+    the columns it compares are readable (from a sample of the export's rows). Every
+    problem is reported in one ``SegmentFileError``."""
+    from leadseg.engine import check_sample
     from leadseg.io.readers import open_export
-    from leadseg.spec import load_segments
 
-    segment_set = load_segments(segments)
-    if export is not None:
-        options = options or RunOptions()
-        with open_export(export, options.read) as opened:
-            bind_columns(segment_set, opened.columns, opened.display)
+    options = options or RunOptions()
+    segment_set, problems = _load(segments)
+    if export is None:
+        _raise_problems(problems)
+        return segment_set
+    with open_export(export, options.read) as opened:
+        check_sample(_planned(opened, segment_set, problems, options), options)
     return segment_set
 
 
 def count_segments(
-    export: str | Path, segments: SegmentSet, options: RunOptions | None = None
+    export: str | Path, segments: Segments, options: RunOptions | None = None
 ) -> CountResult:
     """Count every segment's members in one pass over the export."""
-    from leadseg.engine import count_plan, plan
+    from leadseg.engine import count_plan
     from leadseg.io.readers import open_export
 
     options = options or RunOptions()
+    segment_set, problems = _load(segments)
     with open_export(export, options.read) as opened:
-        return count_plan(plan(opened, segments, options), options)
+        return count_plan(_planned(opened, segment_set, problems, options), options)
+
+
+def _load(segments: Segments) -> tuple[SegmentSet, list[Problem]]:
+    """A segment set and the problems of its file; raises only when nothing could be built
+    (so that, given an export, column problems join the same report)."""
+    from leadseg.errors import SegmentFileError
+    from leadseg.spec import load_segments
+
+    if isinstance(segments, SegmentSet):
+        return segments, []
+    try:
+        return load_segments(segments), []
+    except SegmentFileError as exc:
+        if exc.partial is None:
+            raise
+        return exc.partial, exc.problems
+
+
+def _raise_problems(problems: list[Problem]) -> None:
+    from leadseg.errors import SegmentFileError
+
+    if problems:
+        raise SegmentFileError(problems)
+
+
+def _planned(
+    opened: Export, segments: SegmentSet, problems: list[Problem], options: RunOptions
+) -> Plan:
+    """Bind and compile; the file's problems and the column problems in one report."""
+    from leadseg.engine import plan
+    from leadseg.errors import UnknownColumnError
+
+    try:
+        planned = plan(opened, segments, options)
+    except UnknownColumnError as exc:
+        _raise_problems(problems + exc.problems)
+        raise
+    _raise_problems(problems)
+    return planned
 
 
 def apply_segments(
     export: str | Path,
-    segments: SegmentSet,
+    segments: Segments,
     output_dir: str | Path,
     *,
     output_format: str = "csv",
@@ -56,16 +108,18 @@ def apply_segments(
     CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
     ``excel_safe`` they are neutralised (see ``leadseg.formulas``)."""
     from leadseg.applying import OutputOptions, apply_plan
-    from leadseg.engine import plan
     from leadseg.io.readers import open_export
     from leadseg.io.writers import OutputDir
 
     options = options or RunOptions()
+    segment_set, problems = _load(segments)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
-    selected = select_segments(segments, only)
-    with out.locked(wait_lock), open_export(export, options.read) as opened:
+    selected = select_segments(segment_set, only) if not problems else []
+    with open_export(export, options.read) as opened:
+        planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
-        return apply_plan(plan(opened, segments, options), out, selected, output, options)
+        with out.locked(wait_lock):
+            return apply_plan(planned, out, selected, output, options)
 
 
 def select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:

@@ -121,7 +121,7 @@ def _write_segment_files(
         if totals["suspect"] and p.export.verify_structure():
             raise _Rescan  # blank lines to skip; leaving the block discards the files
         counts = p.result(totals)
-        check_unreadable(counts, options)
+        check_unreadable(p, counts, options)
         for sink in sinks.values():
             sink.close()
         written = [

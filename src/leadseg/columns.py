@@ -19,7 +19,13 @@ from leadseg.criteria import (
 from leadseg.errors import Location, Problem, UnknownColumnError
 
 SCORE = "\x00score"  # stands for "the score field" until the header is known
-SCORE_CANDIDATES = ("Overall Behavior Score", "Behavior Score", "Lead Score", "Score")
+# The score columns of the tools our users export from, in order of preference: Act-On,
+# then generic CRM names, HubSpot, Pardot (Account Engagement), and Mautic's ``points``.
+SCORE_CANDIDATES = (
+    "Overall Behavior Score", "Behavior Score", "Lead Score", "HubSpot Score", "Pardot Score",
+    "Score", "Points",
+)  # fmt: skip
+_SCORE_WORDS = ("score", "points", "rating")
 _FOLD = re.compile(r"[\s\-_]+")
 
 
@@ -47,6 +53,12 @@ def describe_column(name: str) -> str:
         for c in name
     )
     return f"'{escaped}'"
+
+
+def _shell_word(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
 
 
 def close_columns(name: str, header: list[str]) -> str | None:
@@ -83,12 +95,20 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 for c in conditions(s.criterion)
                 if c.field == SCORE
             )
+            likely = [h for h in header if any(w in _folded(h) for w in _SCORE_WORDS)]
+            hint = "set score_field: COLUMN in the segment file, or pass --score-field COLUMN"
+            if likely:
+                hint = (
+                    "columns that may hold a score: "
+                    + ", ".join(describe_column(h) for h in likely[:5])
+                    + f"; pass --score-field {_shell_word(likely[0])} or set score_field:"
+                )
             problems.append(
                 Problem(
                     "no-score-column",
                     f"no score column in {export} (looked for: {', '.join(SCORE_CANDIDATES)})",
                     first or Location(file=segments.source),
-                    "set score_field: COLUMN in the segment file, or --score-field",
+                    hint,
                 )
             )
     known = set(header)

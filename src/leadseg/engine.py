@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 FIRST_ROWS = 5
 SUSPECT = "\x00leadseg:suspect"
-HEADER_ROWS = 1  # data row i (0-based) is spreadsheet row i + 2
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,8 @@ class RunOptions:
     as_of: date | None = None  # default: today
     strict: bool = False  # unreadable values are an error instead of a warning
     decimal_comma: bool = False  # numbers are written 12,5
+    score_field: str | None = None  # overrides the segment file's score_field
+    date_formats: tuple[str, ...] | None = None  # override the segment file's dates.formats
 
     def as_of_date(self) -> date:
         return self.as_of or date.today()
@@ -63,7 +64,8 @@ class Plan:
 
         masks = [mask_column(s.name) for s in self.compiled.order]
         flags = [unreadable_column(i) for i in range(len(self.compiled.parsed))]
-        return [*masks, *flags, SUSPECT]
+        helpers = [parsed.helper for parsed in self.compiled.parsed]
+        return [*masks, *flags, *helpers, SUSPECT]
 
     def batch_totals(self, batch: pl.DataFrame) -> dict[str, Any]:
         """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
@@ -72,10 +74,11 @@ class Plan:
         totals: dict[str, Any] = {"rows": batch.height}
         for i, segment in enumerate(self.compiled.order):
             totals[f"segment_{i}"] = batch[mask_column(segment.name)].sum()
-        for i in range(len(self.compiled.parsed)):
+        for i, parsed in enumerate(self.compiled.parsed):
             flags = batch[unreadable_column(i)]
             totals[f"bad_{i}"] = flags.sum()
             totals[f"bad_rows_{i}"] = flags.arg_true().head(FIRST_ROWS).to_list()
+            totals[f"read_{i}"] = batch[parsed.helper].is_not_null().sum()
         totals["suspect"] = batch[SUSPECT].sum()
         return totals
 
@@ -90,6 +93,7 @@ class Plan:
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
             first = parsed.unreadable.arg_true().head(FIRST_ROWS).implode()
             exprs.append(first.alias(f"bad_rows_{i}"))
+            exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
         exprs.append(self.export.long_row().sum().alias("long_rows"))
         return exprs
 
@@ -100,12 +104,14 @@ class Plan:
         ]
         order = {s.name: i for i, s in enumerate(self.segments.segments)}
         counts.sort(key=lambda c: order[c.name])
+        row_of = self.export.structure.spreadsheet_row
         unreadable = [
             UnreadableValues(
                 p.column,
                 p.kind.value,
                 int(totals[f"bad_{i}"]),
-                [int(r) + HEADER_ROWS + 1 for r in totals[f"bad_rows_{i}"]],
+                [row_of(int(r)) for r in totals[f"bad_rows_{i}"]],
+                values=int(totals[f"bad_{i}"]) + int(totals[f"read_{i}"]),
             )
             for i, p in enumerate(self.compiled.parsed)
             if totals[f"bad_{i}"]
@@ -119,18 +125,38 @@ class Plan:
         )
 
 
+def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
+    """The segment set with the command line's ``--score-field`` and ``--date-format``."""
+    import dataclasses
+
+    if options.score_field is not None:
+        origin = Location(file="--score-field")
+        segments = dataclasses.replace(
+            segments, score_field=options.score_field, score_field_origin=origin
+        )
+    if options.date_formats is not None:
+        segments = dataclasses.replace(segments, date_formats=options.date_formats)
+    return segments
+
+
 def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     from leadseg.backends.polars import compile_segments
 
-    bound = bind_columns(segments, export.columns, export.display)
+    bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
     schema = dict(export.scan().collect_schema())
     as_of = options.as_of_date()
     compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
     return Plan(export, bound, compiled, as_of, schema)
 
 
-def check_unreadable(result: CountResult, options: RunOptions) -> None:
-    """With ``--strict``, unreadable values are an error (exit 65)."""
+def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
+    """A column whose values are mostly unreadable is an error (exit 65): its comparisons
+    would count next to nothing. With ``--strict``, any unreadable value is an error."""
+    from leadseg.diagnose import mostly_unreadable
+
+    for bad in result.unreadable:
+        if 2 * bad.count > bad.values:
+            raise mostly_unreadable(p, bad)
     if options.strict and result.unreadable:
         first = result.unreadable[0]
         raise ExportDataError(
@@ -199,5 +225,18 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"]):
             break
     result = p.result(totals)
-    check_unreadable(result, options)
+    check_unreadable(p, result, options)
     return result
+
+
+SAMPLE_ROWS = 10_000
+
+
+def check_sample(p: Plan, options: RunOptions) -> None:
+    """``validate --export``: the unreadable-value checks of ``count`` on the first rows."""
+    import dataclasses
+
+    query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
+    totals = collect(query.select(p.count_exprs()), p.export).row(0, named=True)
+    result = p.result(totals)
+    check_unreadable(p, result, dataclasses.replace(options, strict=False))

@@ -31,9 +31,16 @@ class UnreadableValues:
     kind: str  # "number" | "date"
     count: int
     rows: list[int]  # first few, spreadsheet numbering (header = row 1)
+    values: int = 0  # values in the column that are neither blank nor placeholders
 
     def to_dict(self) -> dict[str, Any]:
-        return {"column": self.column, "kind": self.kind, "count": self.count, "rows": self.rows}
+        return {
+            "column": self.column,
+            "kind": self.kind,
+            "count": self.count,
+            "values": self.values,
+            "rows": self.rows,
+        }
 
 
 @dataclass(frozen=True)

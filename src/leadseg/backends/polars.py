@@ -66,6 +66,7 @@ class Parsed:
     column: str
     kind: Kind
     unreadable: pl.Expr
+    helper: str  # the column holding the parsed values (null when blank or unreadable)
 
 
 @dataclass
@@ -222,7 +223,7 @@ def compile_segments(
         else:
             value = date_of(field, dtype, segment_set.date_formats_for(field))
         helpers.append(_without_placeholders(value, field, dtype, kind, segment_set).alias(name))
-        parsed.append(Parsed(field, kind, _unreadable(field, dtype, name, segment_set)))
+        parsed.append(Parsed(field, kind, _unreadable(field, dtype, name, segment_set), name))
 
     order = evaluation_order(segment_set.segments)
     depth: dict[str, int] = {}
@@ -331,3 +332,16 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     if op == Op.MORE_THAN_DAYS_AGO:
         return value < pl.lit(as_of - timedelta(days=int(target)))  # type: ignore[arg-type]
     raise AssertionError(f"no Polars compilation for {op} on {cond.kind}")
+
+
+def readable_dates(frame: pl.DataFrame, column: str, formats: list[str]) -> dict[str, int]:
+    """How many values of a text ``column`` each date format reads (for suggestions)."""
+    import polars as pl
+
+    text = frame.with_columns(pl.col(column).str.strip_chars().alias(_stripped(column)))
+    exprs = [
+        date_of(column, pl.String, (form,)).is_not_null().sum().alias(str(i))
+        for i, form in enumerate(formats)
+    ]
+    counts = text.select(exprs).row(0)
+    return {form: int(n) for form, n in zip(formats, counts, strict=True)}

@@ -22,21 +22,40 @@ MAX_REPORTED_ROWS = 5
 
 @dataclass(frozen=True)
 class Structure:
-    """What the structural check found that the reader must know."""
+    """What the structural check found that the reader must know.
+
+    ``blank_records``: the positions (0-based, among the records after the header, blank
+    lines included) of blank lines. A blank line holds no contact and is skipped; a row of
+    empty fields (``,,``) is a row. Row numbers count blank lines, as a spreadsheet does.
+    """
 
     has_blank_lines: bool = False
     checked: bool = False
+    blank_records: tuple[int, ...] = ()
+
+    def spreadsheet_row(self, position: int) -> int:
+        """The spreadsheet row (header = 1) of the contact at ``position`` among the rows
+        that remain once blank lines are skipped."""
+        record = position
+        for blank in self.blank_records:
+            if blank > record:
+                break
+            record += 1
+        return record + 2
 
 
 def check_structure(path: Path, display: str, columns: int, delimiter: str) -> Structure:
     """Raise ``ExportDataError`` naming the rows when ``path`` is not a rectangular CSV."""
-    suspect, blank = _fast_scan(path, columns, delimiter)
+    suspect, blanks = _fast_scan(path, columns, delimiter)
     if not suspect:
-        return Structure(has_blank_lines=blank, checked=True)
+        return Structure(has_blank_lines=bool(blanks), checked=True, blank_records=blanks)
     return exact_check(path, display, columns, delimiter)
 
 
-def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, bool]:
+def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, tuple[int, ...]]:
+    """(suspect, blank line positions). Not suspect means every line is a whole record
+    (no line has an odd number of quotes), so a blank line's position among the lines is
+    its position among the records."""
     import polars as pl
 
     from leadseg.io.byte_counts import physical_lines
@@ -56,10 +75,18 @@ def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, bool]:
     else:
         bad = odd_quotes | ((delims != columns - 1) & ~blank)
     try:
-        result = lines.select(bad.any().alias("bad"), blank.any().alias("blank")).collect()
+        bad_any, blank_at = pl.collect_all(
+            [
+                lines.select(bad.any()),
+                lines.with_row_index("at").filter(blank).select(pl.col("at").implode()),
+            ]
+        )
     except pl.exceptions.PolarsError:  # e.g. invalid UTF-8: the exact check will name the row
-        return True, False
-    return bool(result["bad"][0]), bool(result["blank"][0]) and columns > 1
+        return True, ()
+    if bad_any.item() or columns == 1:
+        return bool(bad_any.item()), ()
+    # Line 0 is the header; record positions count from the first line after it.
+    return False, tuple(int(at) - 1 for at in blank_at.item() if at > 0)
 
 
 def decoded_lines(path: Path, display: str, counter: list[int]) -> Iterator[str]:
@@ -89,15 +116,16 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
     reader = csv.reader(decoded_lines(path, display, counter), delimiter=delimiter, strict=True)
     short: list[tuple[int, int]] = []
     long: list[tuple[int, int]] = []
-    blank_lines = False
+    blanks: list[int] = []
     start_line = 1
     try:
         for record in reader:
             start_line = counter[0] + 1
-            if not record and columns > 1:
-                blank_lines = True
-                continue
             counter[1] += 1
+            if not record and columns > 1:
+                if counter[1] > 1:  # the header's own blank line is reported elsewhere
+                    blanks.append(counter[1] - 2)
+                continue
             if len(record) < columns:
                 short.append((counter[1], len(record)))
             elif len(record) > columns:
@@ -121,7 +149,7 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
                 location=Location(file=display, row=problems[0][0]),
                 hint="the export is ragged; check the delimiter (--delimiter) and quoting",
             )
-    return Structure(has_blank_lines=blank_lines, checked=True)
+    return Structure(has_blank_lines=bool(blanks), checked=True, blank_records=tuple(blanks))
 
 
 def _csv_reason(message: str) -> str:

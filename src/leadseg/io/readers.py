@@ -34,6 +34,7 @@ _SUFFIX_FORMATS = {
 _CHUNK = 1 << 20
 RAW_LINE = "\x00leadseg:raw-line"
 EXTRA_FIELD = "\x00leadseg:extra-field"
+BLANK_POSITION = "\x00leadseg:position"
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,10 @@ class Export:
         (its two sides then differ in length)."""
         import polars as pl
 
-        return (
-            physical_lines(self.local_path)
-            .slice(1)
-            .rename({"line": RAW_LINE})
-            .select(pl.col(RAW_LINE))
-        )
+        lines = physical_lines(self.local_path).slice(1)
+        if self.structure.has_blank_lines:
+            lines = lines.filter(pl.col("line").fill_null("").str.strip_chars("\r") != "")
+        return lines.rename({"line": RAW_LINE}).select(pl.col(RAW_LINE))
 
     def raw_header(self) -> bytes:
         """The header line as it is in the file, without a UTF-8 BOM, ending in LF (as the
@@ -157,9 +156,14 @@ class Export:
         else:
             frame = pl.scan_csv(self.local_path, infer_schema=False, **options)
         if self.structure.has_blank_lines:
-            # Polars reads a blank line as a row of nulls. Skip those rows; a row whose every
-            # field is empty looks the same to it and is skipped too (it holds no contact).
-            frame = frame.filter(pl.any_horizontal(pl.all().is_not_null()))
+            # Polars reads a blank line as a row of nulls, like a row of empty fields (a
+            # contact with blank values); only the blank lines, found by position, go.
+            blanks = pl.Series(self.structure.blank_records, dtype=pl.UInt32)
+            frame = (
+                frame.with_row_index(BLANK_POSITION)
+                .filter(~pl.col(BLANK_POSITION).is_in(blanks.implode()))
+                .drop(BLANK_POSITION)
+            )
         return frame
 
 

@@ -1,0 +1,129 @@
+"""Explain a column that is mostly unreadable, with the fix that would read it.
+
+A segment comparing such a column would count next to nothing, silently; leadseg stops
+instead (exit 65) and says which form the values are in: a date format to pass with
+``--date-format`` (or ``dates:``), ``--decimal-comma``, or a thousands separator to remove.
+No value is ever quoted (they are personal data): only counts, formats and row numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from leadseg.errors import ExportDataError, Location
+from leadseg.rules import (
+    COMMON_DATE_FORMATS,
+    COMMON_TIMES,
+    NUMBER_DECIMAL_COMMA,
+    THOUSANDS_COMMA,
+    THOUSANDS_DOT,
+)
+
+if TYPE_CHECKING:
+    from leadseg.engine import Plan
+    from leadseg.results import UnreadableValues
+
+SAMPLE = 2_000
+
+
+def mostly_unreadable(p: Plan, bad: UnreadableValues) -> ExportDataError:
+    from leadseg.columns import describe_column
+
+    values = _unreadable_sample(p, bad.column)
+    if bad.kind == "date":
+        hint = _date_hint(values, bad.column)
+    else:
+        hint = _number_hint(values, p)
+    rows = ", ".join(map(str, bad.rows))
+    return ExportDataError(
+        f"column {describe_column(bad.column)}: {bad.count:,} of its {bad.values:,} values are "
+        f"not {'dates' if bad.kind == 'date' else 'numbers'} leadseg can read (row {rows}, "
+        "...); segments comparing it would count next to nothing",
+        location=Location(file=p.export.display, row=bad.rows[0], field=bad.column),
+        hint=hint,
+    )
+
+
+def _unreadable_sample(p: Plan, column: str) -> list[str]:
+    """Up to ``SAMPLE`` of the column's unreadable values, trimmed (never shown)."""
+    import polars as pl
+
+    from leadseg.engine import collect
+
+    parsed = next(x for x in p.compiled.parsed if x.column == column)
+    query = (
+        p.compiled.add_masks(p.export.scan())
+        .filter(parsed.unreadable)
+        .select(pl.col(column).cast(pl.String).str.strip_chars())
+        .head(SAMPLE)
+    )
+    return [v for v in collect(query, p.export).to_series().to_list() if v]
+
+
+def readable_share(values: list[str], formats: list[str]) -> dict[str, int]:
+    """How many of ``values`` each format reads, by the same rules a run uses."""
+    import polars as pl
+
+    from leadseg.backends.polars import readable_dates
+
+    frame = pl.DataFrame({"value": values}, schema={"value": pl.String})
+    return readable_dates(frame, "value", formats)
+
+
+def _date_hint(values: list[str], column: str) -> str:
+    import shlex
+
+    if not values:
+        return "check the column's values"
+    candidates = [d + t for d in COMMON_DATE_FORMATS for t in COMMON_TIMES]
+    read = readable_share(values, candidates)
+    best = max(read.values())
+    if best == 0:
+        return (
+            "none of the common date forms reads them; describe yours with strftime codes "
+            "in the segment file: dates: {columns: {" + column + ': ["%d.%m.%Y"]}} '
+            "or pass --date-format FORMAT"
+        )
+    winners = [f for f in candidates if read[f] == best]
+    share = f"{best:,} of the {len(values):,} checked"
+    if len(winners) > 1:
+        shown = " and as ".join(winners[:2])
+        return (
+            f"day and month are ambiguous: {share} read as {shown}; choose the one the "
+            f"export uses: --date-format {shlex.quote(winners[0])} or --date-format "
+            f"{shlex.quote(winners[1])} (or in the segment file, dates: {{columns: "
+            f"{{{column}: [...]}}}})"
+        )
+    form = winners[0]
+    return (
+        f"{share} read as {form}: pass --date-format {shlex.quote(form)}, or in the segment "
+        f'file: dates: {{columns: {{{column}: ["{form}"]}}}}'
+    )
+
+
+def _number_hint(values: list[str], p: Plan) -> str:
+    def share(pattern: str) -> int:
+        compiled = re.compile(pattern)
+        return sum(1 for v in values if compiled.match(v))
+
+    if not values:
+        return "check the column's values"
+    counts = {
+        "comma": share(NUMBER_DECIMAL_COMMA),
+        "thousands_comma": share(THOUSANDS_COMMA),
+        "thousands_dot": share(THOUSANDS_DOT),
+    }
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best] * 2 <= len(values):
+        return (
+            "the column may not hold numbers: check that the segment compares the right "
+            "column (score_field / --score-field)"
+        )
+    if best == "comma" and counts["thousands_comma"] < counts["comma"]:
+        return "they are written with a decimal comma (12,5): pass --decimal-comma"
+    separator = "," if best == "thousands_comma" else "."
+    return (
+        f"they are written with {separator!r} between thousands (1{separator}234): leadseg "
+        "reads plain numbers only; export the column without thousands separators"
+    )
