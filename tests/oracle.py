@@ -1,121 +1,436 @@
-"""A plain-Python reference evaluator of the segment semantics, written independently of the
-Polars backend: the property tests and every case file compare the engine with it."""
+"""A plain-Python reference evaluator of the README's segment semantics, written from the
+README alone: it reads the segment file itself (with ruamel.yaml, a YAML 1.2 parser that
+leadseg does not use), evaluates rows as a CSV reader gives them, and imports nothing from
+leadseg. Case files, property tests and the CLI examples are compared with it.
+
+Rules implemented (README "Semantics"):
+- blank: missing, empty or only Unicode White_Space characters;
+- number: ``[+-]digits[.digits][e[+-]digits]`` in ASCII digits, finite; with a decimal comma
+  a ``,`` may stand for the ``.``;
+- date: ISO 8601 ``YYYY-MM-DD`` optionally followed by ``T``/space and ``HH:MM[:SS[.f]]`` and a
+  zone; or a ``dates:`` strftime format, tried before ISO; the date as written;
+- placeholders: blank in number/date comparisons (trimmed, ignoring case), never reported;
+- unreadable: not blank, not a placeholder, not readable; counted per compared column;
+- a compared column with more than half of its non-blank, non-placeholder values unreadable
+  is an error;
+- text: trimmed, lower-cased; negations (is_not, not_in, not_contains, not) match blanks.
+"""
 
 from __future__ import annotations
 
+import io
+import math
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from leadseg.criteria import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Criterion,
-    Kind,
-    Not,
-    Op,
-    SegmentRef,
-    SegmentSet,
+from ruamel.yaml import YAML
+
+WHITE_SPACE = set(
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+DEFAULT_PLACEHOLDERS = ["N/A", "NA", "#N/A", "-", "--", "\u2014", "\u2013", "NULL", "None", "(blank)"]
+SCORE_NAMES = [
+    "Overall Behavior Score", "Behavior Score", "Lead Score", "HubSpot Score", "Pardot Score",
+    "Score", "Points",
+]  # fmt: skip
+MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+]  # fmt: skip
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ].*)?$")
+
+def trim(value: str) -> str:
+    start, end = 0, len(value)
+    while start < end and value[start] in WHITE_SPACE:
+        start += 1
+    while end > start and value[end - 1] in WHITE_SPACE:
+        end -= 1
+    return value[start:end]
 
 
 def is_blank(value: str | None) -> bool:
-    return value is None or value.strip() == ""
+    return value is None or trim(value) == ""
 
 
-def as_number(value: str | None) -> float | None:
-    if is_blank(value) or not _NUMBER.match(value.strip()):
+_DIGITS = "0123456789"
+
+
+def read_number(text: str, decimal_comma: bool) -> float | None:
+    """The README's number grammar, by hand (no regular expression shared with leadseg)."""
+    if decimal_comma:
+        text = text.replace(",", ".")
+    body = text[1:] if text[:1] in ("+", "-") else text
+    mantissa, marker, exponent = body.replace("E", "e").partition("e")
+    if marker:
+        digits = exponent[1:] if exponent[:1] in ("+", "-") else exponent
+        if not digits or not all(c in _DIGITS for c in digits):
+            return None
+    whole, _, fraction = mantissa.partition(".")
+    if not whole and not fraction:
         return None
-    return float(value.strip())
-
-
-def as_date(value: str | None) -> date | None:
-    if is_blank(value):
+    if not all(c in _DIGITS for c in whole + fraction):
         return None
-    match = _DATE.match(value.strip())
-    if not match:
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def _two(text: str) -> bool:
+    return len(text) == 2 and all(c in _DIGITS for c in text)
+
+
+def read_iso_date(text: str) -> date | None:
+    day_part, rest = text[:10], text[10:]
+    parts = day_part.split("-")
+    if len(day_part) != 10 or len(parts) != 3 or [len(p) for p in parts] != [4, 2, 2]:
+        return None
+    if not all(c in _DIGITS for c in "".join(parts)):
+        return None
+    if rest and not _iso_time(rest):
         return None
     try:
-        return date.fromisoformat(match.group(1))
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return None
 
 
-def _condition(cond: Condition, row: dict[str, str | None], as_of: date) -> bool:
-    raw = row[cond.field]
-    if cond.kind == Kind.BLANK:
-        return is_blank(raw) == cond.value
-    if cond.kind == Kind.TEXT:
-        if is_blank(raw) and raw is None:
-            return False
-        text = raw.strip().lower()
-        target = cond.value
-        if cond.op == Op.IS:
-            return text == target.strip().lower()
-        if cond.op == Op.IN:
-            return text in {t.strip().lower() for t in target}
-        if cond.op == Op.CONTAINS:
-            return target.strip().lower() in text
-        if cond.op == Op.STARTS_WITH:
-            return text.startswith(target.strip().lower())
-        if cond.op == Op.ENDS_WITH:
-            return text.endswith(target.strip().lower())
-    value = as_number(raw) if cond.kind == Kind.NUMBER else as_date(raw)
-    if value is None:
+def _iso_time(rest: str) -> bool:
+    if rest[0] not in "T ":
         return False
-    op, target = cond.op, cond.value
-    if op == Op.AT_LEAST:
-        return value >= target
-    if op == Op.AT_MOST:
-        return value <= target
-    if op == Op.BETWEEN:
-        return target[0] <= value <= target[1]
-    if op == Op.IS:
-        return value == target
-    if op == Op.IN:
-        return value in target
-    if op == Op.BEFORE:
-        return value < target
-    if op == Op.AFTER:
-        return value > target
-    if op == Op.IN_LAST_DAYS:
-        return as_of - timedelta(days=target) <= value <= as_of
-    if op == Op.MORE_THAN_DAYS_AGO:
-        return value < as_of - timedelta(days=target)
-    raise AssertionError(op)
+    rest = rest[1:]
+    zone = ""
+    for i, c in enumerate(rest):
+        if c in "Z+-":
+            rest, zone = rest[:i], rest[i:]
+            break
+    pieces = rest.split(":")
+    if len(pieces) not in (2, 3) or not _two(pieces[0]) or not _two(pieces[1]):
+        return False
+    if int(pieces[0]) > 23 or int(pieces[1]) > 59:
+        return False
+    if len(pieces) == 3:
+        seconds, _, fraction = pieces[2].replace(",", ".").partition(".")
+        if not _two(seconds) or int(seconds) > 60:
+            return False
+        if _ and (not fraction or not all(c in _DIGITS for c in fraction)):
+            return False
+    if zone and zone != "Z":
+        sign_free = zone[1:].replace(":", "") if zone.count(":") <= 1 else "x"
+        if zone[1:3] and ":" in zone and zone.index(":") != 3:
+            return False
+        if len(sign_free) not in (2, 4) or not all(c in _DIGITS for c in sign_free):
+            return False
+        if int(sign_free[:2]) > 23 or (len(sign_free) == 4 and int(sign_free[2:]) > 59):
+            return False
+    return True
 
 
-def members(
-    segments: SegmentSet, rows: list[dict[str, str | None]], as_of: date
-) -> dict[str, list[int]]:
-    """Row indexes of each segment's members."""
-    by_name = segments.by_name()
-    cache: dict[tuple[str, int], bool] = {}
+def read_formatted_date(text: str, form: str) -> date | None:
+    """A ``dates:`` format: each strftime code consumes its field (README table)."""
+    fields: dict[str, Any] = {}
+    pos = 0
+    i = 0
+    while i < len(form):
+        if form[i] != "%":
+            if pos >= len(text) or text[pos] != form[i]:
+                return None
+            pos, i = pos + 1, i + 1
+            continue
+        code = form[i + 1]
+        i += 2
+        if code in "YymdHIMSfj":
+            widths = {"Y": (4, 4), "y": (2, 2), "M": (2, 2), "S": (2, 2), "f": (1, 9)}
+            low, high = widths.get(code, (1, 2))
+            end = pos
+            while end < len(text) and end - pos < high and text[end] in _DIGITS:
+                end += 1
+            if end - pos < low:
+                return None
+            fields[code] = text[pos:end]
+            pos = end
+        elif code in "bBaA":
+            end = pos
+            while end < len(text) and text[end].isascii() and text[end].isalpha():
+                end += 1
+            word = text[pos:end].lower()
+            names = MONTHS if code in "bB" else DAYS
+            match = [n for n in names if word == n or word == n[:3]]
+            if not match:
+                return None
+            if code in "bB":
+                fields["m"] = str(names.index(match[0]) + 1)
+            pos = end
+        elif code == "p":
+            word = text[pos : pos + 2].lower()
+            if word not in ("am", "pm"):
+                return None
+            fields["p"] = word
+            pos += 2
+        elif code == "z":
+            zone = text[pos:].lstrip()
+            if not (zone == "Z" or read_iso_date("2000-01-01T00:00" + zone)):
+                return None
+            pos = len(text)
+        elif code == "%":
+            if text[pos : pos + 1] != "%":
+                return None
+            pos += 1
+    if pos != len(text):
+        return None
+    if "y" in fields:
+        two = int(fields["y"])
+        year = 2000 + two if two <= 69 else 1900 + two
+    else:
+        year = int(fields["Y"])
+    if "I" in fields and not 1 <= int(fields["I"]) <= 12:
+        return None
+    if "H" in fields and int(fields["H"]) > 23:
+        return None
+    if int(fields.get("M", 0)) > 59 or int(fields.get("S", 0)) > 59:
+        return None
+    try:
+        return date(year, int(fields["m"]), int(fields["d"]))
+    except ValueError:
+        return None
 
-    def in_segment(name: str, i: int) -> bool:
-        if (name, i) not in cache:
-            seg = by_name[name]
-            ok = evaluate(seg.criterion, i)
-            if seg.parent:
-                ok = ok and in_segment(seg.parent, i)
-            cache[(name, i)] = ok
-        return cache[(name, i)]
 
-    def evaluate(node: Criterion, i: int) -> bool:
-        if isinstance(node, Condition):
-            return _condition(node, rows[i], as_of)
-        if isinstance(node, AllOf):
-            return all(evaluate(c, i) for c in node.children)
-        if isinstance(node, AnyOf):
-            return any(evaluate(c, i) for c in node.children)
-        if isinstance(node, Not):
-            return not evaluate(node.child, i)
-        assert isinstance(node, SegmentRef)
-        return in_segment(node.name, i)
+@dataclass
+class Column:
+    """How one compared column reads: its placeholders and date formats."""
 
-    return {
-        s.name: [i for i in range(len(rows)) if in_segment(s.name, i)] for s in segments.segments
-    }
+    placeholders: list[str]
+    date_formats: list[str]
+
+
+@dataclass
+class Outcome:
+    rows: int
+    members: dict[str, list[int]]
+    unreadable: dict[str, list[int]] = field(default_factory=dict)  # column -> row indexes
+    values: dict[str, int] = field(default_factory=dict)  # column -> readable + unreadable
+    error: str | None = None  # "mostly-unreadable:<column>" when the run must stop
+    row_numbers: list[int] = field(default_factory=list)  # spreadsheet row of each row
+
+    def first_rows(self, column: str) -> list[int]:
+        """Spreadsheet rows (header = 1) of the first five unreadable values."""
+        return [self.row_numbers[i] for i in self.unreadable.get(column, [])[:5]]
+
+
+class Oracle:
+    def __init__(
+        self,
+        segment_yaml: str,
+        header: list[str],
+        *,
+        as_of: date,
+        decimal_comma: bool = False,
+        date_formats: list[str] | None = None,
+        score_field: str | None = None,
+    ) -> None:
+        yaml = YAML(typ="safe", pure=True)
+        yaml.version = (1, 2)
+        data = yaml.load(io.StringIO(segment_yaml))
+        self.segments = data["segments"]
+        self.as_of = as_of
+        self.decimal_comma = decimal_comma
+        score = score_field or data.get("score_field")
+        if score is None:
+            folded = {_fold(h): h for h in reversed(header)}
+            score = next((folded[_fold(n)] for n in SCORE_NAMES if _fold(n) in folded), None)
+        self.score = score
+        holders = data.get("placeholders") or {}
+        self.placeholder_values = holders.get("values", DEFAULT_PLACEHOLDERS)
+        self.placeholder_columns = holders.get("columns") or {}
+        dates = data.get("dates") or {}
+        self.date_formats = date_formats if date_formats is not None else dates.get("formats", [])
+        self.date_columns = dates.get("columns") or {}
+
+    def column(self, name: str) -> Column:
+        return Column(
+            self.placeholder_columns.get(name, self.placeholder_values),
+            self.date_columns.get(name, self.date_formats),
+        )
+
+    # -- reading values ---------------------------------------------------------------------
+    def _placeholder(self, text: str, name: str) -> bool:
+        return text.lower() in {trim(p).lower() for p in self.column(name).placeholders}
+
+    def number(self, raw: str | None, name: str) -> tuple[float | None, bool]:
+        """(value, unreadable)"""
+        if is_blank(raw) or self._placeholder(trim(raw), name):
+            return None, False
+        value = read_number(trim(raw), self.decimal_comma)
+        return value, value is None
+
+    def date(self, raw: str | None, name: str) -> tuple[date | None, bool]:
+        if is_blank(raw) or self._placeholder(trim(raw), name):
+            return None, False
+        text = trim(raw)
+        for form in self.column(name).date_formats:
+            found = read_formatted_date(text, form)
+            if found is not None:
+                return found, False
+        found = read_iso_date(text)
+        return found, found is None
+
+    # -- evaluating -------------------------------------------------------------------------
+    def run(self, rows: list[dict[str, str | None]], row_numbers: list[int] | None = None) -> Outcome:
+        """``row_numbers``: each row's spreadsheet row (default: no blank lines before it)."""
+        by_name = {s["name"]: s for s in self.segments}
+        cache: dict[tuple[str, int], bool] = {}
+        compared: dict[str, str] = {}  # column -> "number" | "date"
+        self._collect(compared)
+
+        def member(name: str, i: int) -> bool:
+            if (name, i) not in cache:
+                seg = by_name[name]
+                ok = self._segment(seg, rows[i], lambda n: member(n, i))
+                if seg.get("parent"):
+                    ok = ok and member(seg["parent"], i)
+                cache[(name, i)] = ok
+            return cache[(name, i)]
+
+        members = {s["name"]: [i for i in range(len(rows)) if member(s["name"], i)] for s in self.segments}
+        numbers = row_numbers or [i + 2 for i in range(len(rows))]
+        outcome = Outcome(len(rows), members, row_numbers=numbers)
+        for column, kind in compared.items():
+            read = self.number if kind == "number" else self.date
+            bad, good = [], 0
+            for i, row in enumerate(rows):
+                value, unreadable = read(row[column], column)
+                if unreadable:
+                    bad.append(i)
+                elif value is not None:
+                    good += 1
+            if bad:
+                outcome.unreadable[column] = bad
+                outcome.values[column] = len(bad) + good
+                if 2 * len(bad) > len(bad) + good and outcome.error is None:
+                    outcome.error = f"mostly-unreadable:{column}"
+        return outcome
+
+    def _collect(self, compared: dict[str, str]) -> None:
+        def visit(node: dict[str, Any]) -> None:
+            for key, value in node.items():
+                if key in ("score", "profile"):
+                    kind = _kind_of(value)
+                    if kind in ("number", "date"):
+                        compared.setdefault(value.get("field", self.score), kind)
+                elif key in ("all", "any", "criteria"):
+                    for child in value:
+                        visit(child)
+                elif key == "not":
+                    visit(value)
+
+        for seg in self.segments:
+            visit(seg)
+
+    def _segment(self, seg: dict[str, Any], row, member) -> bool:
+        if "criteria" in seg:
+            results = [self._criterion(c, row, member) for c in seg["criteria"]]
+            return any(results) if seg.get("match") == "any" else all(results)
+        key = next(k for k in seg if k in ("score", "profile", "all", "any", "not", "segment"))
+        return self._criterion({key: seg[key]}, row, member)
+
+    def _criterion(self, node: dict[str, Any], row, member) -> bool:
+        ((key, value),) = node.items()
+        if key == "all":
+            return all(self._criterion(c, row, member) for c in value)
+        if key == "any":
+            return any(self._criterion(c, row, member) for c in value)
+        if key == "not":
+            return not self._criterion(value, row, member)
+        if key == "segment":
+            return member(value)
+        return self._compare(value, row)
+
+    def _compare(self, spec: dict[str, Any], row) -> bool:
+        name = spec.get("field", self.score)
+        ((op, target),) = [(k, v) for k, v in spec.items() if k != "field"]
+        raw = row[name]
+        if op in ("is_not", "not_in", "not_contains"):
+            return not self._compare({"field": name, op[4:] if op != "is_not" else "is": target}, row)
+        if op == "is_blank":
+            return is_blank(raw) == target
+        kind = _kind_of({op: target})
+        if kind == "text":
+            if is_blank(raw):
+                return False
+            text = trim(raw).lower()
+            if op == "is":
+                return text == trim(str(target)).lower()
+            if op == "in":
+                return text in {trim(str(t)).lower() for t in target}
+            needle = trim(str(target)).lower()
+            return {
+                "contains": needle in text,
+                "starts_with": text.startswith(needle),
+                "ends_with": text.endswith(needle),
+            }[op]
+        if kind == "number":
+            value, _ = self.number(raw, name)
+        else:
+            value, _ = self.date(raw, name)
+        if value is None:
+            return False
+        if op in ("in_last_days", "more_than_days_ago"):
+            start = self.as_of - timedelta(days=target)
+            return start <= value <= self.as_of if op == "in_last_days" else value < start
+        convert = float if kind == "number" else _as_date
+        if op == "between":
+            low, high = (convert(t) for t in target)
+            return low <= value <= high
+        if op == "in":
+            return value in {convert(t) for t in target}
+        goal = convert(target)
+        return {
+            "at_least": value >= goal,
+            "at_most": value <= goal,
+            "is": value == goal,
+            "before": value < goal,
+            "after": value > goal,
+        }[op]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+
+
+def _kind_of(spec: dict[str, Any]) -> str:
+    ((op, target),) = [(k, v) for k, v in spec.items() if k != "field"]
+    op = {"is_not": "is", "not_in": "in", "not_contains": "contains"}.get(op, op)
+    if op == "is_blank":
+        return "blank"
+    if op in ("contains", "starts_with", "ends_with"):
+        return "text"
+    if op in ("before", "after", "in_last_days", "more_than_days_ago"):
+        return "date"
+    sample = target[0] if isinstance(target, list) else target
+    if isinstance(sample, (int, float)) and not isinstance(sample, bool):
+        return "number"
+    if op in ("at_least", "at_most", "between"):
+        return "date"
+    return "text"
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[\s\-_]+", "", name).casefold()
+
+
+def read_csv_rows(text: str, delimiter: str = ",") -> tuple[list[str], list[dict[str, str | None]], list[int]]:
+    """Rows as the README says leadseg reads them: blank lines skipped (but counted in row
+    numbers, as a spreadsheet does), a row of empty fields kept, empty fields missing.
+    Returns the header, the rows and each row's spreadsheet row number."""
+    import csv
+
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = records[0]
+    rows, numbers = [], []
+    for number, record in enumerate(records[1:], start=2):
+        if record:
+            rows.append(dict(zip(header, (v if v != "" else None for v in record), strict=True)))
+            numbers.append(number)
+    return header, rows, numbers

@@ -3,8 +3,6 @@ expected members; every case runs through count, apply and the reference evaluat
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +11,7 @@ import pytest
 import yaml
 
 import leadseg
-from leadseg.columns import bind_columns
-from tests.oracle import members
+from tests.oracle import Oracle, read_csv_rows
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 
@@ -61,9 +58,11 @@ def test_apply_writes_expected_members(case, tmp_path: Path):
 
 def test_reference_evaluator_agrees(case):
     data, export, segments, as_of = case
-    rows = list(csv.DictReader(io.StringIO(data["csv"])))
-    rows = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
-    bound = bind_columns(segments, list(rows[0]), "export.csv")
-    got = members(bound, rows, as_of)
-    expected = _expected(data)
-    assert {n: [rows[i]["id"] for i in idx] for n, idx in got.items()} == expected
+    header, rows, numbers = read_csv_rows(data["csv"])
+    outcome = Oracle(data["segments"], header, as_of=as_of).run(rows, numbers)
+    assert outcome.error is None
+    got = {name: [rows[i]["id"] for i in found] for name, found in outcome.members.items()}
+    assert got == _expected(data)
+    assert {c: outcome.first_rows(c) for c in outcome.unreadable} == {
+        col: [i + 1 for i in ids] for col, ids in data.get("unreadable", {}).items()
+    }

@@ -5,60 +5,54 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import leadseg
-from leadseg.criteria import AllOf, AnyOf, Condition, Kind, Not, Op, Segment, SegmentRef, SegmentSet
-from leadseg.slug import slugify
-from tests.oracle import members
+from tests.oracle import Oracle, read_csv_rows
 
 AS_OF = date(2026, 11, 28)
 COLUMNS = ["Score", "Country", "Created"]
 
-score_values = st.sampled_from(
-    ["", " ", "0", "5", "20", "20.0", " 45 ", "60", "1e2", "-3", "N/A", "abc", "1,234", "+7", ".5"]
+# Hostile pieces: Unicode digits and signs, odd spaces (White_Space and not), exponents,
+# separators, placeholders and near-dates. Values are drawn as short runs of pieces.
+PIECES = [
+    "0", "5", "20", "60", "100", "1", "2", ".", ",", "e", "E", "+", "-", "\u2212", "e5", "1e999",
+    "\u0663", "\uff15", "\u00b2", " ", "\t", "\u00a0", "\u2003", "\u200b", "\x1c", "\u3000",
+    "nan", "inf", "N/A", "n/a", "NULL", "\u2014", "?", "US", "us", "Norway", "NO", "ca", "\u00df",
+    "\u0130", "\u03a3", "2026-11-28", "2026-11-01", "2026-1-5", "2026-01- 5", "-2026-11-02",
+    "2026-02-30", "T10:00:00Z", " 10:00", " 99:99", "+02:00", "garbage", "11/02/2026",
+    "02.11.2026", "1/5/2026 10:00 AM", "2025-12-31",
+]  # fmt: skip
+plain_values = st.sampled_from(
+    ["", "60", "5", "20", "100", " 45 ", "-3", "2026-11-28", "2026-11-01", "US", "NO", "ca"]
 )
-text_values = st.sampled_from(
-    ["", "  ", "US", "us ", " No", "NO", "Norway", "CA", "ca, inc", 'x"y']
+hostile_values = st.one_of(
+    plain_values, st.lists(st.sampled_from(PIECES), max_size=3).map("".join)
 )
-date_values = st.sampled_from(
-    [
-        "",
-        "2026-11-28",
-        "2026-11-01",
-        "2026-10-29 10:00:00",
-        "2025-12-31",
-        "2027-01-01",
-        "2026-02-30",
-        "11/02/2026",
-        "2026-11-27T23:59:59Z",
-    ]
-)
-rows_strategy = st.lists(st.tuples(score_values, text_values, date_values), max_size=25)
+rows_strategy = st.lists(st.tuples(hostile_values, hostile_values, hostile_values), max_size=25)
 
-numbers = st.sampled_from([0.0, 5.0, 20.0, 45.0, 60.0, 100.0, -3.0])
-days = st.sampled_from([date(2025, 12, 31), date(2026, 11, 1), date(2026, 11, 28)])
-texts = st.sampled_from(["US", "no", "Norway", "ca", 'x"y'])
+numbers = st.sampled_from([0, 5, 20, 45, 60, 100, -3, 0.5])
+day_texts = st.sampled_from(["2025-12-31", "2026-11-01", "2026-11-28"])
+texts = st.sampled_from(["US", "no", "Norway", "ca", 'x"y', "\u00df", "\u03c3"])
 
 
 def number_condition():
     single = st.builds(
-        lambda op, v: Condition("Score", op, Kind.NUMBER, v),
-        st.sampled_from([Op.AT_LEAST, Op.AT_MOST, Op.IS]),
+        lambda op, v: {"profile": {"field": "Score", op: v}},
+        st.sampled_from(["at_least", "at_most", "is", "is_not"]),
         numbers,
     )
-    between = st.builds(
-        lambda a, b: Condition("Score", Op.BETWEEN, Kind.NUMBER, (min(a, b), max(a, b))),
-        numbers,
-        numbers,
-    )
+    pair = st.lists(numbers, min_size=2, max_size=2).map(sorted)
+    between = pair.map(lambda p: {"score": {"between": p}})
     listed = st.builds(
-        lambda vs: Condition("Score", Op.IN, Kind.NUMBER, tuple(vs)),
+        lambda op, vs: {"profile": {"field": "Score", op: vs}},
+        st.sampled_from(["in", "not_in"]),
         st.lists(numbers, min_size=1, max_size=3),
     )
     return st.one_of(single, between, listed)
@@ -66,16 +60,16 @@ def number_condition():
 
 def text_condition():
     single = st.builds(
-        lambda op, v: Condition("Country", op, Kind.TEXT, v),
-        st.sampled_from([Op.IS, Op.CONTAINS, Op.STARTS_WITH, Op.ENDS_WITH]),
+        lambda op, v: {"profile": {"field": "Country", op: v}},
+        st.sampled_from(["is", "is_not", "contains", "not_contains", "starts_with", "ends_with"]),
         texts,
     )
     listed = st.builds(
-        lambda vs: Condition("Country", Op.IN, Kind.TEXT, tuple(vs)),
+        lambda vs: {"profile": {"field": "Country", "in": vs}},
         st.lists(texts, min_size=1, max_size=3),
     )
     blank = st.builds(
-        lambda v, col: Condition(col, Op.IS_BLANK, Kind.BLANK, v),
+        lambda v, col: {"profile": {"field": col, "is_blank": v}},
         st.booleans(),
         st.sampled_from(COLUMNS),
     )
@@ -84,13 +78,13 @@ def text_condition():
 
 def date_condition():
     fixed = st.builds(
-        lambda op, v: Condition("Created", op, Kind.DATE, v),
-        st.sampled_from([Op.BEFORE, Op.AFTER, Op.AT_LEAST, Op.AT_MOST]),
-        days,
+        lambda op, v: {"profile": {"field": "Created", op: v}},
+        st.sampled_from(["before", "after", "at_least", "at_most"]),
+        day_texts,
     )
     relative = st.builds(
-        lambda op, n: Condition("Created", op, Kind.DATE, n),
-        st.sampled_from([Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO]),
+        lambda op, n: {"profile": {"field": "Created", op: n}},
+        st.sampled_from(["in_last_days", "more_than_days_ago"]),
         st.integers(0, 400),
     )
     return st.one_of(fixed, relative)
@@ -99,53 +93,93 @@ def date_condition():
 def criteria(earlier: list[str]):
     leaves = st.one_of(number_condition(), text_condition(), date_condition())
     if earlier:
-        leaves = st.one_of(leaves, st.sampled_from(earlier).map(SegmentRef))
+        leaves = st.one_of(leaves, st.sampled_from(earlier).map(lambda n: {"segment": n}))
     return st.recursive(
         leaves,
         lambda inner: st.one_of(
-            st.lists(inner, min_size=1, max_size=3).map(lambda c: AllOf(tuple(c))),
-            st.lists(inner, min_size=1, max_size=3).map(lambda c: AnyOf(tuple(c))),
-            inner.map(Not),
+            st.lists(inner, min_size=1, max_size=3).map(lambda c: {"all": c}),
+            st.lists(inner, min_size=1, max_size=3).map(lambda c: {"any": c}),
+            inner.map(lambda c: {"not": c}),
         ),
         max_leaves=6,
     )
 
 
 @st.composite
-def segment_sets(draw) -> SegmentSet:
-    segments: list[Segment] = []
+def segment_files(draw) -> str:
+    """A segment file as YAML text (JSON is YAML 1.2 flow style)."""
+    segments: list[dict] = []
     for i in range(draw(st.integers(1, 5))):
-        names = [s.name for s in segments]
-        criterion = draw(criteria(names))
-        parent = draw(st.one_of(st.none(), st.sampled_from(names))) if names else None
-        segments.append(Segment(f"s{i}", criterion, parent=parent, slug=slugify(f"s{i}")))
-    return SegmentSet(tuple(segments))
+        names = [s["name"] for s in segments]
+        segment = {"name": f"s{i}", **draw(criteria(names))}
+        if names and draw(st.booleans()):
+            segment["parent"] = draw(st.sampled_from(names))
+        segments.append(segment)
+    document: dict = {"segments": segments}
+    placeholders = draw(st.sampled_from([None, ["?"], ["0", "N/A"]]))
+    if placeholders is not None:
+        document["placeholders"] = {"columns": {"Score": placeholders}}
+    formats = draw(st.sampled_from([None, ["%m/%d/%Y"], ["%d.%m.%Y", "%m/%d/%Y %I:%M %p"]]))
+    if formats is not None:
+        document["dates"] = {"formats": formats}
+    return json.dumps(document, ensure_ascii=False)
 
 
-def write_export(path: Path, rows: list[tuple[str, str, str]]) -> None:
+def write_export(
+    path: Path, rows: list[tuple[str, str, str]], blank_after: frozenset[int] = frozenset()
+) -> str:
+    """The rows as CSV, with a blank line after each row position in ``blank_after``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    for i, row in enumerate(rows):
+        writer.writerow(row)
+        if i in blank_after:
+            buffer.write("\n")
     path.write_text(buffer.getvalue(), encoding="utf-8")
+    return buffer.getvalue()
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=rows_strategy, segments=segment_sets())
-def test_counts_match_the_reference_evaluator(tmp_path, rows, segments):
+@given(
+    rows=rows_strategy,
+    segment_file=segment_files(),
+    decimal_comma=st.booleans(),
+    blank_after=st.frozensets(st.integers(0, 25), max_size=3),
+)
+def test_counts_match_the_reference_evaluator(
+    tmp_path, rows, segment_file, decimal_comma, blank_after
+):
     path = tmp_path / "export.csv"
-    write_export(path, rows)
-    result = leadseg.count_segments(path, segments, leadseg.RunOptions(as_of=AS_OF))
-    # The reference reads what a CSV reader gives back: empty fields are missing values.
-    parsed = [dict(zip(COLUMNS, (v if v != "" else None for v in r), strict=True)) for r in rows]
-    expected = members(segments, parsed, AS_OF)
-    assert {s.name: s.count for s in result.segments} == {n: len(m) for n, m in expected.items()}
-    assert result.rows == len(rows)
-    for segment in segments.segments:
-        if segment.parent:
-            assert set(expected[segment.name]) <= set(expected[segment.parent])
+    text = write_export(path, rows, blank_after)
+    header, parsed, numbers = read_csv_rows(text)
+    oracle = Oracle(segment_file, header, as_of=AS_OF, decimal_comma=decimal_comma)
+    expected = oracle.run(parsed, numbers)
+    options = leadseg.RunOptions(as_of=AS_OF, decimal_comma=decimal_comma)
+    segments = leadseg.parse_segments(segment_file)
+    event("stopped: mostly unreadable" if expected.error else "counted")
+    if expected.error:
+        with pytest.raises(leadseg.LeadsegError) as info:
+            leadseg.count_segments(path, segments, options)
+        assert info.value.exit_code == 65
+        assert info.value.location.field == expected.error.split(":", 1)[1]
+        return
+    result = leadseg.count_segments(path, segments, options)
+    assert result.rows == expected.rows
+    assert {s.name: s.count for s in result.segments} == {
+        n: len(m) for n, m in expected.members.items()
+    }
+    assert {u.column: (u.count, u.values, u.rows) for u in result.unreadable} == {
+        c: (len(bad), expected.values[c], expected.first_rows(c))
+        for c, bad in expected.unreadable.items()
+    }
+    by_name = {s["name"]: s for s in json.loads(segment_file)["segments"]}
+    for name, rows_in in expected.members.items():
+        parent = by_name[name].get("parent")
+        if parent:
+            assert set(rows_in) <= set(expected.members[parent])
 
 
 hostile_text = st.text(
