@@ -31,7 +31,18 @@ WHITE_SPACE = set(
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-DEFAULT_PLACEHOLDERS = ["N/A", "NA", "#N/A", "-", "--", "\u2014", "\u2013", "NULL", "None", "(blank)"]
+DEFAULT_PLACEHOLDERS = [
+    "N/A",
+    "NA",
+    "#N/A",
+    "-",
+    "--",
+    "\u2014",
+    "\u2013",
+    "NULL",
+    "None",
+    "(blank)",
+]
 SCORE_NAMES = [
     "Overall Behavior Score", "Behavior Score", "Lead Score", "HubSpot Score", "Pardot Score",
     "Score", "Points",
@@ -277,7 +288,9 @@ class Oracle:
         return found, found is None
 
     # -- evaluating -------------------------------------------------------------------------
-    def run(self, rows: list[dict[str, str | None]], row_numbers: list[int] | None = None) -> Outcome:
+    def run(
+        self, rows: list[dict[str, str | None]], row_numbers: list[int] | None = None
+    ) -> Outcome:
         """``row_numbers``: each row's spreadsheet row (default: no blank lines before it)."""
         by_name = {s["name"]: s for s in self.segments}
         cache: dict[tuple[str, int], bool] = {}
@@ -293,7 +306,9 @@ class Oracle:
                 cache[(name, i)] = ok
             return cache[(name, i)]
 
-        members = {s["name"]: [i for i in range(len(rows)) if member(s["name"], i)] for s in self.segments}
+        members = {
+            s["name"]: [i for i in range(len(rows)) if member(s["name"], i)] for s in self.segments
+        }
         numbers = row_numbers or [i + 2 for i in range(len(rows))]
         outcome = Outcome(len(rows), members, row_numbers=numbers)
         for column, kind in compared.items():
@@ -352,7 +367,9 @@ class Oracle:
         ((op, target),) = [(k, v) for k, v in spec.items() if k != "field"]
         raw = row[name]
         if op in ("is_not", "not_in", "not_contains"):
-            return not self._compare({"field": name, op[4:] if op != "is_not" else "is": target}, row)
+            return not self._compare(
+                {"field": name, op[4:] if op != "is_not" else "is": target}, row
+            )
         if op == "is_blank":
             return is_blank(raw) == target
         kind = _kind_of({op: target})
@@ -420,7 +437,9 @@ def _fold(name: str) -> str:
     return re.sub(r"[\s\-_]+", "", name).casefold()
 
 
-def read_csv_rows(text: str, delimiter: str = ",") -> tuple[list[str], list[dict[str, str | None]], list[int]]:
+def read_csv_rows(
+    text: str, delimiter: str = ","
+) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
     """Rows as the README says leadseg reads them: blank lines skipped (but counted in row
     numbers, as a spreadsheet does), a row of empty fields kept, empty fields missing.
     Returns the header, the rows and each row's spreadsheet row number."""

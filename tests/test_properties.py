@@ -32,9 +32,7 @@ PIECES = [
 plain_values = st.sampled_from(
     ["", "60", "5", "20", "100", " 45 ", "-3", "2026-11-28", "2026-11-01", "US", "NO", "ca"]
 )
-hostile_values = st.one_of(
-    plain_values, st.lists(st.sampled_from(PIECES), max_size=3).map("".join)
-)
+hostile_values = st.one_of(plain_values, st.lists(st.sampled_from(PIECES), max_size=3).map("".join))
 rows_strategy = st.lists(st.tuples(hostile_values, hostile_values, hostile_values), max_size=25)
 
 numbers = st.sampled_from([0, 5, 20, 45, 60, 100, -3, 0.5])

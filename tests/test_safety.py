@@ -66,12 +66,13 @@ def test_utf16_with_bom_is_decoded(tmp_path):
     assert (out / "hot.csv").read_text(encoding="utf-8") == "Name,Score\nNúñez,70\n"
 
 
-def test_one_column_read_of_a_semicolon_file_suggests_the_delimiter(tmp_path):
+def test_one_column_read_with_a_wrong_delimiter_suggests_the_right_one(tmp_path):
     path = tmp_path / "semi.csv"
     path.write_text("Name;Score\nAnn;70\n")
+    options = leadseg.RunOptions(read=leadseg.ReadOptions(delimiter=","))
     with pytest.raises(ExportDataError) as info:
-        leadseg.count_segments(path, leadseg.parse_segments(HOT))
-    assert "seems to use ';' as its delimiter" in str(info.value)
+        leadseg.count_segments(path, leadseg.parse_segments(HOT), options)
+    assert "seems to use ';'" in str(info.value)
     assert "--delimiter ';'" in str(info.value)
 
 
@@ -118,7 +119,8 @@ def test_placeholders_are_blank_silently_and_configurable_per_column(tmp_path):
     assert [s.count for s in result.segments] == [1, 2, 3]  # NA, Null, None stay text
     assert [(u.column, u.rows) for u in result.unreadable] == [("SFDC", [4])]  # only "?"
     custom = leadseg.parse_segments(
-        "placeholders:\n  values: ['#N/A', '\u2014']\n  columns: {SFDC: ['?', N/A, '0']}\n" + "segments:\n"
+        "placeholders:\n  values: ['#N/A', '\u2014']\n  columns: {SFDC: ['?', N/A, '0']}\n"
+        + "segments:\n"
         "  - name: hot\n    score: {at_least: 60}\n"
         "  - name: sfdc\n    profile: {field: SFDC, at_least: 0}\n"
     )

@@ -230,6 +230,7 @@ def _manifest(
         "leadseg_version": __version__,
         "input": {
             "path": p.export.display,
+            "delimiter": p.export.csv_delimiter,
             "size": source.stat().st_size,
             "sha256": digest if isinstance(digest, str) else digest.hexdigest(),
             "rows": counts.rows,

@@ -31,10 +31,7 @@ def mostly_unreadable(p: Plan, bad: UnreadableValues) -> ExportDataError:
     from leadseg.columns import describe_column
 
     values = _unreadable_sample(p, bad.column)
-    if bad.kind == "date":
-        hint = _date_hint(values, bad.column)
-    else:
-        hint = _number_hint(values, p)
+    hint = _date_hint(values, bad.column) if bad.kind == "date" else _number_hint(values, p)
     rows = ", ".join(map(str, bad.rows))
     return ExportDataError(
         f"column {describe_column(bad.column)}: {bad.count:,} of its {bad.values:,} values are "

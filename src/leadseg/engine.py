@@ -122,6 +122,7 @@ class Plan:
             segments=counts,
             unreadable=unreadable,
             as_of=self.as_of.isoformat(),
+            delimiter=self.export.csv_delimiter,
         )
 
 

@@ -50,10 +50,12 @@ class CountResult:
     segments: list[SegmentCount]
     unreadable: list[UnreadableValues] = field(default_factory=list)
     as_of: str | None = None
+    delimiter: str | None = None  # of a CSV export, as used (given or sniffed)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "input": self.input,
+            "delimiter": self.delimiter,
             "rows": self.rows,
             "as_of": self.as_of,
             "segments": [s.to_dict() for s in self.segments],

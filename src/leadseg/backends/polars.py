@@ -256,11 +256,17 @@ def _without_placeholders(
     readable = [
         p
         for p in segment_set.placeholders_for(field)
-        if (is_number(p, decimal_comma=True) if kind == Kind.NUMBER else any(c.isdigit() for c in p))
+        if (
+            is_number(p, decimal_comma=True) if kind == Kind.NUMBER else any(c.isdigit() for c in p)
+        )
     ]
     if not readable:
         return value
-    return pl.when(pl.col(_stripped(field)).is_in(case_variants(tuple(readable)))).then(None).otherwise(value)
+    return (
+        pl.when(pl.col(_stripped(field)).is_in(case_variants(tuple(readable))))
+        .then(None)
+        .otherwise(value)
+    )
 
 
 def _unreadable(field: str, dtype: Any, helper: str, segment_set: SegmentSet) -> pl.Expr:

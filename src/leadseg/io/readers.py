@@ -7,19 +7,16 @@ temporary directory; the fast reader and the structural check then work on that 
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
-import dataclasses
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
-from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
+from leadseg.errors import ExportDataError, Location, UsageError
 from leadseg.io.byte_counts import occurrences, physical_lines
-from leadseg.io.csv_structure import Structure, check_structure, decoded_lines
+from leadseg.io.csv_structure import Structure, check_structure
+from leadseg.io.sources import LocalFile
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,7 +26,7 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "parquet", "ndjson")
 _SUFFIX_FORMATS = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-    ".ndjson": "ndjson", ".jsonl": "ndjson",
+    ".ndjson": "ndjson", ".jsonl": "ndjson", ".tab": "csv",
 }  # fmt: skip
 _CHUNK = 1 << 20
 RAW_LINE = "\x00leadseg:raw-line"
@@ -60,6 +57,8 @@ class Export:
     structure: Structure = field(default_factory=Structure)
     encoding: str = "utf-8"
     known_sha256: str | None = None  # when already computed (a cached copy knows it)
+    copied: bool = False  # local_path is a decompressed or transcoded copy of the source
+    csv_delimiter: str | None = None  # the delimiter of a CSV source (also once cached)
 
     def structure_queries(self) -> dict[str, pl.LazyFrame]:
         """Cheap queries that, beside the main pass, prove a CSV rectangular.
@@ -181,18 +180,17 @@ def detect_format(name: str) -> str:
 @contextmanager
 def open_export(source: str | Path, options: ReadOptions | None = None) -> Iterator[Export]:
     """Prepare ``source`` (a path or ``-`` for stdin); temporary copies vanish on exit."""
+    from leadseg.io.sources import check_encoding, local_file
+
     options = options or ReadOptions()
-    _check_encoding(options.encoding)
+    check_encoding(options.encoding)
     display = "<stdin>" if str(source) == "-" else str(source)
     fmt = options.input_format or ("csv" if display == "<stdin>" else detect_format(display))
     if fmt not in FORMATS:
         raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
     with contextlib.ExitStack() as cleanup:
         source_path = None if display == "<stdin>" else Path(source)
-        encoding = _utf16_by_bom(source_path, display) or options.encoding
-        if encoding != options.encoding:
-            options = dataclasses.replace(options, encoding=encoding)
-        local = _local_copy(source_path, display, fmt, options.encoding, cleanup)
+        local = local_file(source_path, display, options.encoding, cleanup, text=fmt == "csv")
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
             if options.cache_dir is not None:
@@ -201,113 +199,8 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
                 export = cached(export, options.cache_dir)
             yield export
         else:
-            yield Export(display, fmt, _columns_of(local, fmt, display), local, source_path)
-
-
-def _utf16_by_bom(path: Path | None, display: str) -> str | None:
-    """Excel's "Unicode text" is UTF-16 with a byte-order mark: read it as such."""
-    if path is None or display.lower().endswith((".gz", ".zst")):
-        return None
-    with contextlib.suppress(OSError), open(path, "rb") as handle:
-        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-    return None
-
-
-def _check_encoding(encoding: str) -> None:
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise UsageError(
-            f"unknown encoding {encoding!r}", hint="use a Python codec name such as cp1252"
-        ) from None
-
-
-def _is_utf8(encoding: str) -> bool:
-    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-
-
-def _open_source(path: Path | None, display: str) -> BinaryIO:
-    if path is None:
-        return sys.stdin.buffer
-    try:
-        if path.is_dir():
-            raise ExportMissingError(
-                f"{display} is a directory, not an export file", location=Location(file=display)
-            )
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise ExportMissingError(
-            "export file not found", location=Location(file=display), hint="check the path"
-        ) from None
-    except PermissionError:
-        raise ExportMissingError(
-            "export file is not readable (permission denied)", location=Location(file=display)
-        ) from None
-
-
-def _decompressor(raw: BinaryIO, display: str) -> BinaryIO:
-    lower = display.lower()
-    if lower.endswith(".gz"):
-        import gzip
-
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    if lower.endswith(".zst"):
-        import zstandard
-
-        return zstandard.ZstdDecompressor().stream_reader(raw)  # type: ignore[return-value]
-    return raw
-
-
-def _local_copy(
-    path: Path | None, display: str, fmt: str, encoding: str, cleanup: contextlib.ExitStack
-) -> Path:
-    """A plain, UTF-8 file to read: the source itself when it already is one, else a copy
-    in a private temporary directory that ``cleanup`` removes."""
-    compressed = display.lower().endswith((".gz", ".zst"))
-    needs_text_conversion = fmt == "csv" and not _is_utf8(encoding)
-    if path is not None and not compressed and not needs_text_conversion:
-        _open_source(path, display).close()  # existence and permission, with clear errors
-        return path
-    import tempfile
-
-    target = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-"))) / "export"
-    with _open_source(path, display) as raw, open(target, "wb") as out:
-        stream = _decompressor(raw, display)
-        try:
-            if needs_text_conversion:
-                _transcode(stream, out, encoding, display)
-            else:
-                import shutil
-
-                shutil.copyfileobj(stream, out, _CHUNK)
-        except (EOFError, OSError) as exc:
-            if isinstance(exc, OSError) and path is not None and not compressed:
-                raise
-            raise ExportDataError(
-                f"the compressed export is damaged or cut short: {exc}",
-                location=Location(file=display),
-                hint="download or export the file again",
-            ) from None
-    return target
-
-
-def _transcode(stream: BinaryIO, out: BinaryIO, encoding: str, display: str) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    line = 1
-    while chunk := stream.read(_CHUNK):
-        try:
-            text = decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            line += exc.object[: exc.start].count(b"\n")
-            raise ExportDataError(
-                f"bytes that are not valid {encoding} at line {line}",
-                location=Location(file=display, line=line),
-                hint="check --encoding",
-            ) from None
-        line += chunk.count(b"\n")
-        out.write(text.encode("utf-8"))
-    out.write(decoder.decode(b"", final=True).encode("utf-8"))
+            columns = _columns_of(local.path, fmt, display)
+            yield Export(display, fmt, columns, local.path, source_path, copied=local.copied)
 
 
 def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
@@ -325,73 +218,20 @@ def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
         ) from None
 
 
-def _prepare_csv(local: Path, source: Path | None, display: str, options: ReadOptions) -> Export:
-    tsv = _without_compression(display).endswith(".tsv")
-    delimiter = options.delimiter or ("\t" if tsv else ",")
-    if len(delimiter) != 1:
-        raise UsageError(f"--delimiter must be one character, not {delimiter!r}")
-    header = read_header(local, display, delimiter)
-    return Export(display, "csv", header, local, source, delimiter, encoding=options.encoding)
+def _prepare_csv(
+    local: LocalFile, source: Path | None, display: str, options: ReadOptions
+) -> Export:
+    from leadseg.io.dialect import parse_delimiter, read_header, sniff_delimiter
 
-
-_OTHER_DELIMITERS = (";", "\t", "|", ",")
-
-
-def _one_column_hint(name: str, display: str, delimiter: str) -> None:
-    """A header read as one column that holds another delimiter: the wrong --delimiter."""
-    for other in _OTHER_DELIMITERS:
-        if other != delimiter and other in name:
-            shown = "\\t" if other == "\t" else other
-            raise ExportDataError(
-                f"the header reads as one column but contains {shown!r}: the export seems "
-                f"to use {shown!r} as its delimiter",
-                location=Location(file=display, line=1, row=1),
-                hint=f"pass --delimiter '{shown}'",
-            )
-
-
-def read_header(path: Path, display: str, delimiter: str) -> list[str]:
-    """The header record; empty files, blank and duplicate names are errors."""
-    if path.stat().st_size == 0:
-        raise ExportDataError(
-            "the export is empty (0 bytes): no header, no rows",
-            location=Location(file=display),
-            hint="check that the export finished writing",
-        )
-    counter = [0, 0]
-    lines = decoded_lines(path, display, counter)
-    try:
-        header = next(csv.reader(lines, delimiter=delimiter, strict=True), [])
-    except csv.Error as exc:
-        raise ExportDataError(
-            f"malformed header (row 1): {exc}", location=Location(file=display, line=1, row=1)
-        ) from None
-    finally:
-        lines.close()
-    if len(header) == 1:
-        _one_column_hint(header[0], display, delimiter)
-    if not header:
-        raise ExportDataError(
-            "the first line is blank: no header", location=Location(file=display, line=1, row=1)
-        )
-    blanks = [i + 1 for i, name in enumerate(header) if not name.strip()]
-    if blanks:
-        raise ExportDataError(
-            f"header has blank column name(s) at position {', '.join(map(str, blanks))}",
-            location=Location(file=display, line=1, row=1),
-            hint="name every column in the export",
-        )
-    seen: dict[str, int] = {}
-    dupes = []
-    for i, name in enumerate(header, start=1):
-        if name in seen:
-            dupes.append(f"{name!r} (columns {seen[name]} and {i})")
-        else:
-            seen[name] = i
-    if dupes:
-        raise ExportDataError(
-            f"duplicate column name(s) in the header: {', '.join(dupes)}",
-            location=Location(file=display, line=1, row=1),
-            hint="rename the duplicates in the export",
-        )
-    return header
+    if options.delimiter is not None:
+        delimiter = parse_delimiter(options.delimiter)
+    elif _without_compression(display).endswith((".tsv", ".tab")):
+        delimiter = "\t"
+    else:
+        delimiter = sniff_delimiter(local.path)
+    given = options.delimiter is not None
+    header = read_header(local.path, display, delimiter, given=given)
+    return Export(
+        display, "csv", header, local.path, source, delimiter,
+        encoding=local.encoding, copied=local.copied, csv_delimiter=delimiter,
+    )  # fmt: skip
