@@ -57,6 +57,7 @@ def test_apply_writes_one_file_per_segment_and_a_manifest(cli, contacts, segfile
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["input"] == {
         "path": str(contacts),
+        "delimiter": ",",
         "size": contacts.stat().st_size,
         "sha256": hashlib.sha256(contacts.read_bytes()).hexdigest(),
         "rows": 4,
