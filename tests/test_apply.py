@@ -160,8 +160,8 @@ def test_failed_run_leaves_previous_outputs_intact(contacts, segfile, tmp_path, 
 
     real = applying._write_members
 
-    def write_then_fail(sink, batch, mask):
-        real(sink, batch, mask)
+    def write_then_fail(sink, batch, mask, checked):
+        real(sink, batch, mask, checked)
         if "CRM" in mask:
             raise OSError(28, "No space left on device")
 
@@ -182,7 +182,7 @@ def test_interrupted_run_leaves_no_temp_files(contacts, segfile, tmp_path, monke
     segments = leadseg.load_segments(segfile(SEGMENTS))
     import leadseg.applying as applying
 
-    def interrupted(sink, batch, mask):
+    def interrupted(sink, batch, mask, checked):
         sink.handle.write(b"partial")
         raise KeyboardInterrupt
 

@@ -108,17 +108,38 @@ def apply_segments(
     ``excel_safe`` they are neutralised (see ``leadseg.formulas``)."""
     from leadseg.applying import OutputOptions, apply_plan
     from leadseg.io.readers import open_export
-    from leadseg.io.writers import OutputDir
+    from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
 
     options = options or RunOptions()
+    if output_format not in OUTPUT_SUFFIXES:
+        from leadseg.errors import UsageError
+
+        raise UsageError(
+            f"output format {output_format!r} is not one of " + ", ".join(OUTPUT_SUFFIXES)
+        )
     segment_set, problems = _load(segments)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
     with open_export(export, options.read) as opened:
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
+        suffix = OUTPUT_SUFFIXES[output_format]
+        names = [s.slug + suffix for s in segment_set.segments]
+        out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
             return apply_plan(planned, out, selected, output, options)
+
+
+def _protected(opened: Export, segments: SegmentSet, options: RunOptions) -> dict[str, Path]:
+    """Files no output may replace: the export, the segment file, the cache directory."""
+    protected = {}
+    if opened.source_path is not None:
+        protected["export"] = opened.source_path
+    if segments.source and Path(segments.source).is_file():
+        protected["segment file"] = Path(segments.source)
+    if options.read.cache_dir is not None:
+        protected["cache directory"] = options.read.cache_dir
+    return protected
 
 
 def select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:

@@ -3,6 +3,12 @@
 The export is read once, batch by batch; each batch carries one mask column per segment
 and each selected segment's rows go to its file on a small thread pool (Polars releases the
 GIL while it writes), while Polars already reads the next batch. Memory stays flat.
+
+CSV and TSV output: ``--format csv`` is comma-separated RFC 4180, ``--format tsv``
+tab-separated, whatever the input's delimiter. When the input is a plain UTF-8 file with
+the output's delimiter and values are written unchanged, each member's raw line is copied
+(rows come out exactly as they went in, with LF line ends) -- with or without ``--cache``,
+so the same run writes the same bytes either way.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
@@ -24,7 +30,7 @@ from leadseg.engine import (
 )
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import RAW_LINE
-from leadseg.io.sinks import RawCsvSink, SegmentSink, open_sink
+from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
 from leadseg.results import ApplyResult, CountResult, SegmentCount
 
@@ -45,12 +51,31 @@ class _Rescan(Exception):
 
 @dataclass(frozen=True)
 class OutputOptions:
-    """How ``apply`` writes: format, permissions, and formula-injection safety (CSV)."""
+    """How ``apply`` writes: format, permissions, and formula-injection safety (CSV/TSV)."""
 
     format: str = "csv"
     file_mode: int = 0o600
     excel_safe: bool = False  # prefix cells that may run as formulas with '
     safe_columns: tuple[str, ...] = ()  # never counted or changed (a phone column)
+
+    @property
+    def text(self) -> bool:
+        return self.format in TEXT_DELIMITERS
+
+
+@dataclass
+class Formulas:
+    """Cells that may run as formulas: what is checked, and what was found."""
+
+    checked: list[str]  # text columns checked (trusted ones left out)
+    header_cells: int  # risky header names, in every file
+    by_column: dict[str, int] = field(default_factory=dict)  # over the rows written
+    by_file: dict[str, int] = field(default_factory=dict)  # segment name -> cells
+
+
+def after_batch() -> None:
+    """Called after each batch is handed to the writers; tests replace it to pause a run
+    at a known point (signals, concurrent runs)."""
 
 
 def apply_plan(
@@ -61,11 +86,16 @@ def apply_plan(
     files = {name: by_name[name].slug + suffix for name in selected}
     check_safe_columns(output.safe_columns, p.export.columns)
     digest = p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
-    # Raw lines can be copied only when values are written unchanged.
-    raw = output.format == "csv" and p.export.format == "csv" and not output.excel_safe
+    # Raw lines can be copied only when values are written unchanged, in the same dialect.
+    raw = (
+        output.text
+        and not output.excel_safe
+        and p.export.raw_source() is not None
+        and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
+    )
     while True:
         try:
-            counts = _write_segment_files(p, out, files, output, options, raw, digest)
+            counts, formulas = _write_segment_files(p, out, files, output, options, raw, digest)
         except _Misaligned:
             raw = False
             continue
@@ -77,7 +107,9 @@ def apply_plan(
             output.format,
             "manifest.json",
             list(files.values()),
-            excel_safe=output.excel_safe and output.format == "csv",
+            excel_safe=output.excel_safe and output.text,
+            formula_columns=formulas.by_column if formulas else {},
+            formula_header_cells=formulas.header_cells if formulas else 0,
         )
 
 
@@ -93,6 +125,25 @@ def check_safe_columns(names: tuple[str, ...], header: list[str]) -> None:
             )
 
 
+def _formulas(p: Plan, output: OutputOptions) -> Formulas | None:
+    from leadseg.formulas import checked_columns, is_risky
+
+    if not output.text:
+        return None
+    keep = set(output.safe_columns)
+    header_cells = sum(1 for name in p.export.columns if name not in keep and is_risky(name))
+    return Formulas(checked_columns(text_columns(p), keep), header_cells)
+
+
+def _header_names(p: Plan, output: OutputOptions) -> list[str]:
+    from leadseg.formulas import neutralised_name
+
+    if not output.excel_safe:
+        return list(p.schema)
+    keep = set(output.safe_columns)
+    return [name if name in keep else neutralised_name(name) for name in p.schema]
+
+
 def _write_segment_files(
     p: Plan,
     out: OutputDir,
@@ -101,10 +152,11 @@ def _write_segment_files(
     options: RunOptions,
     raw: bool,
     digest: BackgroundDigest | str,
-) -> CountResult:
+) -> tuple[CountResult, Formulas | None]:
     """One attempt: every file written to a temp name, published only if all is well."""
     import polars as pl
 
+    formulas = _formulas(p, output)
     with Publication(out, output.file_mode) as publication:
         schema = pl.Schema(p.schema)
         sinks: dict[str, SegmentSink] = {}
@@ -113,9 +165,9 @@ def _write_segment_files(
             sinks[name] = (
                 RawCsvSink(handle, p.export.raw_header(), RAW_LINE)
                 if raw
-                else open_sink(output.format, handle, schema, out.path)
+                else open_sink(output.format, handle, schema, out.path, _header_names(p, output))
             )
-        totals, formula_cells = stream_segments(p, sinks, output, raw=raw)
+        totals = stream_segments(p, sinks, output, formulas, raw=raw)
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
         if totals["suspect"] and p.export.verify_structure():
@@ -124,14 +176,18 @@ def _write_segment_files(
         check_unreadable(p, counts, options)
         for sink in sinks.values():
             sink.close()
+        cells = {}
+        if formulas is not None:
+            cells = {n: c + formulas.header_cells for n, c in formulas.by_file.items()}
         written = [
-            SegmentCount(c.name, c.parent, c.count, files[c.name], formula_cells.get(c.name))
+            SegmentCount(c.name, c.parent, c.count, files[c.name], cells.get(c.name))
             for c in counts.segments
             if c.name in files
         ]
         counts = dataclasses.replace(counts, segments=written)
-        publication.commit(_manifest(p, counts, output, digest))
-        return counts
+        protected = p.export.source_path or None
+        publication.commit(_manifest(p, counts, output, digest, formulas), protect=protected)
+        return counts, formulas
 
 
 def text_columns(p: Plan) -> list[str]:
@@ -140,22 +196,23 @@ def text_columns(p: Plan) -> list[str]:
     return [name for name, dtype in p.schema.items() if dtype == pl.String]
 
 
-def tagged_frame(p: Plan, output: OutputOptions, *, raw: bool) -> pl.LazyFrame:
-    """The export with its masks and flags (and, for CSV, each row's count of cells that may
-    run as formulas, neutralised with ``excel_safe``); with ``raw``, only those beside each
-    record's raw line."""
+def tagged_frame(
+    p: Plan, output: OutputOptions, formulas: Formulas | None, *, raw: bool
+) -> pl.LazyFrame:
+    """The export with its masks and flags (and, for CSV/TSV, each row's masks of cells
+    that may run as formulas, neutralised with ``excel_safe``); with ``raw``, only those
+    beside each record's raw line."""
     import polars as pl
 
-    from leadseg.formulas import FORMULA_CELLS, neutralised, risky_cells
+    from leadseg.formulas import mask_columns, neutralised, risk_masks
 
     frame = p.frame(flags=True)
     extra: list[str] = []
-    if output.format == "csv":
-        texts, keep = text_columns(p), set(output.safe_columns)
-        frame = frame.with_columns(risky_cells(texts, keep))
+    if formulas is not None:
+        frame = frame.with_columns(risk_masks(formulas.checked))
         if output.excel_safe:
-            frame = frame.with_columns(neutralised(texts, keep))
-        extra = [FORMULA_CELLS]
+            frame = frame.with_columns(neutralised(text_columns(p), set(output.safe_columns)))
+        extra = mask_columns(formulas.checked)
     if not raw:
         return frame
     flags = frame.select([*p.flag_columns(), *extra])
@@ -163,70 +220,102 @@ def tagged_frame(p: Plan, output: OutputOptions, *, raw: bool) -> pl.LazyFrame:
 
 
 def stream_segments(
-    p: Plan, sinks: dict[str, SegmentSink], output: OutputOptions, *, raw: bool
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """Read the export once; write each batch's members to the sinks. Returns the totals
-    and, for CSV, each segment's count of cells that may run as formulas."""
+    p: Plan,
+    sinks: dict[str, SegmentSink],
+    output: OutputOptions,
+    formulas: Formulas | None,
+    *,
+    raw: bool,
+) -> dict[str, Any]:
+    """Read the export once; write each batch's members to the sinks. Returns the totals;
+    for CSV/TSV, counts cells that may run as formulas into ``formulas``."""
     import polars as pl
 
-    tagged = tagged_frame(p, output, raw=raw)
+    tagged = tagged_frame(p, output, formulas, raw=raw)
     totals: dict[str, Any] | None = None
-    formula_cells: dict[str, int] = {}
     pending: dict[str, Future[int | None]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(sinks), os.cpu_count() or 1)))
     # Every column is parsed even when only raw lines are written: that is how the reader
     # rejects rows with too many fields.
     every_column = pl.QueryOptFlags(projection_pushdown=False)
+    checked = formulas.checked if formulas else None
     try:
         batches = tagged.collect_batches(
             engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
         )
         for batch in batches:
             totals = merge_totals(totals, p.batch_totals(batch))
-            _gather(pending, formula_cells)
+            _gather(pending, formulas)
+            if formulas is not None:
+                _count_by_column(batch, list(sinks), formulas)
             pending = {
-                name: pool.submit(_write_members, sink, batch, mask_column(name))
+                name: pool.submit(_write_members, sink, batch, mask_column(name), checked)
                 for name, sink in sinks.items()
             }
-        _gather(pending, formula_cells)
+            after_batch()
+        _gather(pending, formulas)
     except pl.exceptions.PolarsError as exc:
         if raw and "non-equal length" in str(exc):
             raise _Misaligned from None
         raise explain_read_failure(p.export, exc) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if formulas is not None:
+        for name in sinks:
+            formulas.by_file.setdefault(name, 0)
     if totals is None:  # no rows at all
         totals = p.batch_totals(collect(tagged.limit(0), p.export))
-        formula_cells = {name: 0 for name in sinks} if output.format == "csv" else {}
-    return totals, formula_cells
+    return totals
 
 
-def _gather(pending: dict[str, Future[int | None]], formula_cells: dict[str, int]) -> None:
-    for name, future in pending.items():
-        cells = future.result()
-        if cells is not None:
-            formula_cells[name] = formula_cells.get(name, 0) + cells
-
-
-def _write_members(sink: SegmentSink, batch: pl.DataFrame, mask: str) -> int | None:
-    """Write one segment's rows of a batch; return how many of their cells may run as
-    formulas (CSV only)."""
+def _count_by_column(batch: pl.DataFrame, selected: list[str], formulas: Formulas) -> None:
+    """Add this batch's risky cells per column, over the rows some file receives."""
     import polars as pl
 
-    from leadseg.formulas import FORMULA_CELLS
+    from leadseg.formulas import mask_columns, risky_by_column
+
+    masks = mask_columns(formulas.checked)
+    if not masks or not selected:
+        return
+    written = pl.any_horizontal(pl.col(mask_column(n)) for n in selected)
+    risky = pl.any_horizontal(pl.col(m) > 0 for m in masks)
+    rows = batch.filter(written & risky)
+    for column, n in risky_by_column(rows, formulas.checked).items():
+        formulas.by_column[column] = formulas.by_column.get(column, 0) + n
+
+
+def _gather(pending: dict[str, Future[int | None]], formulas: Formulas | None) -> None:
+    for name, future in pending.items():
+        cells = future.result()
+        if cells is not None and formulas is not None:
+            formulas.by_file[name] = formulas.by_file.get(name, 0) + cells
+
+
+def _write_members(
+    sink: SegmentSink, batch: pl.DataFrame, mask: str, checked: list[str] | None
+) -> int | None:
+    """Write one segment's rows of a batch; return how many of their cells may run as
+    formulas (CSV/TSV only)."""
+    import polars as pl
+
+    from leadseg.formulas import risky_cell_count
 
     members = batch.filter(pl.col(mask))
     sink.write(members)
-    return int(members[FORMULA_CELLS].sum()) if FORMULA_CELLS in members.columns else None
+    return None if checked is None else risky_cell_count(members, checked)
 
 
 def _manifest(
-    p: Plan, counts: CountResult, output: OutputOptions, digest: BackgroundDigest | str
+    p: Plan,
+    counts: CountResult,
+    output: OutputOptions,
+    digest: BackgroundDigest | str,
+    formulas: Formulas | None,
 ) -> dict[str, Any]:
     from leadseg import __version__
 
     source = p.export.source_path or p.export.local_path
-    return {
+    manifest: dict[str, Any] = {
         "leadseg_version": __version__,
         "input": {
             "path": p.export.display,
@@ -238,7 +327,7 @@ def _manifest(
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},
         "as_of": counts.as_of,
         "format": output.format,
-        "excel_safe": output.excel_safe and output.format == "csv",
+        "excel_safe": output.excel_safe and output.text,
         "segments": [
             {"name": c.name, "parent": c.parent, "file": c.file, "rows": c.count}
             | ({"formula_cells": c.formula_cells} if c.formula_cells is not None else {})
@@ -246,3 +335,7 @@ def _manifest(
         ],
         "unreadable": [u.to_dict() for u in counts.unreadable],
     }
+    if formulas is not None:
+        manifest["formula_cells_by_column"] = formulas.by_column
+        manifest["formula_header_cells"] = formulas.header_cells
+    return manifest

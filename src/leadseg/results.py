@@ -71,9 +71,15 @@ class ApplyResult:
     manifest: str
     files: list[str]
     excel_safe: bool = False  # formula cells were neutralised
+    # CSV/TSV: cells that may run as formulas, per column over the rows written, and
+    # header names that may (they are in every file).
+    formula_columns: dict[str, int] = field(default_factory=dict)
+    formula_header_cells: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         data = self.counts.to_dict()
         data.update(output_dir=self.output_dir, format=self.format, manifest=self.manifest)
         data["excel_safe"] = self.excel_safe
+        data["formula_cells_by_column"] = self.formula_columns
+        data["formula_header_cells"] = self.formula_header_cells
         return data

@@ -63,20 +63,30 @@ def warn_unreadable(result: CountResult) -> None:
 
 
 def warn_formulas(result: ApplyResult) -> None:
-    """Every CSV write says how many cells a spreadsheet might run as formulas."""
-    for seg in result.counts.segments:
-        if not seg.formula_cells:
-            continue
-        if result.excel_safe:
-            print(
-                f"leadseg: {seg.file}: {seg.formula_cells} cell(s) that could run as "
-                "formulas were neutralised with a leading '",
-                file=sys.stderr,
-            )
-        else:
-            print(
-                f"leadseg: warning: {seg.file}: {seg.formula_cells} cell(s) start with =, +, "
-                "-, @, tab or CR and may run as formulas in a spreadsheet (use --excel-safe, "
-                "and --excel-safe-column for columns you trust)",
-                file=sys.stderr,
-            )
+    """One line per run: which columns hold cells a spreadsheet might run as formulas, and
+    how many (the per-file counts are in the manifest)."""
+    from leadseg.columns import describe_column
+
+    parts = [
+        f"{describe_column(column)}: {n:,} cell{'s' if n != 1 else ''}"
+        for column, n in result.formula_columns.items()
+    ]
+    if result.formula_header_cells:
+        n = result.formula_header_cells
+        parts.append(f"the header: {n} name{'s' if n != 1 else ''}")
+    if not parts:
+        return
+    where = "; ".join(parts)
+    if result.excel_safe:
+        print(
+            f"leadseg: cells that could run as formulas were neutralised with a leading ' "
+            f"({where})",
+            file=sys.stderr,
+        )
+        return
+    print(
+        f"leadseg: warning: cells that start with =, +, -, @, tab or CR may run as formulas "
+        f"in a spreadsheet -- {where} (--excel-safe neutralises them, --excel-safe-column "
+        "COLUMN trusts a column; counts per file in manifest.json)",
+        file=sys.stderr,
+    )

@@ -104,13 +104,24 @@ class Export:
             return True
         return not self.verify_structure()
 
+    def raw_source(self) -> Path | None:
+        """The UTF-8 CSV whose lines are the records' raw text: the user's own file (also
+        when a cached copy is read), or stdin's copy. None for a decompressed or transcoded
+        source, whose lines a cached run could not see -- so a run writes the same bytes
+        with or without ``--cache``."""
+        if self.csv_delimiter is None or (self.copied and self.source_path is not None):
+            return None
+        return self.source_path or self.local_path
+
     def raw_records(self) -> pl.LazyFrame:
         """Each physical line after the header, one column. Zipped with the records it is
         each record's raw text -- as long as no value spans lines, which the zip detects
         (its two sides then differ in length)."""
         import polars as pl
 
-        lines = physical_lines(self.local_path).slice(1)
+        source = self.raw_source()
+        assert source is not None, "raw lines of an export that has none"
+        lines = physical_lines(source).slice(1)
         if self.structure.has_blank_lines:
             lines = lines.filter(pl.col("line").fill_null("").str.strip_chars("\r") != "")
         return lines.rename({"line": RAW_LINE}).select(pl.col(RAW_LINE))
@@ -118,7 +129,9 @@ class Export:
     def raw_header(self) -> bytes:
         """The header line as it is in the file, without a UTF-8 BOM, ending in LF (as the
         records do: Polars drops the CR of a CRLF line)."""
-        with open(self.local_path, "rb") as handle:
+        source = self.raw_source()
+        assert source is not None, "raw lines of an export that has none"
+        with open(source, "rb") as handle:
             line = handle.readline()
         return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n") + b"\n"
 

@@ -38,23 +38,35 @@ class _Synced:
             self.synced = position
 
 
-class CsvSink(_Synced):
-    """Appends CSV; the header once, also when no row ever arrives."""
+TEXT_DELIMITERS = {"csv": ",", "tsv": "\t"}
 
-    def __init__(self, handle: BinaryIO, schema: pl.Schema) -> None:
+
+def _field(value: str, separator: str) -> str:
+    """One header field, quoted as RFC 4180 (and Polars, for the rows) quote them."""
+    if any(c in value for c in (separator, '"', "\n", "\r")):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+class CsvSink(_Synced):
+    """Appends CSV or TSV rows (RFC 4180 quoting, LF line ends) after a header line."""
+
+    def __init__(
+        self, handle: BinaryIO, schema: pl.Schema, separator: str, header: list[str]
+    ) -> None:
         super().__init__(handle)
-        self.schema, self.started = schema, False
+        self.schema, self.separator = schema, separator
+        line = separator.join(_field(name, separator) for name in header) + "\n"
+        handle.write(line.encode("utf-8"))
 
     def write(self, rows: pl.DataFrame) -> None:
-        rows.select(list(self.schema)).write_csv(self.handle, include_header=not self.started)
-        self.started = True
+        rows.select(list(self.schema)).write_csv(
+            self.handle, include_header=False, separator=self.separator
+        )
         self.sync_now_and_then()
 
     def close(self) -> None:
-        if not self.started:
-            import polars as pl
-
-            pl.DataFrame(schema=self.schema).write_csv(self.handle)
+        pass
 
 
 class RawCsvSink(_Synced):
@@ -113,9 +125,12 @@ class ParquetSink:
             shutil.rmtree(self.parts, ignore_errors=True)
 
 
-def open_sink(fmt: str, handle: BinaryIO, schema: pl.Schema, workdir: Path) -> SegmentSink:
-    if fmt == "csv":
-        return CsvSink(handle, schema)
+def open_sink(
+    fmt: str, handle: BinaryIO, schema: pl.Schema, workdir: Path, header: list[str]
+) -> SegmentSink:
+    """A sink for ``fmt``; text formats write ``header`` (possibly neutralised names)."""
+    if fmt in TEXT_DELIMITERS:
+        return CsvSink(handle, schema, TEXT_DELIMITERS[fmt], header)
     if fmt == "ndjson":
         return NdjsonSink(handle, schema)
     return ParquetSink(handle, schema, workdir)

@@ -23,7 +23,7 @@ TEMP_MARK = ".leadseg-tmp-"
 PARTS_MARK = ".leadseg-parts-"
 LOCK_FILE = ".leadseg.lock"
 MANIFEST = "manifest.json"
-OUTPUT_SUFFIXES = {"csv": ".csv", "parquet": ".parquet", "ndjson": ".ndjson"}
+OUTPUT_SUFFIXES = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "ndjson": ".ndjson"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,36 @@ class OutputDir:
                 hint="check its permissions or choose another -o",
             )
         return cls(path)
+
+    def guard(self, names: list[str], protected: dict[str, Path]) -> None:
+        """Refuse (exit 73, before anything is written) when a name this run may write --
+        a segment file, the manifest, the lock, a temp file -- is one of the ``protected``
+        files (the export, the segment file, a cache), by path or by device and inode, or
+        when one of them sits where stale temp files are swept."""
+        here = os.path.realpath(self.path)
+        for what, path in protected.items():
+            try:
+                real, stat = os.path.realpath(path), os.stat(path)
+            except OSError:
+                continue
+            base = os.path.basename(real)
+            swept = os.path.dirname(real) == here and (
+                (base.startswith(".") and TEMP_MARK in base) or base.startswith(PARTS_MARK)
+            )
+            for name in [*names, MANIFEST, LOCK_FILE]:
+                target = self.path / name
+                if swept or os.path.realpath(target) == real or _same_file(target, stat):
+                    raise OutputCreateError(
+                        f"writing {name} into {self.path} would replace the {what} ({path})",
+                        location=Location(file=str(self.path)),
+                        hint="choose another output directory (-o), or rename the segment",
+                    )
+            if os.path.isdir(path) and os.path.realpath(path) == here:
+                raise OutputCreateError(
+                    f"the output directory is the {what} ({path})",
+                    location=Location(file=str(self.path)),
+                    hint="choose another output directory (-o)",
+                )
 
     @contextlib.contextmanager
     def locked(self, wait_seconds: float = 0.0) -> Iterator[None]:
@@ -95,6 +125,25 @@ class OutputDir:
         finally:
             os.close(fd)  # closing releases the lock
 
+    def previous_files(self) -> set[str]:
+        """The segment files the manifest of the previous run lists (plain names only)."""
+        try:
+            data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            files = [s.get("file") for s in data.get("segments", [])]
+        except (OSError, ValueError, AttributeError, TypeError):
+            return set()
+        suffixes = tuple(OUTPUT_SUFFIXES.values())
+        return {
+            f
+            for f in files
+            if isinstance(f, str)
+            and f.endswith(suffixes)
+            and not f.startswith(".")
+            and os.path.basename(f) == f
+            and "\x00" not in f
+            and f != MANIFEST
+        }
+
     def sweep_stale_temps(self) -> None:
         """Remove temp files of runs that were killed (SIGKILL, power loss): never published."""
         for entry in self.path.iterdir():
@@ -103,6 +152,14 @@ class OutputDir:
                     entry.unlink()
             elif entry.name.startswith(PARTS_MARK) and entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _same_file(path: Path, stat: os.stat_result) -> bool:
+    try:
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (stat.st_dev, stat.st_ino)
 
 
 def _try_lock(fd: int, fcntl: Any) -> bool:
@@ -136,16 +193,26 @@ class Publication:
         self._handles[name] = handle
         return handle
 
-    def commit(self, manifest: dict[str, Any]) -> None:
-        """Flush and sync every file, then rename them into place, manifest last."""
+    def commit(self, manifest: dict[str, Any], protect: Path | None = None) -> None:
+        """Flush and sync every file, then rename them into place, manifest last; then
+        remove the files of the previous run that this one does not write (so the
+        directory holds exactly what its manifest lists). ``protect`` is never removed."""
+        previous = self.out.previous_files()
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
         self.open(MANIFEST).write(body)
         for handle in self._handles.values():
             self._guard(lambda h=handle: self._finish(h))
         self._handles.clear()
+        written = set(self._temps)
         for name, temp in self._temps.items():
             self._guard(lambda n=name, t=temp: os.replace(t, self.out.path / n))
         self._temps.clear()
+        for name in previous - written:
+            stale = self.out.path / name
+            if protect is not None and _same_file(stale, os.stat(protect)):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
 
     def _finish(self, handle: BinaryIO) -> None:
         handle.flush()
