@@ -145,7 +145,9 @@ def test_apply_from_the_cache_gives_the_same_files(export, tmp_path):
 def test_segment_cache_serves_valid_files_by_content(tmp_path, monkeypatch):
     path = tmp_path / "s.yaml"
     path.write_text("segments:\n  - name: hot\n    score: {at_least: 60}\n")
-    first = leadseg.load_segments(path)
+    leadseg.load_segments(path)
+    assert not any(compiled_cache.cache_dir().iterdir())  # the library writes nothing unasked
+    first = leadseg.load_segments(path, remember=True)
     entries = list(compiled_cache.cache_dir().iterdir())
     assert len(entries) == 1
 
@@ -155,13 +157,31 @@ def test_segment_cache_serves_valid_files_by_content(tmp_path, monkeypatch):
         raise AssertionError("the remembered segment set should have been served")
 
     monkeypatch.setattr(spec, "parse_segments", no_parse)
-    again = leadseg.load_segments(path)
+    again = leadseg.load_segments(path, remember=True)
     assert again == first
     assert again.segments[0].criterion.origin.file == str(path)
     monkeypatch.undo()
 
     path.write_text("segments:\n  - name: hot\n    score: {at_least: 70}\n")
-    assert leadseg.load_segments(path).segments[0].criterion.value == 70.0
+    assert leadseg.load_segments(path, remember=True).segments[0].criterion.value == 70.0
+
+
+@pytest.mark.parametrize("home", ["missing", "read-only"])
+def test_an_unusable_home_is_harmless_to_the_cli(cli, tmp_path, monkeypatch, home):
+    monkeypatch.delenv("LEADSEG_SEGMENT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    where = tmp_path / "home"
+    if home == "read-only":
+        where.mkdir(mode=0o500)
+    monkeypatch.setenv("HOME", str(where))
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    (tmp_path / "segments.yaml").write_text("segments:\n  - name: hot\n    score: {at_least: 60}\n")
+    result = cli("count", export)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "hot\t1\n"
+    assert not (tmp_path / "~").exists()
 
 
 def test_invalid_segment_files_are_never_remembered(tmp_path):

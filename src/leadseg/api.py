@@ -27,7 +27,7 @@ def validate_segments(
     from leadseg.io.readers import open_export
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments)
+    segment_set, problems = _load(segments, options)
     if export is None:
         _raise_problems(problems)
         return segment_set
@@ -44,12 +44,12 @@ def count_segments(
     from leadseg.io.readers import open_export
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments)
+    segment_set, problems = _load(segments, options)
     with open_export(export, options.read) as opened:
         return count_plan(_planned(opened, segment_set, problems, options), options)
 
 
-def _load(segments: Segments) -> tuple[SegmentSet, list[Problem]]:
+def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Problem]]:
     """A segment set and the problems of its file; raises only when nothing could be built
     (so that, given an export, column problems join the same report)."""
     from leadseg.errors import SegmentFileError
@@ -58,7 +58,7 @@ def _load(segments: Segments) -> tuple[SegmentSet, list[Problem]]:
     if isinstance(segments, SegmentSet):
         return segments, []
     try:
-        return load_segments(segments), []
+        return load_segments(segments, remember=options.remember_segment_files), []
     except SegmentFileError as exc:
         if exc.partial is None:
             raise
@@ -117,7 +117,7 @@ def apply_segments(
         raise UsageError(
             f"output format {output_format!r} is not one of " + ", ".join(OUTPUT_SUFFIXES)
         )
-    segment_set, problems = _load(segments)
+    segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
     with open_export(export, options.read) as opened:

@@ -31,6 +31,7 @@ class RunOptions:
     decimal_comma: bool = False  # numbers are written 12,5
     score_field: str | None = None  # overrides the segment file's score_field
     date_formats: tuple[str, ...] | None = None  # override the segment file's dates.formats
+    remember_segment_files: bool = False  # keep valid segment files in the user's cache
 
     def as_of_date(self) -> date:
         return self.as_of or date.today()

@@ -15,6 +15,7 @@ app = typer.Typer(
     help="Turn a marketing contact export into lead-score segments.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
@@ -42,9 +43,11 @@ def _run_options(
     encoding: str,
     delimiter: str | None,
     input_format: str | None,
-    strict: bool,
+    strict: bool = False,
     cache: Path | None = None,
     decimal_comma: bool = False,
+    score_field: str | None = None,
+    date_format: list[str] | None = None,
 ):
     from leadseg.engine import RunOptions
     from leadseg.io.readers import ReadOptions
@@ -53,30 +56,29 @@ def _run_options(
         encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache
     )
     return RunOptions(
-        read=read, as_of=c.parse_as_of(as_of), strict=strict, decimal_comma=decimal_comma
+        read=read,
+        as_of=c.parse_as_of(as_of),
+        strict=strict,
+        decimal_comma=decimal_comma,
+        score_field=score_field,
+        date_formats=c.parse_date_formats(date_format),
+        remember_segment_files=True,
     )
 
 
-def _segment_set(
-    segments: Path | None,
-    at_least: float | None = None,
-    at_most: float | None = None,
-    score_field: str | None = None,
-):
+def _segments(segments: Path | None, at_least: float | None = None, at_most: float | None = None):
+    """The quick segments, or the segment file's path (the API loads it, so that its
+    problems and the export's column problems are reported together)."""
     from leadseg.errors import UsageError
     from leadseg.quick import quick_segments
-    from leadseg.spec import load_segments
 
+    c.finite("--at-least", at_least)
+    c.finite("--at-most", at_most)
     if at_least is not None or at_most is not None:
         if segments is not None:
             raise UsageError("give either -s FILE or --at-least/--at-most, not both")
-        return quick_segments(at_least, at_most, score_field)
-    if score_field is not None:
-        raise UsageError(
-            "--score-field goes with --at-least/--at-most",
-            hint="in a segment file, set score_field: instead",
-        )
-    return load_segments(segments or c.DEFAULT_SEGMENTS)
+        return quick_segments(at_least, at_most)
+    return segments or c.DEFAULT_SEGMENTS
 
 
 @app.command()
@@ -89,13 +91,20 @@ def validate(
     delimiter: c.DelimiterOpt = None,
     input_format: c.InputFormatOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
-    """Check a segment file (and, with --export, that its columns exist)."""
+    """Check a segment file (and, with --export, its columns and a sample of its values)."""
     from leadseg.api import validate_segments
 
     def action() -> None:
-        options = _run_options(None, encoding, delimiter, input_format, False)
+        c.choice("--format", output_format, ("text", "json"))
+        options = _run_options(
+            None, encoding, delimiter, input_format, False, None, decimal_comma,
+            score_field, date_format,
+        )  # fmt: skip
         result = validate_segments(segments, export, options)
         if output_format == "json":
             from leadseg.cli.render import print_json
@@ -117,9 +126,8 @@ def count(
     at_most: Annotated[
         float | None, typer.Option("--at-most", help="Quick segment: score at most M.")
     ] = None,
-    score_field: Annotated[
-        str | None, typer.Option("--score-field", help="Score column for the quick segments.")
-    ] = None,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
@@ -133,16 +141,15 @@ def count(
     """Count each segment's contacts in one pass over the export."""
     from leadseg.api import count_segments
     from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
-    from leadseg.errors import UsageError
 
     def action() -> None:
-        if output_format not in OUTPUT_FORMATS:
-            raise UsageError(f"--format {output_format!r}: use table, json or csv")
-        segment_set = _segment_set(segments, at_least, at_most, score_field)
+        c.choice("--format", output_format, OUTPUT_FORMATS)
+        chosen = _segments(segments, at_least, at_most)
         options = _run_options(
-            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma
-        )
-        result = count_segments(export, segment_set, options)
+            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma,
+            score_field, date_format,
+        )  # fmt: skip
+        result = count_segments(export, chosen, options)
         warn_unreadable(result)
         print_counts(result, output_format)
 
@@ -154,7 +161,9 @@ def apply(
     export: c.ExportArg,
     output_dir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")],
     segments: c.SegmentsOpt = None,
-    output_format: Annotated[str, typer.Option("--format", help="csv, parquet or ndjson.")] = "csv",
+    output_format: Annotated[
+        str, typer.Option("--format", help="csv, tsv, parquet or ndjson.")
+    ] = "csv",
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Write only this segment (repeatable).")
     ] = None,
@@ -191,6 +200,8 @@ def apply(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
@@ -198,20 +209,19 @@ def apply(
 
     from leadseg.api import apply_segments
     from leadseg.cli.render import print_counts, warn_formulas, warn_unreadable
-    from leadseg.errors import UsageError
     from leadseg.io.writers import OUTPUT_SUFFIXES
 
     def action() -> None:
-        if output_format not in OUTPUT_SUFFIXES:
-            raise UsageError(f"--format {output_format!r}: use csv, parquet or ndjson")
+        c.choice("--format", output_format, tuple(OUTPUT_SUFFIXES))
+        c.finite("--wait-lock", wait_lock)
         mode = c.parse_file_mode(file_mode)
-        segment_set = _segment_set(segments)
         options = _run_options(
-            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma
-        )
+            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma,
+            score_field, date_format,
+        )  # fmt: skip
         result = apply_segments(
             export,
-            segment_set,
+            _segments(segments),
             output_dir,
             output_format=output_format,
             only=only,

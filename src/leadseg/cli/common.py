@@ -25,7 +25,12 @@ EncodingOpt = Annotated[
 ]
 DelimiterOpt = Annotated[
     str | None,
-    typer.Option("--delimiter", "-d", help="CSV delimiter [default: ',' or tab for .tsv]."),
+    typer.Option(
+        "--delimiter",
+        "-d",
+        help="CSV delimiter: , ; tab (or \\t) | comma semicolon pipe "
+        "[default: sniffed; tab for .tsv/.tab].",
+    ),
 ]
 InputFormatOpt = Annotated[
     str | None,
@@ -48,6 +53,23 @@ DecimalCommaOpt = Annotated[
     bool, typer.Option("--decimal-comma", help="Numbers are written with a decimal comma: 12,5.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+ScoreFieldOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--score-field",
+        metavar="COLUMN",
+        help="Score column (overrides the segment file's score_field) [default: detected].",
+    ),
+]
+DateFormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--date-format",
+        metavar="FORMAT",
+        help="Date form besides ISO 8601, as strftime codes, e.g. '%m/%d/%Y' (repeatable; "
+        "overrides the segment file's dates.formats).",
+    ),
+]
 ExportArg = Annotated[str, typer.Argument(metavar="EXPORT", help="Contact export, or - for stdin.")]
 
 DEFAULT_SEGMENTS = Path("segments.yaml")
@@ -60,6 +82,36 @@ def parse_as_of(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--as-of {text!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+def parse_date_formats(formats: list[str] | None) -> tuple[str, ...] | None:
+    from leadseg.rules import DateFormat
+
+    if not formats:
+        return None
+    for text in formats:
+        try:
+            DateFormat.parse(text)
+        except ValueError as exc:
+            raise UsageError(
+                f"--date-format {text!r}: {exc}", hint="e.g. --date-format '%d.%m.%Y'"
+            ) from None
+    return tuple(formats)
+
+
+def finite(option: str, value: float | None) -> float | None:
+    """Non-finite numbers (nan, inf) are usage errors, as in a segment file."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise UsageError(f"{option} {value}: needs a finite number")
+    return value
+
+
+def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(f"{option} {value!r}: use one of " + ", ".join(allowed))
+    return value
 
 
 def parse_file_mode(text: str) -> int:

@@ -25,7 +25,7 @@ from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import Export
 
 ENV_VAR = "LEADSEG_CACHE_DIR"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def identity(export: Export) -> dict[str, Any]:
@@ -62,18 +62,18 @@ def cached(export: Export, cache_dir: Path) -> Export:
     with contextlib.suppress(OSError, ValueError):
         stored = json.loads(meta.read_text(encoding="utf-8"))
         if stored.get("identity") == key and data.exists():
-            return _from_copy(export, data, stored["sha256"])
+            blanks = tuple(int(b) for b in stored["blank_records"])
+            return _from_copy(export, data, stored["sha256"], blanks)
     sha256 = _store(export, data, meta, key)
-    return _from_copy(export, data, sha256)
+    return _from_copy(export, data, sha256, export.structure.blank_records)
 
 
-def _from_copy(export: Export, data: Path, sha256: str) -> Export:
+def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...]) -> Export:
+    """The export read from its copy. The copy holds no blank lines; their positions are
+    kept for row numbers and for the raw lines of the source."""
+    structure = Structure(has_blank_lines=bool(blanks), checked=True, blank_records=blanks)
     return dataclasses.replace(
-        export,
-        format="parquet",
-        local_path=data,
-        structure=Structure(checked=True),
-        known_sha256=sha256,
+        export, format="parquet", local_path=data, structure=structure, known_sha256=sha256
     )
 
 
@@ -99,7 +99,8 @@ def _store(export: Export, data: Path, meta: Path, key: dict[str, Any]) -> str:
                 break
         os.replace(temp, data)
         sha256 = digest.hexdigest()
-        body = json.dumps({"identity": key, "sha256": sha256}, indent=2)
+        blanks = list(export.structure.blank_records)
+        body = json.dumps({"identity": key, "sha256": sha256, "blank_records": blanks}, indent=2)
         meta_temp = meta.with_name(meta.name + f".tmp-{os.getpid()}")
         fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -19,8 +19,10 @@ def parse_segments(
     return build_segment_set(load_yaml(text, filename), sha256=sha256)
 
 
-def load_segments(path: str | Path) -> SegmentSet:
-    """Read and validate a segment file."""
+def load_segments(path: str | Path, *, remember: bool = False) -> SegmentSet:
+    """Read and validate a segment file. With ``remember``, a valid file's result is kept
+    in the user's cache directory (see ``compiled_cache``) and an unchanged file is not
+    validated again; the library writes nothing unless asked (the CLI asks)."""
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -62,9 +64,9 @@ def load_segments(path: str | Path) -> SegmentSet:
     from leadseg.spec import compiled_cache
 
     sha256 = hashlib.sha256(raw).hexdigest()
-    remembered = compiled_cache.recall(sha256, name)
-    if remembered is not None:
+    if remember and (remembered := compiled_cache.recall(sha256, name)) is not None:
         return remembered
     segments = parse_segments(text, name, sha256=sha256)
-    compiled_cache.remember(segments)
+    if remember:
+        compiled_cache.remember(segments)
     return segments

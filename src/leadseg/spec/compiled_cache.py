@@ -6,8 +6,9 @@ therefore stored as JSON under its sha256 (and leadseg's version); the next run 
 same bytes loads it in a millisecond. Only valid files are stored, so every error is
 always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/leadseg/segments`` (``~/.cache/leadseg/segments``); set
-``LEADSEG_NO_SEGMENT_CACHE=1`` to turn it off. A cache that cannot be read or written is
-simply not used.
+``LEADSEG_NO_SEGMENT_CACHE=1`` to turn it off. A cache that cannot be read or written (a
+read-only or missing home) is simply not used. Only the CLI uses it: the library's
+``load_segments`` writes nothing unless asked (``remember=True``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ def cache_dir() -> Path | None:
         return None
     if base := os.environ.get("LEADSEG_SEGMENT_CACHE_DIR"):
         return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if not xdg:
+        home = os.path.expanduser("~")
+        if home.startswith("~") or not os.path.isdir(home):
+            return None  # no usable home: no cache (never a "~" folder in the cwd)
+        xdg = os.path.join(home, ".cache")
     return Path(xdg) / "leadseg" / "segments"
 
 
