@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import leadseg
 from leadseg.exit_codes import ExitCode
 from leadseg.quick import quick_segments
@@ -226,3 +228,66 @@ def test_piped_output_that_closes_early_ends_quietly(contacts, segfile, tmp_path
     )
     assert proc.stdout == "s0\t3\n"
     assert "Traceback" not in proc.stderr and "Broken pipe" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["count"], ["apply"], ["validate"]])
+def test_short_help_works_like_long_help(cli, command):
+    short, long = cli(*command, "-h"), cli(*command, "--help")
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout and "Usage:" in short.stdout
+
+
+def test_no_color_turns_off_bold_as_well_as_colour(contacts, monkeypatch):
+    import io
+
+    from leadseg.cli.render import print_counts
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    result = leadseg.count_segments(contacts, leadseg.parse_segments(SEGMENTS))
+    styled = Terminal()
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    print_counts(result, "table", styled)
+    assert "\x1b[" in styled.getvalue()  # the test can tell styled from plain
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    print_counts(result, "table", plain)
+    assert "\x1b[" not in plain.getvalue() and "Hot leads" in plain.getvalue()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+@pytest.mark.parametrize("option", ["--at-least", "--at-most"])
+def test_non_finite_quick_thresholds_are_usage_errors(cli, contacts, option, value):
+    result = cli("count", contacts, option, value)
+    assert result.exit_code == 2
+    assert "finite" in result.stderr
+
+
+def test_non_finite_wait_lock_is_a_usage_error(cli, contacts, segfile, tmp_path):
+    result = cli("apply", contacts, "-s", segfile(SEGMENTS), "-o", tmp_path, "--wait-lock", "nan")
+    assert result.exit_code == 2
+
+
+def test_score_field_and_date_format_flags_with_a_segment_file(cli, tmp_path, segfile):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Points,Rating,Signed\na@x,70,10,11/03/2026\nb@x,5,90,28.10.2026\n")
+    path = segfile(
+        "score_field: Points\nsegments:\n  - name: hot\n    score: {at_least: 60}\n"
+        "  - name: signed\n    profile: {field: Signed, after: 2026-11-01}\n"
+    )
+    args = ["count", export, "-s", path, "--format", "json"]
+    result = cli(*args, "--date-format", "%m/%d/%Y", "--date-format", "%d.%m.%Y")
+    assert result.exit_code == 0, result.stderr
+    assert [s["count"] for s in json.loads(result.stdout)["segments"]] == [1, 1]
+    result = cli(*args, "--score-field", "Rating", "--date-format", "%m/%d/%Y")
+    assert result.exit_code == 0, result.stderr
+    assert [s["count"] for s in json.loads(result.stdout)["segments"]] == [1, 1]
+    assert "1 value(s) in column 'Signed' are not a date" in result.stderr  # not most: a warning
+
+
+def test_bad_date_format_flag_is_a_usage_error(cli, contacts):
+    result = cli("count", contacts, "--at-least", "1", "--date-format", "%Q/%d")
+    assert result.exit_code == 2
+    assert "unsupported code '%Q'" in result.stderr

@@ -35,11 +35,20 @@ def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) ->
 
 
 def _rich_table(result: CountResult, stream: TextIO) -> None:
+    import os
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(f"{result.input}: {result.rows:,} rows"), title_justify="left")
+    # NO_COLOR (no-color.org) means no styling at all: Rich alone would keep bold.
+    plain = bool(os.environ.get("NO_COLOR"))
+    style = "" if plain else None
+    table = Table(
+        title=Text(f"{result.input}: {result.rows:,} rows"),
+        title_justify="left",
+        **({"header_style": style, "title_style": style} if plain else {}),
+    )
     table.add_column("Segment")
     table.add_column("Parent")
     table.add_column("Contacts", justify="right")
@@ -48,7 +57,7 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
         share = f"{seg.count / result.rows:.1%}" if result.rows else "-"
         # Text objects, never markup: a segment called "[/vip]" must print as itself.
         table.add_row(Text(seg.name), Text(seg.parent or ""), f"{seg.count:,}", share)
-    Console(file=stream).print(table)
+    Console(file=stream, no_color=plain, highlight=False).print(table)
 
 
 def warn_unreadable(result: CountResult) -> None:
