@@ -23,7 +23,9 @@ def apply(export: Path, out: Path, segments: str = HOT, **kwargs) -> leadseg.App
     cache = kwargs.pop("cache", None)
     options = leadseg.RunOptions(read=leadseg.ReadOptions(cache_dir=cache))
     out.mkdir(exist_ok=True)
-    return leadseg.apply_segments(export, leadseg.parse_segments(segments), out, options=options, **kwargs)
+    return leadseg.apply_segments(
+        export, leadseg.parse_segments(segments), out, options=options, **kwargs
+    )
 
 
 def test_export_named_like_a_segment_file_in_the_output_directory_is_never_replaced(cli, tmp_path):
@@ -96,7 +98,11 @@ def test_a_tsv_export_gives_comma_separated_csv_and_tab_separated_tsv(tmp_path):
     export.write_text('Email\tScore\tNote\na@x\t70\thas, comma\nb@x\t90\t"quoted ""x"""\n')
     apply(export, tmp_path / "csv")
     rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "hot.csv").read_text())))
-    assert rows == [["Email", "Score", "Note"], ["a@x", "70", "has, comma"], ["b@x", "90", 'quoted "x"']]
+    assert rows == [
+        ["Email", "Score", "Note"],
+        ["a@x", "70", "has, comma"],
+        ["b@x", "90", 'quoted "x"'],
+    ]
     apply(export, tmp_path / "tsv", output_format="tsv")
     assert (tmp_path / "tsv" / "hot.tsv").read_bytes() == export.read_bytes()  # same dialect: raw
 
@@ -132,7 +138,9 @@ def test_excel_safe_and_plain_runs_write_the_same_dialect(tmp_path):
     plain = apply(export, tmp_path / "plain")
     safe = apply(export, tmp_path / "safe", excel_safe=True)
     assert plain.files == safe.files
-    assert (tmp_path / "plain" / "hot.csv").read_bytes() == (tmp_path / "safe" / "hot.csv").read_bytes()
+    assert (tmp_path / "plain" / "hot.csv").read_bytes() == (
+        tmp_path / "safe" / "hot.csv"
+    ).read_bytes()
 
 
 def test_compressed_export_writes_what_the_plain_one_writes(tmp_path):
@@ -194,6 +202,10 @@ def test_unknown_formats_are_usage_errors(cli, tmp_path, fmt):
     export.write_text("Email,Score\na@x,70\n")
     segments = tmp_path / "s.yaml"
     segments.write_text(HOT)
-    for args in (["validate", segments], ["count", export, "-s", segments], ["apply", export, "-s", segments, "-o", tmp_path]):
+    for args in (
+        ["validate", segments],
+        ["count", export, "-s", segments],
+        ["apply", export, "-s", segments, "-o", tmp_path],
+    ):
         result = cli(*args, "--format", fmt)
         assert result.exit_code == ExitCode.USAGE, (args, result.stderr)

@@ -135,7 +135,7 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 )
     if problems:
         raise UnknownColumnError(problems)
-    if not uses_score:
+    if not uses_score or score is None:
         return segments
     bound = tuple(
         dataclasses.replace(s, criterion=_replace_score(s.criterion, score))
@@ -144,7 +144,7 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
     return dataclasses.replace(segments, segments=bound, score_field=score)
 
 
-def _replace_score(node: Criterion, column: str | None) -> Criterion:
+def _replace_score(node: Criterion, column: str) -> Criterion:
     if isinstance(node, Condition):
         return dataclasses.replace(node, field=column) if node.field == SCORE else node
     if isinstance(node, (AllOf, AnyOf)):

@@ -6,7 +6,8 @@ segment-file validation: a ``Condition`` says *how* to compare (``kind``) as wel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -71,7 +72,7 @@ class Condition:
     kind: Kind
     value: Scalar | tuple[Scalar, ...] | bool | int
     # Where the condition was written, for messages such as "unknown column"; not semantics.
-    origin: Location | None = field(default=None, compare=False, repr=False)
+    origin: Location | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class SegmentSet:
     score_field: str | None = None
     source: str | None = None  # the file it came from, for messages
     sha256: str | None = None
-    score_field_origin: Location | None = field(default=None, compare=False, repr=False)
+    score_field_origin: Location | None = dataclasses.field(default=None, compare=False, repr=False)
     # Values meaning "no value" in number/date comparisons: ``None`` = the built-in list.
     placeholders: tuple[str, ...] | None = None
     column_placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from leadseg.criteria import (
     AllOf,
@@ -307,22 +307,23 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     value = pl.col(_helper(cond.kind, cond.field))
     op, target = cond.op, cond.value
     if cond.kind == Kind.TEXT:
-        if op == Op.IS:
-            return value == norm(target)  # type: ignore[arg-type]
         if op == Op.IN:
-            return value.is_in([norm(t) for t in target])  # type: ignore[union-attr]
+            return value.is_in([norm(str(t)) for t in cast(tuple, target)])
+        text = norm(str(target))
+        if op == Op.IS:
+            return value.eq(text)
         if op == Op.CONTAINS:
-            return value.str.contains(norm(target), literal=True)  # type: ignore[arg-type]
+            return value.str.contains(text, literal=True)
         if op == Op.STARTS_WITH:
-            return value.str.starts_with(norm(target))  # type: ignore[arg-type]
+            return value.str.starts_with(text)
         if op == Op.ENDS_WITH:
-            return value.str.ends_with(norm(target))  # type: ignore[arg-type]
+            return value.str.ends_with(text)
     if op == Op.AT_LEAST:
         return value >= pl.lit(target)
     if op == Op.AT_MOST:
         return value <= pl.lit(target)
     if op == Op.BETWEEN:
-        low, high = target  # type: ignore[misc]
+        low, high = cast(tuple, target)
         return value.is_between(pl.lit(low), pl.lit(high), closed="both")
     if op == Op.IS:
         return value == pl.lit(target)

@@ -43,12 +43,11 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
 
     # NO_COLOR (no-color.org) means no styling at all: Rich alone would keep bold.
     plain = bool(os.environ.get("NO_COLOR"))
-    style = "" if plain else None
-    table = Table(
-        title=Text(f"{result.input}: {result.rows:,} rows"),
-        title_justify="left",
-        **({"header_style": style, "title_style": style} if plain else {}),
-    )
+    title = Text(f"{result.input}: {result.rows:,} rows")
+    if plain:
+        table = Table(title=title, title_justify="left", header_style="", title_style="")
+    else:
+        table = Table(title=title, title_justify="left")
     table.add_column("Segment")
     table.add_column("Parent")
     table.add_column("Contacts", justify="right")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +89,7 @@ def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, tuple[in
     return False, tuple(int(at) - 1 for at in blank_at.item() if at > 0)
 
 
-def decoded_lines(path: Path, display: str, counter: list[int]) -> Iterator[str]:
+def decoded_lines(path: Path, display: str, counter: list[int]) -> Generator[str, None, None]:
     """Lines of ``path`` as text; invalid UTF-8 is an error naming its line."""
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):

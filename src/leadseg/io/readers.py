@@ -11,7 +11,7 @@ import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leadseg.errors import ExportDataError, Location, UsageError
 from leadseg.io.byte_counts import occurrences, physical_lines
@@ -152,7 +152,7 @@ class Export:
             return pl.scan_parquet(self.local_path)
         if self.format == "ndjson":
             return pl.scan_ndjson(self.local_path, infer_schema_length=None)
-        options = dict(
+        options: dict[str, Any] = dict(
             separator=self.delimiter,
             # Empty values come back as nulls, so they are written back as empty fields.
             empty_string_is_null=True,

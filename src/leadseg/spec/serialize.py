@@ -70,7 +70,7 @@ def criterion_from_json(data: dict[str, Any], source: str | None) -> Criterion:
         return Condition(field, Op(op), Kind(kind), _value_from_json(value), origin)
     if "all" in data or "any" in data:
         combine = AllOf if "all" in data else AnyOf
-        children = data.get("all", data.get("any"))
+        children = data["all"] if "all" in data else data["any"]
         return combine(tuple(criterion_from_json(c, source) for c in children))
     if "not" in data:
         return Not(criterion_from_json(data["not"], source))
