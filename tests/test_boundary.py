@@ -62,6 +62,21 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
     assert "Traceback" not in err
 
 
+PAUSED_APPLY = """
+import pathlib, sys, time
+import leadseg.applying
+ready = pathlib.Path(sys.argv.pop(1))
+def pause():
+    ready.write_text("paused")
+    while True:
+        time.sleep(0.05)
+leadseg.applying.after_batch = pause
+from leadseg.cli import main
+sys.argv[0] = "leadseg"
+main()
+"""
+
+
 @pytest.mark.parametrize(
     ("signum", "code", "word"),
     [
@@ -73,8 +88,10 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
 def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(
     tmp_path, signum, code, word
 ):
+    """The run is paused by a test hook after its first batch reached the writers (temp
+    files exist), then signalled: no timing guesses."""
     export = tmp_path / "in.csv"
-    export.write_text("Score\n" + "70\n" * 2_000_000)
+    export.write_text("Score\n" + "70\n" * 1000)
     out = tmp_path / "out"
     out.mkdir()
     small = tmp_path / "small.csv"
@@ -90,12 +107,16 @@ def test_signal_mid_run_keeps_previous_outputs_and_leaves_no_temp_files(
         capture_output=True,
     )
     before = {name: (out / name).read_bytes() for name in published(out)}
+    ready = tmp_path / "ready"
+    args = ["apply", str(export), "-s", str(segs), "-o", str(out)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "leadseg", "apply", str(export), "-s", str(segs), "-o", str(out)],
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-c", PAUSED_APPLY, str(ready), *args], stderr=subprocess.PIPE, text=True
     )
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ready.exists(), proc.communicate(timeout=10)[1]
+    assert [p for p in out.iterdir() if ".leadseg-tmp-" in p.name]  # mid-run, for real
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
