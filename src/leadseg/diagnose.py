@@ -32,11 +32,11 @@ def mostly_unreadable(p: Plan, bad: UnreadableValues) -> ExportDataError:
 
     values = _unreadable_sample(p, bad.column)
     hint = _date_hint(values, bad.column) if bad.kind == "date" else _number_hint(values, p)
-    rows = ", ".join(map(str, bad.rows))
+    rows = ", ".join(map(str, bad.rows)) + (", ..." if bad.count > len(bad.rows) else "")
     return ExportDataError(
         f"column {describe_column(bad.column)}: {bad.count:,} of its {bad.values:,} values are "
-        f"not {'dates' if bad.kind == 'date' else 'numbers'} leadseg can read (row {rows}, "
-        "...); segments comparing it would count next to nothing",
+        f"not {'dates' if bad.kind == 'date' else 'numbers'} leadseg can read (row {rows}); "
+        "segments comparing it would count next to nothing",
         location=Location(file=p.export.display, row=bad.rows[0], field=bad.column),
         hint=hint,
     )

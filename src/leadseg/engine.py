@@ -61,25 +61,28 @@ class Plan:
 
     def flag_columns(self) -> list[str]:
         """Every column ``batch_totals`` reads."""
-        from leadseg.backends.polars import mask_column, unreadable_column
+        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
 
         masks = [mask_column(s.name) for s in self.compiled.order]
-        flags = [unreadable_column(i) for i in range(len(self.compiled.parsed))]
-        helpers = [parsed.helper for parsed in self.compiled.parsed]
-        return [*masks, *flags, *helpers, SUSPECT]
+        flags = [
+            name
+            for i in range(len(self.compiled.parsed))
+            for name in (unreadable_column(i), readable_column(i))
+        ]
+        return [*masks, *flags, SUSPECT]
 
     def batch_totals(self, batch: pl.DataFrame) -> dict[str, Any]:
         """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
-        from leadseg.backends.polars import mask_column, unreadable_column
+        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
 
         totals: dict[str, Any] = {"rows": batch.height}
         for i, segment in enumerate(self.compiled.order):
             totals[f"segment_{i}"] = batch[mask_column(segment.name)].sum()
-        for i, parsed in enumerate(self.compiled.parsed):
+        for i in range(len(self.compiled.parsed)):
             flags = batch[unreadable_column(i)]
             totals[f"bad_{i}"] = flags.sum()
             totals[f"bad_rows_{i}"] = flags.arg_true().head(FIRST_ROWS).to_list()
-            totals[f"read_{i}"] = batch[parsed.helper].is_not_null().sum()
+            totals[f"read_{i}"] = batch[readable_column(i)].sum()
         totals["suspect"] = batch[SUSPECT].sum()
         return totals
 

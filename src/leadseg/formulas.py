@@ -55,7 +55,11 @@ def risk_masks(checked: list[str]) -> list[pl.Expr]:
     masks = []
     for name, start in zip(mask_columns(checked), range(0, len(checked), BITS), strict=True):
         chunk = checked[start : start + BITS]
-        bits = [_risky(c).cast(pl.UInt64) * pl.lit(1 << i, pl.UInt64) for i, c in enumerate(chunk)]
+        zero = pl.lit(0, pl.UInt64)
+        bits = [
+            pl.when(_risky(c)).then(pl.lit(1 << i, pl.UInt64)).otherwise(zero)
+            for i, c in enumerate(chunk)
+        ]  # when/then measured faster than a cast and a multiplication
         masks.append(pl.sum_horizontal(bits).cast(pl.UInt64).alias(name))
     return masks
 

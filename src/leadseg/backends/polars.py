@@ -42,6 +42,10 @@ def unreadable_column(index: int) -> str:
     return f"{_PREFIX}unreadable:{index}"
 
 
+def readable_column(index: int) -> str:
+    return f"{_PREFIX}readable:{index}"
+
+
 def _stripped(field: str) -> str:
     return f"{_PREFIX}stripped:{field}"
 
@@ -80,11 +84,18 @@ class CompiledSegments:
     def add_masks(self, frame: pl.LazyFrame, *, flags: bool = False) -> pl.LazyFrame:
         """Add the mask columns; with ``flags``, also one "unreadable" column per parsed
         column, so that a batch's totals are cheap column sums."""
+        import polars as pl
+
         for stage in self.stages:
             frame = frame.with_columns(stage)
         if flags and self.parsed:
             frame = frame.with_columns(
-                p.unreadable.alias(unreadable_column(i)) for i, p in enumerate(self.parsed)
+                flag
+                for i, p in enumerate(self.parsed)
+                for flag in (
+                    p.unreadable.alias(unreadable_column(i)),
+                    pl.col(p.helper).is_not_null().alias(readable_column(i)),
+                )
             )
         return frame
 
