@@ -112,13 +112,16 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 )
             )
     known = set(header)
-    for name, _ in segments.column_placeholders:
+    listed = [("placeholders", name) for name, _ in segments.column_placeholders]
+    listed += [("dates", name) for name, _ in segments.column_date_formats]
+    for block, name in listed:
         if name not in known:
+            what = "placeholders" if block == "placeholders" else "date formats"
             problems.append(
                 Problem(
                     "unknown-column",
-                    f"placeholders for column {describe_column(name)}, which is not in {export}",
-                    Location(file=segments.source, yaml_path=f"placeholders.columns.{name}"),
+                    f"{what} for column {describe_column(name)}, which is not in {export}",
+                    segments.origin_of(f"{block}.columns.{name}"),
                     close_columns(name, header),
                 )
             )

@@ -124,6 +124,16 @@ class SegmentSet:
     # Date forms besides ISO 8601 (strftime), tried in order; per column instead of these.
     date_formats: tuple[str, ...] = ()
     column_date_formats: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Where the per-column keys stood (``placeholders.columns.NAME``), for messages.
+    key_origins: tuple[tuple[str, Location], ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
+
+    def origin_of(self, yaml_path: str) -> Location:
+        for path, location in self.key_origins:
+            if path == yaml_path:
+                return location
+        return Location(file=self.source, yaml_path=yaml_path)
 
     def placeholders_for(self, column: str) -> tuple[str, ...]:
         for name, values in self.column_placeholders:

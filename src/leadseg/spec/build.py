@@ -459,6 +459,17 @@ def _dates(header: SegmentFileHeader | None, doc: YamlDocument, problems: list[P
     }
 
 
+def _key_origins(header: SegmentFileHeader | None, doc: YamlDocument):
+    """Where each ``placeholders.columns`` and ``dates.columns`` key stands."""
+    found = []
+    for block in ("placeholders", "dates"):
+        spec = getattr(header, block) if header else None
+        for name in (spec.columns or {}) if spec else {}:
+            path: Path = (block, "columns", name)
+            found.append((f"{block}.columns.{name}", doc.location(path, key=True)))
+    return tuple(found)
+
+
 _TOP_KEYS = ("version", "score_field", "placeholders", "dates", "segments")
 
 
@@ -541,6 +552,7 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         score_field_origin=doc.location(("score_field",)) if score_field else None,
         **_placeholders(header),
         **_dates(header, doc, problems),
+        key_origins=_key_origins(header, doc),
     )
     if problems:
         raise SegmentFileError(problems, partial=_resolvable(built))

@@ -84,6 +84,7 @@ def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
         "placeholders": segments.placeholders,
         "column_placeholders": segments.column_placeholders,
         "date_formats": segments.date_formats,
+        "key_origins": [[p, _location_to_json(loc)] for p, loc in segments.key_origins],
         "column_date_formats": segments.column_date_formats,
         "segments": [
             {
@@ -121,6 +122,10 @@ def segment_set_from_json(
             (name, tuple(values)) for name, values in data["column_placeholders"]
         ),
         date_formats=tuple(data["date_formats"]),
+        key_origins=tuple(
+            (p, _location_from_json(loc, source) or Location(file=source))
+            for p, loc in data["key_origins"]
+        ),
         column_date_formats=tuple(
             (name, tuple(formats)) for name, formats in data["column_date_formats"]
         ),
