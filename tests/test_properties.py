@@ -32,7 +32,13 @@ PIECES = [
 plain_values = st.sampled_from(
     ["", "60", "5", "20", "100", " 45 ", "-3", "2026-11-28", "2026-11-01", "US", "NO", "ca"]
 )
-hostile_values = st.one_of(plain_values, st.lists(st.sampled_from(PIECES), max_size=3).map("".join))
+# Characters of numbers and dates, their look-alikes and odd spaces, drawn freely.
+HOSTILE_ALPHABET = "0123456789+-.,eE:/T Z\t\u00a0\u2003\u200b\x1c\u0663\uff15\u00b2\u2212\u2014N/A"
+hostile_values = st.one_of(
+    plain_values,
+    st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
+    st.text(alphabet=HOSTILE_ALPHABET, max_size=12),
+)
 rows_strategy = st.lists(st.tuples(hostile_values, hostile_values, hostile_values), max_size=25)
 
 numbers = st.sampled_from([0, 5, 20, 45, 60, 100, -3, 0.5])
