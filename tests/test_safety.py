@@ -268,20 +268,6 @@ def test_unknown_trusted_column_is_a_usage_error(tmp_path):
         leadseg.apply_segments(path, segments, out, excel_safe=True, safe_columns=("Phon",))
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs: a real full disk (needs root, as on the CI machines)."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
-
-
 def test_full_disk_leaves_previous_outputs_intact(cli, tmp_path, segfile, tiny_disk):
     small = write_csv(tmp_path / "small.csv", ["Email", "Score"], [["a@x.com", "70"]])
     big = write_csv(

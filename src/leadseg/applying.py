@@ -110,6 +110,7 @@ def apply_plan(
             excel_safe=output.excel_safe and output.text,
             formula_columns=formulas.by_column if formulas else {},
             formula_header_cells=formulas.header_cells if formulas else 0,
+            file_mode=output.file_mode,
         )
 
 
@@ -327,6 +328,7 @@ def _manifest(
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},
         "as_of": counts.as_of,
         "format": output.format,
+        "file_mode": f"{output.file_mode:04o}",
         "excel_safe": output.excel_safe and output.text,
         "segments": [
             {"name": c.name, "parent": c.parent, "file": c.file, "rows": c.count}

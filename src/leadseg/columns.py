@@ -48,11 +48,9 @@ def detect_score_column(header: list[str]) -> str | None:
 def describe_column(name: str) -> str:
     """A column name as a message shows it: quoted (so stray spaces show), with invisible
     characters escaped (a zero-width space shows as \\u200b)."""
-    escaped = "".join(
-        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp") else c
-        for c in name
-    )
-    return f"'{escaped}'"
+    from leadseg.printable import printable
+
+    return f"'{printable(name)}'"
 
 
 def _shell_word(name: str) -> str:

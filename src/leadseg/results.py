@@ -75,6 +75,7 @@ class ApplyResult:
     # header names that may (they are in every file).
     formula_columns: dict[str, int] = field(default_factory=dict)
     formula_header_cells: int = 0
+    file_mode: int = 0o600  # permissions of the files written
 
     def to_dict(self) -> dict[str, Any]:
         data = self.counts.to_dict()
@@ -82,4 +83,5 @@ class ApplyResult:
         data["excel_safe"] = self.excel_safe
         data["formula_cells_by_column"] = self.formula_columns
         data["formula_header_cells"] = self.formula_header_cells
+        data["file_mode"] = f"{self.file_mode:04o}"
         return data

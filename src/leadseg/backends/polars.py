@@ -9,7 +9,7 @@ boolean: a blank (or unreadable) value never satisfies a comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from leadseg.criteria import (
@@ -280,6 +280,11 @@ def _without_placeholders(
     )
 
 
+def days_before(as_of: date, days: int) -> date:
+    """``as_of`` minus ``days``, never before 1 January of year 1 (the earliest date)."""
+    return date.fromordinal(max(1, as_of.toordinal() - days))
+
+
 def _unreadable(field: str, dtype: Any, helper: str, segment_set: SegmentSet) -> pl.Expr:
     """Not blank, not a placeholder, and yet not readable as a number or date."""
     import polars as pl
@@ -345,10 +350,10 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     if op == Op.AFTER:
         return value > pl.lit(target)
     if op == Op.IN_LAST_DAYS:
-        start = as_of - timedelta(days=int(target))  # type: ignore[arg-type]
+        start = days_before(as_of, cast(int, target))
         return value.is_between(pl.lit(start), pl.lit(as_of), closed="both")
     if op == Op.MORE_THAN_DAYS_AGO:
-        return value < pl.lit(as_of - timedelta(days=int(target)))  # type: ignore[arg-type]
+        return value < pl.lit(days_before(as_of, cast(int, target)))
     raise AssertionError(f"no Polars compilation for {op} on {cond.kind}")
 
 

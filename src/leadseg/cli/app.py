@@ -98,6 +98,7 @@ def validate(
 ) -> None:
     """Check a segment file (and, with --export, its columns and a sample of its values)."""
     from leadseg.api import validate_segments
+    from leadseg.printable import printable
 
     def action() -> None:
         c.choice("--format", output_format, ("text", "json"))
@@ -111,7 +112,7 @@ def validate(
 
             print_json({"file": str(segments), "valid": True, "segments": result.names()})
         else:
-            typer.echo(f"{segments}: ok, {len(result.segments)} segment(s)")
+            typer.echo(printable(f"{segments}: ok, {len(result.segments)} segment(s)"))
 
     run(action, debug=debug)
 

@@ -25,11 +25,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def print_error(error: LeadsegError) -> None:
+    from leadseg.printable import printable
+
     for problem in error.problems:
         where = f"{problem.location}: " if problem.location.file else ""
-        print(f"leadseg: error: {where}{problem.message}", file=sys.stderr)
+        print(printable(f"leadseg: error: {where}{problem.message}"), file=sys.stderr)
         if problem.hint:
-            print(f"  hint: {problem.hint}", file=sys.stderr)
+            print(printable(f"  hint: {problem.hint}"), file=sys.stderr)
 
 
 @contextmanager

@@ -124,4 +124,13 @@ def parse_file_mode(text: str) -> int:
             f"--file-mode {text!r} is not a usable octal mode",
             hint="e.g. 600 or 640 (the owner must be able to read and write)",
         )
+    if mode & 0o022:
+        import sys
+
+        who = "others" if mode & 0o002 else "the group"
+        print(
+            f"leadseg: warning: --file-mode {mode:04o} lets {who} change the segment files, "
+            "which hold personal data (640 shares them read-only)",
+            file=sys.stderr,
+        )
     return mode

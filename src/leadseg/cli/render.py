@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from leadseg.printable import printable
 from leadseg.results import ApplyResult, CountResult
 
 OUTPUT_FORMATS = ("table", "json", "csv")
@@ -31,7 +32,7 @@ def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) ->
         _rich_table(result, stream)
     else:
         for seg in result.segments:
-            print(f"{seg.name}\t{seg.count}", file=stream)
+            print(f"{printable(seg.name)}\t{seg.count}", file=stream)
 
 
 def _rich_table(result: CountResult, stream: TextIO) -> None:
@@ -43,7 +44,7 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
 
     # NO_COLOR (no-color.org) means no styling at all: Rich alone would keep bold.
     plain = bool(os.environ.get("NO_COLOR"))
-    title = Text(f"{result.input}: {result.rows:,} rows")
+    title = Text(printable(f"{result.input}: {result.rows:,} rows"))
     if plain:
         table = Table(title=title, title_justify="left", header_style="", title_style="")
     else:
@@ -55,7 +56,9 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
     for seg in result.segments:
         share = f"{seg.count / result.rows:.1%}" if result.rows else "-"
         # Text objects, never markup: a segment called "[/vip]" must print as itself.
-        table.add_row(Text(seg.name), Text(seg.parent or ""), f"{seg.count:,}", share)
+        table.add_row(
+            Text(printable(seg.name)), Text(printable(seg.parent or "")), f"{seg.count:,}", share
+        )
     Console(file=stream, no_color=plain, highlight=False).print(table)
 
 
@@ -64,8 +67,10 @@ def warn_unreadable(result: CountResult) -> None:
         rows = ", ".join(map(str, bad.rows))
         more = ", ..." if bad.count > len(bad.rows) else ""
         print(
-            f"leadseg: warning: {result.input}: {bad.count} value(s) in column {bad.column!r} "
-            f"are not a {bad.kind} and count as blank (row {rows}{more})",
+            printable(
+                f"leadseg: warning: {result.input}: {bad.count} value(s) in column "
+                f"{bad.column!r} are not a {bad.kind} and count as blank (row {rows}{more})"
+            ),
             file=sys.stderr,
         )
 

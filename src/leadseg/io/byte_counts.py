@@ -30,6 +30,7 @@ def occurrences(path: Path, byte: str, *, quoted: bool) -> pl.LazyFrame:
         separator=separator,
         eol_char=byte,
         quote_char='"' if quoted else None,
+        glob=False,
         schema={"record": pl.String},
         truncate_ragged_lines=True,
     )
@@ -45,6 +46,7 @@ def physical_lines(path: Path, *, skip: int = 0) -> pl.LazyFrame:
         path,
         has_header=False,
         skip_lines=skip,
+        glob=False,
         separator="\n",
         eol_char="\n",
         quote_char=None,

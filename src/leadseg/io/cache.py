@@ -90,7 +90,7 @@ def _store(export: Export, data: Path, meta: Path, key: dict[str, Any]) -> str:
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
             with os.fdopen(os.open(temp, flags, 0o600), "wb") as handle:
                 export.scan().sink_parquet(handle, compression="zstd")
-            copy = pl.scan_parquet(temp).select(pl.len())
+            copy = pl.scan_parquet(temp, glob=False).select(pl.len())
             checks = export.structure_queries()
             frames = collect_all([copy, *checks.values()], export)
             delimiters = frames[1].item() if checks else None

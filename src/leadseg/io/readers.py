@@ -149,13 +149,15 @@ class Export:
         import polars as pl
 
         if self.format == "parquet":
-            return pl.scan_parquet(self.local_path)
+            return pl.scan_parquet(self.local_path, glob=False)
         if self.format == "ndjson":
-            return pl.scan_ndjson(self.local_path, infer_schema_length=None)
+            # scan_ndjson has no glob=False: an open file is never taken for a pattern.
+            return pl.scan_ndjson(open(self.local_path, "rb"), infer_schema_length=None)
         options: dict[str, Any] = dict(
             separator=self.delimiter,
             # Empty values come back as nulls, so they are written back as empty fields.
             empty_string_is_null=True,
+            glob=False,
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
@@ -206,6 +208,7 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         local = local_file(source_path, display, options.encoding, cleanup, text=fmt == "csv")
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
+            check_column_names(export.columns, display)
             if options.cache_dir is not None:
                 from leadseg.io.cache import cached
 
@@ -213,7 +216,26 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
             yield export
         else:
             columns = _columns_of(local.path, fmt, display)
+            check_column_names(columns, display)
             yield Export(display, fmt, columns, local.path, source_path, copied=local.copied)
+
+
+INTERNAL_PREFIX = "\x00"  # every helper column leadseg adds starts with NUL
+
+
+def check_column_names(columns: list[str], display: str) -> None:
+    """No export column may be named like leadseg's helper columns (they start with a NUL
+    character, which no real header holds): a collision would swap values silently."""
+    from leadseg.printable import printable
+
+    for position, name in enumerate(columns, start=1):
+        if name.startswith(INTERNAL_PREFIX):
+            raise ExportDataError(
+                f"column {position} ({printable(name)!r}) starts with a NUL character, which "
+                "leadseg reserves for its own working columns",
+                location=Location(file=display, line=1, row=1),
+                hint="rename the column in the export",
+            )
 
 
 def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
@@ -221,8 +243,9 @@ def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
 
     try:
         if fmt == "parquet":
-            return list(pl.read_parquet_schema(path))
-        return list(pl.scan_ndjson(path, infer_schema_length=None).collect_schema())
+            return list(pl.scan_parquet(path, glob=False).collect_schema())
+        with open(path, "rb") as handle:
+            return list(pl.scan_ndjson(handle, infer_schema_length=None).collect_schema())
     except Exception as exc:  # Polars raises several kinds for a file it cannot read
         raise ExportDataError(
             f"cannot read {fmt} export: {exc}",

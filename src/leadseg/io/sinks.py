@@ -118,7 +118,8 @@ class ParquetSink:
 
         try:
             if self.count:
-                pl.scan_parquet(self.parts / "*.parquet").sink_parquet(self.handle)
+                parts = [self.parts / f"{i:08d}.parquet" for i in range(self.count)]
+                pl.scan_parquet(parts, glob=False).sink_parquet(self.handle)
             else:
                 pl.DataFrame(schema=self.schema).write_parquet(self.handle)
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,37 +34,64 @@ class LocalFile:
 
 
 def check_encoding(encoding: str) -> None:
+    """Only text encodings that read CSV punctuation as itself (ASCII-compatible ones, and
+    UTF-16/32): ``rot13``, ``base64``, ``zlib``, ``punycode`` or ``undefined`` are usage
+    errors, not crashes."""
     from leadseg.errors import UsageError
 
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
+        usable = getattr(info, "_is_text_encoding", True) and (
+            info.name.startswith(("utf-16", "utf-32"))
+            or codecs.decode(_PROBE.encode("ascii"), info.name) == _PROBE
+        )
     except LookupError:
         raise UsageError(
             f"unknown encoding {encoding!r}", hint="use a Python codec name such as cp1252"
         ) from None
+    except (UnicodeError, ValueError, TypeError):
+        usable = False
+    if not usable:
+        raise UsageError(
+            f"--encoding {encoding!r} is not a text encoding leadseg can read CSV in",
+            hint="use utf-8, cp1252, latin-1, utf-16, ... (a text encoding of the export)",
+        )
+
+
+_PROBE = 'Email,Score;x|"y"\t1\r\n'
 
 
 def _is_utf8(encoding: str) -> bool:
     return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
 
 
-def _open_source(path: Path | None, display: str) -> BinaryIO:
+def _open_source(path: Path | None, display: str) -> tuple[BinaryIO, bool]:
+    """The source opened for reading, and whether it is a regular file (a pipe, a FIFO,
+    process substitution or a device is read as a stream, like stdin)."""
+    import errno
+    import stat
+
     if path is None:
-        return sys.stdin.buffer
+        return sys.stdin.buffer, False
+    where = Location(file=display)
     try:
-        if path.is_dir():
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
             raise ExportMissingError(
-                f"{display} is a directory, not an export file", location=Location(file=display)
+                f"{display} is a directory, not an export file", location=where
             )
-        return open(path, "rb")
+        return open(path, "rb"), stat.S_ISREG(mode)
     except FileNotFoundError:
         raise ExportMissingError(
-            "export file not found", location=Location(file=display), hint="check the path"
+            "export file not found", location=where, hint="check the path"
         ) from None
     except PermissionError:
         raise ExportMissingError(
-            "export file is not readable (permission denied)", location=Location(file=display)
+            "export file is not readable (permission denied)", location=where
         ) from None
+    except OSError as exc:
+        reason = "a loop of symbolic links" if exc.errno == errno.ELOOP else exc.strerror
+        raise ExportMissingError(f"cannot open the export: {reason}", location=where) from None
 
 
 class _Prefixed:
@@ -93,15 +121,49 @@ def _compression_of(head: bytes) -> str | None:
     return None
 
 
-def _decompressed(stream: BinaryIO, compression: str | None) -> BinaryIO:
+class _ZstdFrames:
+    """zstd data read to its verified end: every frame must be complete (a file cut at a
+    block boundary otherwise just ends early)."""
+
+    def __init__(self, stream: BinaryIO, display: str) -> None:
+        import zstandard
+
+        self.stream, self.display, self.zstd = stream, display, zstandard
+        self.decoder = zstandard.ZstdDecompressor().decompressobj()
+        self.pending = b""
+        self.done = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.done and (size < 0 or len(self.pending) < size):
+            chunk = self.stream.read(_CHUNK)
+            if not chunk:
+                self.done = True
+                if not self.decoder.eof:
+                    raise EOFError("the last zstd frame is incomplete")
+                break
+            try:
+                data = self.decoder.decompress(chunk)
+                while self.decoder.eof and self.decoder.unused_data:
+                    rest = self.decoder.unused_data
+                    self.decoder = self.zstd.ZstdDecompressor().decompressobj()
+                    data += self.decoder.decompress(rest)
+            except self.zstd.ZstdError as exc:
+                raise EOFError(str(exc)) from None
+            self.pending += data
+        if size < 0:
+            out, self.pending = self.pending, b""
+        else:
+            out, self.pending = self.pending[:size], self.pending[size:]
+        return out
+
+
+def _decompressed(stream: BinaryIO, compression: str | None, display: str) -> BinaryIO:
     if compression == "gzip":
         import gzip
 
         return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
     if compression == "zstd":
-        import zstandard
-
-        return zstandard.ZstdDecompressor().stream_reader(stream)  # type: ignore[return-value]
+        return _ZstdFrames(stream, display)  # type: ignore[return-value]
     return stream
 
 
@@ -109,61 +171,169 @@ def _utf16_bom(head: bytes) -> bool:
     return head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+MAX_COPY_ENV = "LEADSEG_MAX_COPY"
+DEFAULT_MAX_COPY = 64 << 30  # bytes; a compressed or piped export larger than this stops
+_GLOB_CHARACTERS = set("*?[]{}")
+
+
+def max_copy_bytes() -> int:
+    """The most a decompressed, transcoded or piped export may take in TMPDIR:
+    ``LEADSEG_MAX_COPY`` (bytes, or with a K/M/G/T suffix), else 64 GiB."""
+    from leadseg.errors import UsageError
+
+    text = os.environ.get(MAX_COPY_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_COPY
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    scale = units.get(text[-1].upper(), 1)
+    digits = text[:-1] if text[-1].upper() in units else text
+    if not digits.isdigit():
+        raise UsageError(f"{MAX_COPY_ENV}={text!r} is not a size", hint="e.g. 500M or 20G")
+    return int(digits) * scale
+
+
 def local_file(
     path: Path | None, display: str, encoding: str, cleanup: contextlib.ExitStack, *, text: bool
 ) -> LocalFile:
-    """The export as a plain file (UTF-8 when ``text``); a copy when it must be one."""
-    raw = _open_source(path, display)
+    """The export as a plain, regular file (UTF-8 when ``text``) whose name no reader
+    takes for a glob pattern; a copy when it must be one."""
+    raw, regular = _open_source(path, display)
     if path is not None:
         cleanup.enter_context(raw)  # stdin stays open: it is not ours to close
     head = raw.read(4)
     compression = _compression_of(head)
-    stream = _decompressed(_Prefixed(head, raw), compression)  # type: ignore[arg-type]
+    stream = _decompressed(_Prefixed(head, raw), compression, display)  # type: ignore[arg-type]
     if compression:
-        text_head = stream.read(4)
+        try:
+            text_head = stream.read(4)
+        except (EOFError, OSError) as exc:
+            raise _damaged(display, exc) from None
         stream = _Prefixed(text_head, stream)  # type: ignore[assignment]
     else:
         text_head = head
     if text and _utf16_bom(text_head):
         encoding = "utf-16"  # Excel's "Unicode text": UTF-16 with a byte-order mark
+    elif text and b"\x00" in text_head:
+        raise ExportDataError(
+            "the export holds NUL bytes: it is not a text CSV",
+            location=Location(file=display, line=1),
+            hint="check the file (a UTF-16 export needs its byte-order mark, or --encoding utf-16)",
+        )
     convert = text and not _is_utf8(encoding)
-    if path is not None and not compression and not convert:
-        return LocalFile(path, encoding, None, copied=False)
+    if path is not None and regular and not compression and not convert:
+        return LocalFile(_glob_free(path, cleanup), encoding, None, copied=False)
+    return LocalFile(_copy(stream, display, encoding, cleanup, convert, compression), encoding,
+                     compression, copied=True)  # fmt: skip
+
+
+def _private_dir(cleanup: contextlib.ExitStack) -> Path:
     import tempfile
 
-    folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-")))
+    return Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-")))
+
+
+def _glob_free(path: Path, cleanup: contextlib.ExitStack) -> Path:
+    """A path is a path: one holding glob characters is read through a plain-named link."""
+    if not _GLOB_CHARACTERS & set(str(path)):
+        return path
+    link = _private_dir(cleanup) / "export"
+    link.symlink_to(path.resolve())
+    return link
+
+
+def _copy(
+    stream: BinaryIO,
+    display: str,
+    encoding: str,
+    cleanup: contextlib.ExitStack,
+    convert: bool,
+    compression: str | None,
+) -> Path:
+    from leadseg.errors import OutputWriteError
+
+    limit = max_copy_bytes()
+    folder = _private_dir(cleanup)
     target = folder / "export"
     with open(target, "wb") as out:
+        sink = _Capped(out, limit, display)
         try:
             if convert:
-                _transcode(stream, out, encoding, display)
+                _transcode(stream, sink, encoding, display)
             else:
                 while chunk := stream.read(_CHUNK):
-                    out.write(chunk)
+                    sink.write(chunk)
+        except _WriteFailed as failed:
+            raise OutputWriteError(
+                f"cannot copy the export into TMPDIR ({folder.parent}): {failed.reason}",
+                location=Location(file=display),
+                hint="free space there, or point TMPDIR at a larger disk",
+            ) from None
         except (EOFError, OSError) as exc:
             if not compression:
-                raise
+                raise ExportMissingError(
+                    f"cannot read the export: {exc}", location=Location(file=display)
+                ) from None
+            raise _damaged(display, exc) from None
+    return target
+
+
+def _damaged(display: str, exc: BaseException) -> ExportDataError:
+    return ExportDataError(
+        f"the compressed export is damaged or cut short: {exc}",
+        location=Location(file=display),
+        hint="download or export the file again",
+    )
+
+
+class _WriteFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Capped:
+    """Writes to the temp copy, at most ``limit`` bytes; write errors are told apart from
+    read errors (a full TMPDIR is not a damaged export)."""
+
+    def __init__(self, out: BinaryIO, limit: int, display: str) -> None:
+        self.out, self.limit, self.display, self.written = out, limit, display, 0
+
+    def write(self, data: bytes) -> None:
+        self.written += len(data)
+        if self.written > self.limit:
             raise ExportDataError(
-                f"the compressed export is damaged or cut short: {exc}",
-                location=Location(file=display),
-                hint="download or export the file again",
-            ) from None
-    return LocalFile(target, encoding, compression, copied=True)
+                f"the export is larger than {self.limit:,} bytes once decompressed or copied "
+                f"(the {MAX_COPY_ENV} limit)",
+                location=Location(file=self.display),
+                hint=f"raise the limit, e.g. {MAX_COPY_ENV}=200G, if the export is genuine",
+            )
+        try:
+            self.out.write(data)
+        except OSError as exc:
+            raise _WriteFailed(exc.strerror or str(exc)) from None
 
 
-def _transcode(stream: BinaryIO, out: BinaryIO, encoding: str, display: str) -> None:
+def _transcode(stream: BinaryIO, out: _Capped, encoding: str, display: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line = 1
-    while chunk := stream.read(_CHUNK):
+
+    def invalid(at_line: int) -> ExportDataError:
+        return ExportDataError(
+            f"bytes that are not valid {encoding} at line {at_line}",
+            location=Location(file=display, line=at_line),
+            hint="check --encoding",
+        )
+
+    while True:
+        chunk = stream.read(_CHUNK)
         try:
-            text = decoder.decode(chunk)
+            text = decoder.decode(chunk, final=not chunk)
+            # Lone surrogates (UTF-8 bytes read as UTF-16) are not text either.
+            out.write(text.encode("utf-8"))
         except UnicodeDecodeError as exc:
-            line += exc.object[: exc.start].count(b"\n")
-            raise ExportDataError(
-                f"bytes that are not valid {encoding} at line {line}",
-                location=Location(file=display, line=line),
-                hint="check --encoding",
-            ) from None
-        line += chunk.count(b"\n")
-        out.write(text.encode("utf-8"))
-    out.write(decoder.decode(b"", final=True).encode("utf-8"))
+            raise invalid(line + exc.object[: exc.start].count(b"\n")) from None
+        except UnicodeError:  # lone surrogates, a UTF-16 stream without its BOM
+            raise invalid(line) from None
+        if not chunk:
+            break
+        line += text.count("\n")

@@ -244,10 +244,8 @@ class _Builder:
             return kind_low, (low, high)
         if op in _NUMERIC_OPS:
             if isinstance(value, (int, float)):
-                if math.isnan(value):
-                    self.problem("invalid-value", f"'{written}' cannot be NaN", path)
-                    return None
-                return Kind.NUMBER, float(value)
+                number = self.finite(value, path, written)
+                return None if number is None else (Kind.NUMBER, number)
             day = _as_date(value)
             if day is None:
                 self.problem(
@@ -260,7 +258,10 @@ class _Builder:
         if op == Op.IN:
             numbers = [isinstance(v, (int, float)) for v in value]
             if all(numbers):
-                return Kind.NUMBER, tuple(float(v) for v in value)
+                floats = [self.finite(v, path + (j,), written) for j, v in enumerate(value)]
+                if any(f is None for f in floats):
+                    return None
+                return Kind.NUMBER, tuple(floats)
             if any(numbers):
                 self.problem(
                     "invalid-value",
@@ -277,11 +278,24 @@ class _Builder:
             return Kind.TEXT, texts
         # is
         if isinstance(value, (int, float)):
-            return Kind.NUMBER, float(value)
+            number = self.finite(value, path, written)
+            return None if number is None else (Kind.NUMBER, number)
         if not value.strip():
             self._never_matches(written, path)
             return None
         return Kind.TEXT, value
+
+    def finite(self, value: float, path: Path, written: str) -> float | None:
+        """A number from the file as a finite float, or a located problem."""
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+        what = "NaN" if math.isnan(number) else "infinite or too large"
+        self.problem("invalid-value", f"'{written}' needs a finite number, not {what}", path)
+        return None
 
     def _never_matches(self, written: str, path: Path) -> None:
         """Blank text in a text comparison: a blank value never satisfies a comparison."""

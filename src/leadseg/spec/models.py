@@ -34,9 +34,12 @@ def _number_or_text(value: Any) -> Any:
     return value
 
 
+MAX_DAYS = 100_000  # about 273 years: beyond it no export date is meant
+
+
 def _whole_days(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("must be a whole number of days, 0 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+        raise ValueError(f"must be a whole number of days, from 0 to {MAX_DAYS:,}")
     return value
 
 
@@ -59,7 +62,9 @@ def _pair(value: Any) -> Any:
 _SCALAR_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string"}]}
 Value = Annotated[Any, AfterValidator(_number_or_text), WithJsonSchema(_SCALAR_SCHEMA)]
 Days = Annotated[
-    Any, AfterValidator(_whole_days), WithJsonSchema({"type": "integer", "minimum": 0})
+    Any,
+    AfterValidator(_whole_days),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_DAYS}),
 ]
 Values = Annotated[
     Any,

@@ -204,7 +204,8 @@ def resolve_plain_scalar(text: str) -> Any:
     if _FALSE.match(text):
         return False
     if _INT.match(text):
-        return int(text, 10)
+        # Past 300 digits no number is finite as a float: skip Python's digit limit.
+        return int(text, 10) if len(text) <= 300 else float("inf")
     if _INT_OCT.match(text):
         return int(text[2:], 8)
     if _INT_HEX.match(text):

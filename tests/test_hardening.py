@@ -1,0 +1,255 @@
+"""Hardening, round 2: trust boundaries, bounded resources, hostile names. Each test is an
+attack that got through before its fix."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import zstandard
+
+import leadseg
+from leadseg.exit_codes import ExitCode
+
+HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
+ROWS = "Email,Score\n" + "".join(f"c{i}@x,{i % 100}\n" for i in range(3000))
+
+
+def count(path, segments: str = HOT, **read) -> leadseg.CountResult:  # type: ignore[name-defined]
+    options = leadseg.RunOptions(read=leadseg.ReadOptions(**read))
+    return leadseg.count_segments(path, leadseg.parse_segments(segments), options)
+
+
+# -- paths are paths --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "ndjson"])
+def test_a_path_with_glob_characters_is_read_as_itself(tmp_path, fmt):
+    import polars as pl
+
+    mine = pl.DataFrame({"Email": ["a@x"], "Score": ["70"]})
+    other = pl.DataFrame({"Email": ["b@x", "c@x"], "Score": ["90", "95"]})
+    writers = {"csv": "write_csv", "parquet": "write_parquet", "ndjson": "write_ndjson"}
+    getattr(mine, writers[fmt])(tmp_path / f"contacts[1].{fmt}")
+    getattr(other, writers[fmt])(tmp_path / f"contacts1.{fmt}")
+    getattr(other, writers[fmt])(tmp_path / f"contacts2.{fmt}")
+    for name in (f"contacts[1].{fmt}", f"contacts?.{fmt}", f"contacts*.{fmt}"):
+        if not (tmp_path / name).exists():
+            with pytest.raises(leadseg.LeadsegError) as info:
+                count(tmp_path / name)
+            assert info.value.exit_code == ExitCode.NO_INPUT
+            continue
+        result = count(tmp_path / name)
+        assert (result.rows, result.segments[0].count) == (1, 1)
+
+
+def test_an_output_directory_with_glob_characters_holds_parquet_parts(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    out = tmp_path / "out[1]"
+    out.mkdir()
+    (tmp_path / "out1").mkdir()
+    leadseg.apply_segments(export, leadseg.parse_segments(HOT), out, output_format="parquet")
+    import polars as pl
+
+    assert pl.read_parquet(out / "hot.parquet", glob=False).height == 1200
+
+
+# -- names that collide or escape ---------------------------------------------------------
+
+
+def test_a_header_named_like_an_internal_column_is_refused(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score,\x00leadseg:raw-line\na@x,70,x\n")
+    with pytest.raises(leadseg.LeadsegError) as info:
+        count(export)
+    assert info.value.exit_code == ExitCode.DATA_ERROR
+    assert "reserves" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["evil\x1b]0;pwned\x07", "two\nlines", "tab\there", "rtl\u202eexe"]
+)
+def test_control_characters_in_names_are_printed_escaped(cli, tmp_path, name):
+    export = tmp_path / "e.csv"
+    export.write_text(f'Email,"{name}"\na@x,70\n', newline="")
+    segments = tmp_path / "s.yaml"
+    segments.write_text(
+        "segments:\n"
+        f"  - name: {json.dumps(name)}\n    profile: {{field: {json.dumps(name)}, at_least: 1}}\n"
+        f"  - name: other\n    profile: {{field: {json.dumps(name + 'x')}, at_least: 1}}\n"
+    )
+    result = cli("count", export, "-s", segments)
+    assert result.exit_code == ExitCode.CONFIG_ERROR  # the second segment's column is unknown
+    for stream in (result.stdout, result.stderr):
+        assert not any(c in stream for c in "\x1b\x07\t\u202e")
+    assert len(result.stderr.splitlines()) == 2  # one error line and its hint, nothing forged
+    segments.write_text(
+        f"segments:\n  - name: {json.dumps(name)}\n    profile: "
+        f"{{field: {json.dumps(name)}, at_least: 1}}\n"
+    )
+    result = cli("count", export, "-s", segments)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and result.stdout.endswith("\t1\n")
+    assert not any(c in result.stdout.split("\t")[0] for c in "\x1b\x07\n\u202e")
+
+
+# -- compressed and streamed input --------------------------------------------------------
+
+
+def test_a_truncated_zstd_export_is_an_error(tmp_path):
+    data = ROWS.encode()
+    packed = zstandard.ZstdCompressor().compress(data)
+    path = tmp_path / "e.csv.zst"
+    for cut in (len(packed) - 1, len(packed) // 2):
+        path.write_bytes(packed[:cut])
+        with pytest.raises(leadseg.LeadsegError) as info:
+            count(path)
+        assert info.value.exit_code == ExitCode.DATA_ERROR, cut
+        assert "damaged or cut short" in str(info.value)
+    path.write_bytes(packed + zstandard.ZstdCompressor().compress(b"z@x,99\n"))
+    assert count(path).rows == 3001  # several frames are read to the end
+
+
+def test_decompression_is_capped(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"Email,Score\n" + b"a@x,70\n" * 200_000))
+    monkeypatch.setenv("LEADSEG_MAX_COPY", "100K")
+    with pytest.raises(leadseg.LeadsegError) as info:
+        count(path)
+    assert info.value.exit_code == ExitCode.DATA_ERROR
+    assert "LEADSEG_MAX_COPY" in str(info.value) and "LEADSEG_MAX_COPY" in info.value.hint
+
+
+def test_a_full_tmpdir_is_reported_as_such(cli, tmp_path, tiny_disk, monkeypatch):
+    path = tmp_path / "e.csv.gz"
+    path.write_bytes(gzip.compress(ROWS.encode() * 20))
+    monkeypatch.setenv("TMPDIR", str(tiny_disk))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = cli("count", path, "--at-least", "1")
+    assert result.exit_code == ExitCode.IO_ERROR, result.stderr
+    assert "TMPDIR" in result.stderr and "damaged" not in result.stderr
+
+
+def test_a_fifo_is_read_as_a_stream(tmp_path):
+    fifo = tmp_path / "contacts.csv"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen([sys.executable, "-c", f"open({str(fifo)!r}, 'w').write({ROWS!r})"])
+    try:
+        assert count(fifo).rows == 3000
+    finally:
+        writer.wait(timeout=30)
+
+
+def test_process_substitution_is_read_as_a_stream(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    code = (
+        "import leadseg,sys; r = leadseg.count_segments(sys.argv[1], "
+        f"leadseg.parse_segments({HOT!r})); print(r.rows)"
+    )
+    done = subprocess.run(
+        ["bash", "-c", f'{sys.executable} -c "$0" <(cat {export})', code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "3000", done.stderr
+
+
+def test_a_device_of_zeros_is_not_a_csv(cli):
+    result = cli("count", "/dev/zero", "--at-least", "1")
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "NUL bytes" in result.stderr
+
+
+def test_a_symlink_loop_is_a_missing_input(cli, tmp_path):
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    result = cli("count", loop, "--at-least", "1")
+    assert result.exit_code == ExitCode.NO_INPUT
+    assert "loop" in result.stderr
+
+
+# -- encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "hex", "zlib", "punycode", "undefined"])
+def test_only_text_encodings_are_accepted(cli, tmp_path, encoding):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    result = cli("count", export, "--at-least", "1", "--encoding", encoding)
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_decoding_errors_are_located_data_errors(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\nJosé,70\n")
+    result = cli("count", export, "--at-least", "1", "--encoding", "utf-16")
+    assert result.exit_code == ExitCode.DATA_ERROR, result.stderr
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(ROWS.encode("utf-16")[:-1])
+    result = cli("count", cut, "--at-least", "1")
+    assert result.exit_code == ExitCode.DATA_ERROR, result.stderr
+    assert "not valid utf-16" in result.stderr
+
+
+# -- numbers and days out of range ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "score: {at_least: " + "9" * 400 + "}",
+        "score: {at_most: " + "9" * 5000 + "}",
+        "score: {at_least: .inf}",
+        "score: {in: [1, -.inf]}",
+        "profile: {field: Created, in_last_days: 1000000}",
+    ],
+)
+def test_numbers_out_of_range_are_segment_file_errors(cli, tmp_path, criterion):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"segments:\n  - name: x\n    {criterion}\n")
+    result = cli("validate", path)
+    assert result.exit_code == ExitCode.CONFIG_ERROR, result.stderr
+    assert f"{path}:3:" in result.stderr
+
+
+def test_relative_days_near_the_first_date_have_a_defined_result(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Created\na@x,0001-01-01\nb@x,2026-01-01\n")
+    segments = (
+        "segments:\n  - name: recent\n    profile: {field: Created, in_last_days: 1}\n"
+        "  - name: old\n    profile: {field: Created, more_than_days_ago: 5}\n"
+    )
+    result = leadseg.count_segments(
+        export,
+        leadseg.parse_segments(segments),
+        leadseg.RunOptions(as_of=__import__("datetime").date(1, 1, 1)),
+    )
+    assert [s.count for s in result.segments] == [1, 0]
+
+
+# -- permissions ----------------------------------------------------------------------------
+
+
+def test_a_file_mode_that_lets_others_write_is_warned_and_recorded(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    segments = tmp_path / "s.yaml"
+    segments.write_text(HOT)
+    out = tmp_path / "out"
+    result = cli("apply", export, "-s", segments, "-o", out, "--mkdir", "--file-mode", "777")
+    assert result.exit_code == 0
+    assert "warning: --file-mode 0777 lets others change" in result.stderr
+    assert json.loads((out / "manifest.json").read_text())["file_mode"] == "0777"
+    assert (out / "hot.csv").stat().st_mode & 0o777 == 0o777
+    quiet = cli("apply", export, "-s", segments, "-o", out, "--file-mode", "640")
+    assert "warning" not in quiet.stderr
