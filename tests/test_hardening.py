@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import zstandard
@@ -253,3 +254,77 @@ def test_a_file_mode_that_lets_others_write_is_warned_and_recorded(cli, tmp_path
     assert (out / "hot.csv").stat().st_mode & 0o777 == 0o777
     quiet = cli("apply", export, "-s", segments, "-o", out, "--file-mode", "640")
     assert "warning" not in quiet.stderr
+
+
+# -- bounded segment files --------------------------------------------------------------------
+
+
+def _nested(kind: str, depth: int) -> str:
+    leaf = "{score: {at_least: 1}}"
+    if kind == "all":
+        text = leaf
+        for _ in range(depth):
+            text = "{all: [" + text + "]}"
+        return "segments:\n  - name: x\n    criteria: [" + text + "]\n"
+    if kind == "not":
+        return (
+            "segments:\n  - name: x\n    "
+            + "not: {" * depth
+            + "score: {at_least: 1}"
+            + "}" * depth
+            + "\n"
+        )
+    return "segments: " + "[" * depth + "\n"
+
+
+def _chain(length: int) -> str:
+    """A parent chain written child first."""
+    lines = ["segments:"]
+    for i in reversed(range(length)):
+        lines.append(
+            f"  - name: s{i}\n    score: {{at_least: 1}}" + (f"\n    parent: s{i - 1}" if i else "")
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        (_nested("all", 200), "yaml-refused"),
+        (_nested("not", 1000), "yaml-refused"),
+        (_nested("[", 1000), "yaml-refused"),
+        (_chain(1000), "too-deep"),
+        (_chain(5000), "too-many-segments"),
+    ],
+    ids=["all-200", "not-1000", "brackets-1000", "chain-1000", "chain-5000"],
+)
+def test_deep_or_large_segment_files_are_refused_quickly(tmp_path, text, code):
+    import time
+
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    started = time.monotonic()
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.load_segments(path)
+    assert time.monotonic() - started < 5
+    assert info.value.exit_code == ExitCode.CONFIG_ERROR
+    assert code in {p.code for p in info.value.problems}
+
+
+def test_a_long_chain_within_the_limits_is_evaluated(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(_chain(100))
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    result = leadseg.count_segments(export, path)
+    assert {s.count for s in result.segments} == {2970}
+
+
+@pytest.mark.parametrize("source", ["big", "/dev/zero"])
+def test_huge_or_endless_segment_files_are_not_read_whole(tmp_path, source):
+    path = Path(source) if source.startswith("/") else tmp_path / "big.yaml"
+    if source == "big":
+        path.write_text("# " + "x" * (50 << 20) + "\n" + HOT)
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.load_segments(path)
+    assert info.value.problems[0].code == "file-too-large"

@@ -180,14 +180,29 @@ def evaluation_order(segments: tuple[Segment, ...]) -> list[Segment]:
     """Segments sorted so that each comes after every segment it depends on."""
     by_name = {s.name: s for s in segments}
     done: dict[str, Segment] = {}
-
-    def visit(segment: Segment) -> None:
-        if segment.name in done:
-            return
-        for dep in sorted(dependencies(segment)):
-            visit(by_name[dep])
-        done[segment.name] = segment
-
-    for segment in segments:
-        visit(segment)
+    # Depth-first, dependencies in name order, without recursion (chains may be long).
+    for root in segments:
+        if root.name in done:
+            continue
+        visiting = {root.name}
+        stack = [(root, iter(sorted(dependencies(root))))]
+        while stack:
+            segment, pending = stack[-1]
+            for dep in pending:
+                if dep not in done and dep not in visiting and dep in by_name:
+                    visiting.add(dep)
+                    stack.append((by_name[dep], iter(sorted(dependencies(by_name[dep])))))
+                    break
+            else:
+                stack.pop()
+                done[segment.name] = segment
     return list(done.values())
+
+
+def nesting_depths(segments: tuple[Segment, ...]) -> dict[str, int]:
+    """How many segments deep each one is through parents and references (1: none)."""
+    depth: dict[str, int] = {}
+    for segment in evaluation_order(segments):
+        deps = [depth[d] for d in dependencies(segment) if d in depth]
+        depth[segment.name] = 1 + max(deps, default=0)
+    return depth

@@ -8,6 +8,8 @@ from pathlib import Path
 from leadseg.criteria import SegmentSet
 from leadseg.errors import Location, Problem, SegmentFileError, SegmentFileMissingError
 
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: hundreds of segments take a few KiB
+
 
 def parse_segments(
     text: str, filename: str = "<segments>", sha256: str | None = None
@@ -25,7 +27,8 @@ def load_segments(path: str | Path, *, remember: bool = False) -> SegmentSet:
     validated again; the library writes nothing unless asked (the CLI asks)."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never read a huge or endless file whole
     except FileNotFoundError:
         raise SegmentFileMissingError(
             [
@@ -47,6 +50,17 @@ def load_segments(path: str | Path, *, remember: bool = False) -> SegmentSet:
                 )
             ]
         ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SegmentFileError(
+            [
+                Problem(
+                    "file-too-large",
+                    f"the segment file is larger than {MAX_FILE_BYTES // 1024} KiB",
+                    Location(file=name),
+                    "is this really a segment file? (-s names the YAML file)",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -37,6 +37,9 @@ from leadseg.spec.models import (
 )
 from leadseg.spec.yaml_loader import Path, YamlDocument
 
+MAX_SEGMENTS = 1_000  # per file
+MAX_CHAIN = 100  # segments deep through parents and segment: references
+
 _NUMERIC_OPS = {Op.AT_LEAST, Op.AT_MOST, Op.BETWEEN}
 _DATE_OPS = {Op.BEFORE, Op.AFTER}
 _DAY_OPS = {Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO}
@@ -332,35 +335,55 @@ class _Builder:
                 self.problem(f"unknown-{what}", f"unknown {what} {name!r}", path, hint)
         return resolvable
 
-    def check_cycles(self, segments: list[Segment]) -> None:
+    def check_cycles(self, segments: list[Segment]) -> bool:
+        """Report every cycle of parents and references (iteratively: chains may be long);
+        True when there is none."""
         by_name = {s.name: s for s in segments}
-        index = self.file_index
-        state: dict[str, int] = {}
+        state: dict[str, int] = {}  # 1 on the current path, 2 done
         reported: set[frozenset[str]] = set()
 
-        def visit(name: str, stack: list[str]) -> None:
-            state[name] = 1
-            stack.append(name)
-            for dep in sorted(dependencies(by_name[name])):
-                if dep not in by_name:  # reported as unknown, or its segment is invalid
-                    continue
-                if state.get(dep) == 1:
-                    cycle = stack[stack.index(dep) :] + [dep]
+        def deps(name: str):
+            return iter(sorted(d for d in dependencies(by_name[name]) if d in by_name))
+
+        for seg in segments:
+            if seg.name in state:
+                continue
+            path, stack = [seg.name], [deps(seg.name)]
+            state[seg.name] = 1
+            while stack:
+                dep = next(stack[-1], None)
+                if dep is None:
+                    state[path.pop()] = 2
+                    stack.pop()
+                elif state.get(dep) == 1:
+                    cycle = path[path.index(dep) :] + [dep]
                     if frozenset(cycle) not in reported:
                         reported.add(frozenset(cycle))
                         self.problem(
                             "cycle",
                             "segments refer to each other in a cycle: " + " -> ".join(cycle),
-                            ("segments", index[dep], "name"),
+                            ("segments", self.file_index[dep], "name"),
                         )
                 elif dep not in state:
-                    visit(dep, stack)
-            stack.pop()
-            state[name] = 2
+                    state[dep] = 1
+                    path.append(dep)
+                    stack.append(deps(dep))
+        return not reported
 
-        for seg in segments:
-            if seg.name not in state:
-                visit(seg.name, [])
+    def check_depth(self, segments: list[Segment]) -> None:
+        """Parents and references nest at most ``MAX_CHAIN`` segments deep."""
+        from leadseg.criteria import nesting_depths
+
+        for name, depth in nesting_depths(tuple(segments)).items():
+            if depth > MAX_CHAIN:
+                self.problem(
+                    "too-deep",
+                    f"segment {name!r} is {depth} segments deep through parents and "
+                    f"references; at most {MAX_CHAIN}",
+                    ("segments", self.file_index[name], "name"),
+                    "refer to a segment higher up the chain instead",
+                )
+                return
 
 
 def check_names(doc: YamlDocument, names: list[tuple[int, str]], problems: list[Problem]) -> None:
@@ -541,6 +564,16 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
     header = _header(doc, data, problems)
     raw_segments = data.get("segments")
     raw_segments = raw_segments if isinstance(raw_segments, list) else []
+    if len(raw_segments) > MAX_SEGMENTS:
+        problems.append(
+            Problem(
+                "too-many-segments",
+                f"the file has {len(raw_segments):,} segments; at most {MAX_SEGMENTS:,}",
+                doc.location(("segments",)),
+                "split it into several segment files",
+            )
+        )
+        raise SegmentFileError(problems)
     entries: list[tuple[int, SegmentModel]] = []
     for i, raw in enumerate(raw_segments):
         try:
@@ -556,7 +589,8 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
     builder = _Builder(doc, problems)
     segments = builder.build(entries)
     builder.check_references(entries, [name for _, name in names])
-    builder.check_cycles(segments)
+    if builder.check_cycles(segments):
+        builder.check_depth(segments)
     score_field = header.score_field if header else None
     built = SegmentSet(
         segments=tuple(segments),

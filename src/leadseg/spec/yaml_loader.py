@@ -15,12 +15,14 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from leadseg.errors import Location, Problem, SegmentFileError
 
 Path = tuple[str | int, ...]
+
+MAX_DEPTH = 64  # YAML nesting levels: about 30 levels of criteria, far beyond real use
 
 _IMPLICIT = "tag:leadseg,implicit"
 _STD = "tag:yaml.org,2002:"
@@ -91,7 +93,21 @@ class _Loader(yaml.SafeLoader):
                 Mark(mark.line + 1, mark.column + 1),
                 "write each value out in full",
             )
-        return Composer.compose_node(self, parent, index)
+        nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
+        if nested:
+            self.depth = getattr(self, "depth", 0) + 1
+            if self.depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _Refused(
+                    f"the segment file nests deeper than {MAX_DEPTH} levels",
+                    Mark(mark.line + 1, mark.column + 1),
+                    "flatten the criteria (a segment: reference names a whole segment)",
+                )
+        try:
+            return Composer.compose_node(self, parent, index)
+        finally:
+            if nested:
+                self.depth -= 1
 
 
 class _Refused(Exception):
