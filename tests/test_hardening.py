@@ -328,3 +328,95 @@ def test_huge_or_endless_segment_files_are_not_read_whole(tmp_path, source):
     with pytest.raises(leadseg.LeadsegError) as info:
         leadseg.load_segments(path)
     assert info.value.problems[0].code == "file-too-large"
+
+
+# -- caches are inputs: trusted only when private -------------------------------------------
+
+
+def test_a_cache_directory_others_can_write_is_refused(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    result = cli("count", export, "--at-least", "60", "--cache", shared)
+    assert result.exit_code == ExitCode.CANT_CREATE
+    assert "writable by group or others" in result.stderr and "chmod 700" in result.stderr
+    assert list(shared.iterdir()) == []
+
+
+def test_a_forged_or_edited_cached_copy_is_never_served(tmp_path):
+    import polars as pl
+
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    cache = tmp_path / "cache"
+    truth = count(export, cache_dir=cache).segments[0].count
+    (copy,) = cache.glob("*.parquet")
+    pl.DataFrame({"Email": ["x"], "Score": ["99"]}).write_parquet(copy)  # hand-edited
+    assert count(export, cache_dir=cache).segments[0].count == truth
+    for record in cache.glob("*.json"):  # a forged record pointing at a forged copy
+        data = json.loads(record.read_text())
+        forged = cache / "forged.parquet"
+        pl.DataFrame({"Email": ["x"], "Score": ["99"]}).write_parquet(forged)
+        data["copy"], data["copy_sha256"] = "../forged.parquet", "0" * 64
+        record.write_text(json.dumps(data))
+    assert count(export, cache_dir=cache).segments[0].count == truth
+
+
+def test_planted_temp_names_in_the_cache_are_never_followed(tmp_path, monkeypatch):
+    import secrets
+
+    from leadseg.io import cache as export_cache
+
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    tokens = iter(["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc", "dddddddddddddddd"])
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(tokens))
+    key = export_cache.identity(
+        type("E", (), {"source_path": export, "delimiter": ",", "encoding": "utf-8"})()
+    )
+    prefix = export_cache._entry_names(key)[1].removesuffix(".json")
+    (cache / f"{prefix}-aaaaaaaaaaaaaaaa.parquet").symlink_to(victim)
+    assert count(export, cache_dir=cache).rows == 3000
+    assert victim.read_text() == "precious"
+
+
+def test_two_runs_with_different_encodings_keep_separate_cache_entries(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_bytes("Name,Score\nJosé,70\nZoë,80\n".encode("cp1252"))
+    cache = tmp_path / "cache"
+    latin = count(export, cache_dir=cache, encoding="cp1252")
+    turkish = count(export, cache_dir=cache, encoding="cp1254")
+    assert latin.rows == turkish.rows == 2
+    assert len(list(cache.glob("*.json"))) == 2  # one entry per reading options
+
+
+def test_a_planted_segment_cache_entry_cannot_write_outside_the_output(cli, tmp_path, monkeypatch):
+    import hashlib
+
+    segcache = tmp_path / "segcache"
+    segcache.mkdir(mode=0o700)
+    monkeypatch.setenv("LEADSEG_SEGMENT_CACHE_DIR", str(segcache))
+    segments = tmp_path / "s.yaml"
+    segments.write_text(HOT)
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    out = tmp_path / "out"
+    assert cli("apply", export, "-s", segments, "-o", out, "--mkdir").exit_code == 0
+    (entry,) = segcache.iterdir()
+    data = json.loads(entry.read_text())
+    data["segments"][0]["slug"] = "../../escaped"
+    entry.write_text(json.dumps(data))
+    assert hashlib.sha256(segments.read_bytes()).hexdigest() in entry.name
+    assert cli("apply", export, "-s", segments, "-o", out).exit_code == 0
+    assert not (tmp_path / "escaped.csv").exists() and (out / "hot.csv").exists()
+    segcache.chmod(0o777)  # now anyone could plant entries: the cache is not used
+    data["segments"][0]["criterion"]["condition"][3] = 99.0
+    entry.write_text(json.dumps(data))
+    result = cli("count", export, "-s", segments, "--format", "json")
+    assert json.loads(result.stdout)["segments"][0]["count"] == 1200

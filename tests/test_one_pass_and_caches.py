@@ -92,7 +92,7 @@ def test_export_cache_is_private_and_served_while_the_file_is_unchanged(
     assert first == [1200, 800, 980]
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
     files = sorted(cache_dir.iterdir())
-    assert [f.suffix for f in files] == [".json", ".parquet"]
+    assert sorted(f.suffix for f in files) == [".json", ".parquet"]
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
 
     def no_store(*args, **kwargs):

@@ -1,13 +1,17 @@
 """An opt-in columnar copy of a CSV export, for analysts who count the same file many times.
 
 ``--cache DIR`` (or ``LEADSEG_CACHE_DIR``): the first run stores the export as a Parquet
-file (zstd: a 460 MB export becomes about 15 MB), created 0600 in a 0700 directory,
-together with what identifies the source: its resolved path, size, inode, modification and
-change times (nanoseconds), the reading
-options, and the sha256 of its content. A later run whose source still has the same
-identity reads the copy. Any write to the file changes its change time (which no user-space
-call can set back), so a changed file is never served from a stale copy. Only the newest
-copy of each path is kept.
+file (zstd: a 460 MB export becomes about 15 MB) in DIR, which must be private to the user
+(``io/private_dir``: created 0700; a directory group or others can write is refused). An
+entry is keyed by what identifies the source -- its resolved path, size, inode, modification
+and change times (nanoseconds) -- and by every option that changes the bytes read
+(delimiter, encoding); its record holds the sha256 of the source and of the copy. A later
+run whose source still has the same identity reads the copy, after checking the copy's
+sha256, so a hand-edited copy is never served. Any write to the source changes its change
+time (which no user-space call can set back), so a changed file is never served from a stale
+copy. Each entry's copy has its own random name and the record is replaced last, in one
+rename: two runs sharing a cache never see each other's half-written entries. Only the
+newest entries of each path are kept.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import Export
 
 ENV_VAR = "LEADSEG_CACHE_DIR"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def identity(export: Export) -> dict[str, Any]:
@@ -46,26 +50,77 @@ def identity(export: Export) -> dict[str, Any]:
     }
 
 
-def _entry_name(key: dict[str, Any]) -> str:
-    return hashlib.sha256(key["path"].encode()).hexdigest()[:32]
+_READING = ("format_version", "path", "delimiter", "encoding")
+
+
+def _entry_names(key: dict[str, Any]) -> tuple[str, str]:
+    """(prefix of every entry of this path read with these options, this entry's record).
+    Entries of other options are separate entries; only stale ones are forgotten."""
+
+    def digest(data: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:24]
+
+    reading = digest({k: key[k] for k in _READING})
+    return reading, f"{reading}-{digest(key)}.json"
 
 
 def cached(export: Export, cache_dir: Path) -> Export:
     """``export`` read from its cached copy, made first when missing or stale. Non-CSV and
     stdin exports are returned as they are."""
+    from leadseg.errors import Location, OutputCreateError
+    from leadseg.io.private_dir import UntrustedDirectory, private_dir
+
     if export.format != "csv" or export.source_path is None:
         return export
+    try:
+        private_dir(cache_dir)
+    except UntrustedDirectory as exc:
+        raise OutputCreateError(
+            f"the cache directory is {exc.reason}: leadseg does not trust it",
+            location=Location(file=str(cache_dir)),
+            hint=f"chmod 700 {cache_dir} if it is yours, or choose another --cache directory",
+        ) from None
+    except OSError as exc:
+        raise OutputCreateError(
+            f"cannot create the cache directory: {exc.strerror}",
+            location=Location(file=str(cache_dir)),
+        ) from None
     key = identity(export)
-    cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    entry = cache_dir / _entry_name(key)
-    data, meta = entry.with_suffix(".parquet"), entry.with_suffix(".json")
-    with contextlib.suppress(OSError, ValueError):
-        stored = json.loads(meta.read_text(encoding="utf-8"))
-        if stored.get("identity") == key and data.exists():
-            blanks = tuple(int(b) for b in stored["blank_records"])
-            return _from_copy(export, data, stored["sha256"], blanks)
-    sha256 = _store(export, data, meta, key)
+    prefix, record = _entry_names(key)
+    stored = _recall(cache_dir, record, key)
+    if stored is not None:
+        data, sha256, blanks = stored
+        return _from_copy(export, data, sha256, blanks)
+    data, sha256 = _store(export, cache_dir, cache_dir / record, key)
+    _forget_stale(cache_dir, prefix, record.removesuffix(".json"))
     return _from_copy(export, data, sha256, export.structure.blank_records)
+
+
+def _recall(
+    cache_dir: Path, record: str, key: dict[str, Any]
+) -> tuple[Path, str, tuple[int, ...]] | None:
+    """The entry's copy, if its record matches ``key`` and the copy its recorded hash."""
+    from leadseg.io.fingerprint import sha256_file
+
+    try:
+        stored = json.loads((cache_dir / record).read_text(encoding="utf-8"))
+        data = cache_dir / stored["copy"]
+        if stored.get("identity") != key or os.path.basename(stored["copy"]) != stored["copy"]:
+            return None
+        if sha256_file(data) != stored["copy_sha256"]:
+            return None  # edited or half-written: made afresh
+        return data, str(stored["sha256"]), tuple(int(b) for b in stored["blank_records"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _forget_stale(cache_dir: Path, prefix: str, current: str) -> None:
+    """Remove the entries of this path and options made for an earlier state of the file
+    (a concurrent run's copy of the current state is left alone)."""
+    for entry in cache_dir.iterdir():
+        if entry.name.startswith(prefix + "-") and not entry.name.startswith(current):
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...]) -> Export:
@@ -77,36 +132,40 @@ def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...])
     )
 
 
-def _store(export: Export, data: Path, meta: Path, key: dict[str, Any]) -> str:
-    """Write the copy (checking the export's structure on the way) and its identity."""
+def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -> tuple[Path, str]:
+    """Write the copy (checking the export's structure on the way), then its record."""
     import polars as pl
 
     from leadseg.engine import collect_all
+    from leadseg.io.fingerprint import sha256_file
+    from leadseg.io.private_dir import create_exclusive, write_exclusive
 
     digest = BackgroundDigest(export.source_path)  # type: ignore[arg-type]
-    temp = data.with_name(data.name + f".tmp-{os.getpid()}")
-    try:
-        while True:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-            with os.fdopen(os.open(temp, flags, 0o600), "wb") as handle:
+    prefix = record.name.removesuffix(".json") + "-"
+    while True:
+        fd, data = create_exclusive(cache_dir, prefix, ".parquet")
+        try:
+            with os.fdopen(fd, "wb") as handle:
                 export.scan().sink_parquet(handle, compression="zstd")
-            copy = pl.scan_parquet(temp, glob=False).select(pl.len())
+            copy = pl.scan_parquet(data, glob=False).select(pl.len())
             checks = export.structure_queries()
             frames = collect_all([copy, *checks.values()], export)
             delimiters = frames[1].item() if checks else None
             # Writing the copy parsed every column, so a too-long row would have raised.
-            if export.structure_ok(frames[0].item(), delimiters, long_rows=0):
-                break
-        os.replace(temp, data)
-        sha256 = digest.hexdigest()
-        blanks = list(export.structure.blank_records)
-        body = json.dumps({"identity": key, "sha256": sha256, "blank_records": blanks}, indent=2)
-        meta_temp = meta.with_name(meta.name + f".tmp-{os.getpid()}")
-        fd = os.open(meta_temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-        os.replace(meta_temp, meta)
-        return sha256
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+            proven = export.structure_ok(frames[0].item(), delimiters, long_rows=0)
+        except BaseException:
+            data.unlink(missing_ok=True)
+            raise
+        if proven:
+            break
+        data.unlink(missing_ok=True)
+    sha256 = digest.hexdigest()
+    body = {
+        "identity": key,
+        "sha256": sha256,
+        "copy": data.name,
+        "copy_sha256": sha256_file(data),
+        "blank_records": list(export.structure.blank_records),
+    }
+    write_exclusive(cache_dir, record, json.dumps(body, indent=2).encode())
+    return data, sha256

@@ -42,27 +42,56 @@ def _entry(sha256: str) -> Path | None:
     return None if directory is None else directory / f"{sha256}-{__version__}.json"
 
 
+def _trusted(entry: Path | None) -> Path | None:
+    """The entry, when its directory is private to the user (else the cache is not used)."""
+    from leadseg.io.private_dir import UntrustedDirectory, private_dir
+
+    if entry is None:
+        return None
+    try:
+        private_dir(entry.parent)
+    except (UntrustedDirectory, OSError):
+        return None
+    return entry
+
+
 def recall(sha256: str, source: str) -> SegmentSet | None:
+    """The remembered segment set, checked again: file names are made afresh by the slug
+    rule, and any entry that does not hold together is ignored (the file is parsed)."""
+    import dataclasses
+
+    from leadseg.criteria import Segment, dependencies
+    from leadseg.slug import slugify
     from leadseg.spec.serialize import segment_set_from_json
 
-    entry = _entry(sha256)
+    entry = _trusted(_entry(sha256))
     if entry is None:
         return None
     try:
         data = json.loads(entry.read_text(encoding="utf-8"))
-        return segment_set_from_json(data, source, sha256)
-    except (OSError, ValueError, KeyError, TypeError):
+        remembered = segment_set_from_json(data, source, sha256)
+        segments: list[Segment] = [
+            dataclasses.replace(s, slug=slugify(s.name)) for s in remembered.segments
+        ]
+        slugs = [s.slug for s in segments]
+        names = {s.name.casefold() for s in segments}
+        if not all(slugs) or len(set(slugs)) != len(slugs) or len(names) != len(segments):
+            return None
+        known = {s.name for s in segments}
+        if any(not dependencies(s) <= known for s in segments):
+            return None
+        return dataclasses.replace(remembered, segments=tuple(segments))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def remember(segments: SegmentSet) -> None:
+    from leadseg.io.private_dir import write_exclusive
     from leadseg.spec.serialize import segment_set_to_json
 
-    entry = _entry(segments.sha256 or "")
+    entry = _trusted(_entry(segments.sha256 or ""))
     if entry is None or not segments.sha256:
         return
     with contextlib.suppress(OSError):
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = entry.with_name(f"{entry.name}.tmp-{os.getpid()}")
-        temp.write_text(json.dumps(segment_set_to_json(segments)), encoding="utf-8")
-        os.replace(temp, entry)
+        body = json.dumps(segment_set_to_json(segments)).encode()
+        write_exclusive(entry.parent, entry, body)
