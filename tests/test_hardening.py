@@ -420,3 +420,73 @@ def test_a_planted_segment_cache_entry_cannot_write_outside_the_output(cli, tmp_
     entry.write_text(json.dumps(data))
     result = cli("count", export, "-s", segments, "--format", "json")
     assert json.loads(result.stdout)["segments"][0]["count"] == 1200
+
+
+# -- nothing lost, nothing silently partial -----------------------------------------------------
+
+TWO = HOT + "  - name: cold\n    score: {at_most: 20}\n"
+
+
+def test_a_failed_rename_during_publication_restores_the_previous_run(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    segments = tmp_path / "s.yaml"
+    segments.write_text(TWO)
+    out = tmp_path / "out"
+    assert cli("apply", export, "-s", segments, "-o", out, "--mkdir").exit_code == 0
+    (out / "cold.csv").unlink()
+    (out / "cold.csv").mkdir()  # blocks the second rename
+    (out / "cold.csv" / "keep").write_text("x")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    export.write_text(ROWS.replace(",9\n", ",99\n"))  # the new run would change hot.csv
+    result = cli("apply", export, "-s", segments, "-o", out)
+    assert result.exit_code == ExitCode.IO_ERROR
+    assert "previous outputs were restored" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p for p in out.iterdir() if ".leadseg-tmp-" in p.name]
+
+
+@pytest.mark.parametrize("change", ["append", "truncate", "remove"])
+def test_an_export_changing_during_apply_is_not_published(tmp_path, monkeypatch, change):
+    from leadseg import applying
+
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def meddle() -> None:
+        if change == "append":
+            with open(export, "a") as handle:
+                handle.write("late@x,99\n")
+        elif change == "truncate":
+            os.truncate(export, 100)
+        else:
+            export.unlink()
+
+    monkeypatch.setattr(applying, "after_batch", meddle)
+    with pytest.raises(leadseg.LeadsegError) as info:
+        leadseg.apply_segments(export, leadseg.parse_segments(HOT), out)
+    expected = ExitCode.NO_INPUT if change == "remove" else ExitCode.DATA_ERROR
+    assert info.value.exit_code == expected
+    assert "while leadseg read it" in str(info.value)
+    assert sorted(p.name for p in out.iterdir()) == [".leadseg.lock"]
+
+
+def test_an_export_changing_during_count_is_an_error(tmp_path, monkeypatch):
+    from leadseg import engine
+
+    export = tmp_path / "e.csv"
+    export.write_text(ROWS)
+    real = engine.collect_all
+
+    def then_append(queries, exp):
+        frames = real(queries, exp)
+        with open(export, "a") as handle:
+            handle.write("late@x,99\n")
+        return frames
+
+    monkeypatch.setattr(engine, "collect_all", then_append)
+    with pytest.raises(leadseg.LeadsegError) as info:
+        count(export)
+    assert info.value.exit_code == ExitCode.DATA_ERROR

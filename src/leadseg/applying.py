@@ -187,6 +187,7 @@ def _write_segment_files(
         ]
         counts = dataclasses.replace(counts, segments=written)
         protected = p.export.source_path or None
+        p.export.check_unchanged()  # the manifest must describe the rows segmented
         publication.commit(_manifest(p, counts, output, digest, formulas), protect=protected)
         return counts, formulas
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from leadseg.columns import bind_columns
-from leadseg.errors import ExportDataError, Location
+from leadseg.errors import ExportDataError, ExportMissingError, Location
 from leadseg.io.readers import Export, ReadOptions
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
 
@@ -194,9 +194,16 @@ def collect_all(queries: list[pl.LazyFrame], export: Export) -> list[pl.DataFram
 def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
     from leadseg.io.csv_structure import exact_check
 
+    export.check_unchanged()  # a file cut or removed mid-run is an input problem
     if export.format == "csv":
         # The exact check names the row; it raises when it finds the problem.
-        exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
+        try:
+            exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
+        except OSError as error:
+            raise ExportMissingError(
+                f"cannot read the export: {error.strerror or error}",
+                location=Location(file=export.display),
+            ) from None
     kind = type(exc).__name__
     return ExportDataError(
         f"cannot read the export ({kind})",
@@ -229,6 +236,7 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         delimiters = frames[1].item() if checks else None
         if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"]):
             break
+    p.export.check_unchanged()
     result = p.result(totals)
     check_unreadable(p, result, options)
     return result

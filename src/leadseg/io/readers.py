@@ -8,12 +8,13 @@ temporary directory; the fast reader and the structural check then work on that 
 from __future__ import annotations
 
 import contextlib
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadseg.errors import ExportDataError, Location, UsageError
+from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
 from leadseg.io.byte_counts import occurrences, physical_lines
 from leadseg.io.csv_structure import Structure, check_structure
 from leadseg.io.sources import LocalFile
@@ -59,6 +60,27 @@ class Export:
     known_sha256: str | None = None  # when already computed (a cached copy knows it)
     copied: bool = False  # local_path is a decompressed or transcoded copy of the source
     csv_delimiter: str | None = None  # the delimiter of a CSV source (also once cached)
+    source_state: tuple[int, ...] | None = None  # the source file as opened (see unchanged)
+
+    def check_unchanged(self) -> None:
+        """Raise when the source file changed or vanished since it was opened: the rows
+        read and the size and hash recorded would describe different contents."""
+        if self.source_path is None or self.source_state is None:
+            return
+        now = file_state(self.source_path)
+        if now == self.source_state:
+            return
+        if now is None:
+            raise ExportMissingError(
+                "the export was removed or replaced while leadseg read it",
+                location=Location(file=self.display),
+                hint="run again once the export is complete; nothing was written",
+            )
+        raise ExportDataError(
+            "the export changed while leadseg read it (its size or modification time moved)",
+            location=Location(file=self.display),
+            hint="run again once the export is complete; nothing was written",
+        )
 
     def structure_queries(self) -> dict[str, pl.LazyFrame]:
         """Cheap queries that, beside the main pass, prove a CSV rectangular.
@@ -192,6 +214,15 @@ def detect_format(name: str) -> str:
     return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, "csv")
 
 
+def file_state(path: Path) -> tuple[int, ...] | None:
+    """What changes when a file is written, replaced or removed."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 @contextmanager
 def open_export(source: str | Path, options: ReadOptions | None = None) -> Iterator[Export]:
     """Prepare ``source`` (a path or ``-`` for stdin); temporary copies vanish on exit."""
@@ -205,9 +236,12 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
     with contextlib.ExitStack() as cleanup:
         source_path = None if display == "<stdin>" else Path(source)
+        regular = source_path is not None and os.path.isfile(source_path)
+        state = file_state(source_path) if source_path is not None and regular else None
         local = local_file(source_path, display, options.encoding, cleanup, text=fmt == "csv")
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
+            export.source_state = state
             check_column_names(export.columns, display)
             if options.cache_dir is not None:
                 from leadseg.io.cache import cached
@@ -217,7 +251,10 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         else:
             columns = _columns_of(local.path, fmt, display)
             check_column_names(columns, display)
-            yield Export(display, fmt, columns, local.path, source_path, copied=local.copied)
+            yield Export(
+                display, fmt, columns, local.path, source_path, copied=local.copied,
+                source_state=state,
+            )  # fmt: skip
 
 
 INTERNAL_PREFIX = "\x00"  # every helper column leadseg adds starts with NUL

@@ -154,6 +154,27 @@ class OutputDir:
                 shutil.rmtree(entry, ignore_errors=True)
 
 
+def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
+    """Undo renames, newest first; True when every previous file is back."""
+    restored = True
+    for target, backup in reversed(done):
+        try:
+            if backup is None:
+                target.unlink()
+            else:
+                os.replace(backup, target)
+        except OSError:
+            restored = False
+    return restored
+
+
+def _stat_or_none(path: Path | None) -> os.stat_result | None:
+    try:
+        return None if path is None else os.stat(path)
+    except OSError:
+        return None
+
+
 def _same_file(path: Path, stat: os.stat_result) -> bool:
     try:
         mine = os.stat(path)
@@ -204,15 +225,44 @@ class Publication:
             self._guard(lambda h=handle: self._finish(h))
         self._handles.clear()
         written = set(self._temps)
-        for name, temp in self._temps.items():
-            self._guard(lambda n=name, t=temp: os.replace(t, self.out.path / n))
-        self._temps.clear()
+        self._publish()
+        protected = _stat_or_none(protect)
         for name in previous - written:
             stale = self.out.path / name
-            if protect is not None and _same_file(stale, os.stat(protect)):
+            if protected is not None and _same_file(stale, protected):
                 continue
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
+
+    def _publish(self) -> None:
+        """Rename every temp file into place, keeping each previous file under a hidden
+        name until all are in place: if one rename fails, every file is put back, so the
+        directory holds the complete previous run (or, past the last rename, the new one)."""
+        done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
+        try:
+            for name, temp in self._temps.items():
+                target = self.out.path / name
+                backup = None
+                if os.path.lexists(target):
+                    backup = self.out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
+                    os.link(target, backup, follow_symlinks=False)
+                os.replace(temp, target)
+                done.append((target, backup))
+        except OSError as exc:
+            restored = _roll_back(done)
+            raise OutputWriteError(
+                f"cannot publish the segment files: {exc.strerror or exc}",
+                location=Location(file=str(self.out.path)),
+                hint="the previous outputs were restored as they were"
+                if restored
+                else "restoring the previous outputs failed too: the directory may mix runs; "
+                "run again",
+            ) from None
+        self._temps.clear()
+        for _, backup in done:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
 
     def _finish(self, handle: BinaryIO) -> None:
         handle.flush()
