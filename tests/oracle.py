@@ -63,6 +63,12 @@ def trim(value: str) -> str:
     return value[start:end]
 
 
+def fold(value: str) -> str:
+    """README: text compares trimmed and lower-cased, as written (no normalisation), the
+    two Greek sigmas as one letter."""
+    return trim(value).lower().replace("\u03c2", "\u03c3")
+
+
 def is_blank(value: str | None) -> bool:
     return value is None or trim(value) == ""
 
@@ -376,12 +382,12 @@ class Oracle:
         if kind == "text":
             if is_blank(raw):
                 return False
-            text = trim(raw).lower()
+            text = fold(raw)
             if op == "is":
-                return text == trim(str(target)).lower()
+                return text == fold(str(target))
             if op == "in":
-                return text in {trim(str(t)).lower() for t in target}
-            needle = trim(str(target)).lower()
+                return text in {fold(str(t)) for t in target}
+            needle = fold(str(target))
             return {
                 "contains": needle in text,
                 "starts_with": text.startswith(needle),

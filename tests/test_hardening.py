@@ -490,3 +490,34 @@ def test_an_export_changing_during_count_is_an_error(tmp_path, monkeypatch):
     with pytest.raises(leadseg.LeadsegError) as info:
         count(export)
     assert info.value.exit_code == ExitCode.DATA_ERROR
+
+
+# -- one folding rule for both sides --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "criterion,value,matches",
+    [
+        ("starts_with: ΟΔΟΣ", "ΟΔΟΣΤΡΩΜΑ", True),
+        ("is: οδοσ", "ΟΔΟΣ", True),
+        ("ends_with: Σ", "ΟΔΟΣ", True),
+        ("in: [x, ΟΔΟΣ]", "οδος", True),
+        ('contains: "σ.τ"', "ΟΔΟΣ.ΤΡΩΜΑ", True),
+        ('contains: "σ.τ"', "ΟΔΟΣXΤΡΩΜΑ", False),
+        ("is: Café", "CAFÉ", True),
+        ("ends_with: ß", "Straß", True),
+        ("is: İstanbul", "İSTANBUL", True),
+        ("is: Café", "Cafe\u0301", False),
+    ],
+)
+def test_text_is_folded_the_same_way_on_both_sides(tmp_path, criterion, value, matches):
+    from tests.oracle import Oracle, read_csv_rows
+
+    export = tmp_path / "e.csv"
+    text = f"Email,Name\na@x,{value}\nb@x,other\n"
+    export.write_text(text)
+    segments = f"segments:\n  - name: x\n    profile: {{field: Name, {criterion}}}\n"
+    result = count(export, segments)
+    header, rows, numbers = read_csv_rows(text)
+    expected = Oracle(segments, header, as_of=__import__("datetime").date(2026, 1, 1)).run(rows)
+    assert result.segments[0].count == len(expected.members["x"]) == int(matches)

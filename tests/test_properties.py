@@ -25,7 +25,7 @@ PIECES = [
     "0", "5", "20", "60", "100", "1", "2", ".", ",", "e", "E", "+", "-", "\u2212", "e5", "1e999",
     "\u0663", "\uff15", "\u00b2", " ", "\t", "\u00a0", "\u2003", "\u200b", "\x1c", "\u3000",
     "nan", "inf", "N/A", "n/a", "NULL", "\u2014", "?", "US", "us", "Norway", "NO", "ca", "\u00df",
-    "\u0130", "\u03a3", "2026-11-28", "2026-11-01", "2026-1-5", "2026-01- 5", "-2026-11-02",
+    "\u0130", "\u03a3", "\u03c2", "\u039f\u0394\u039f\u03a3", "Cafe\u0301", "Caf\u00e9", "2026-11-28", "2026-11-01", "2026-1-5", "2026-01- 5", "-2026-11-02",
     "2026-02-30", "T10:00:00Z", " 10:00", " 99:99", "+02:00", "garbage", "11/02/2026",
     "02.11.2026", "1/5/2026 10:00 AM", "2025-12-31",
 ]  # fmt: skip
@@ -43,7 +43,10 @@ rows_strategy = st.lists(st.tuples(hostile_values, hostile_values, hostile_value
 
 numbers = st.sampled_from([0, 5, 20, 45, 60, 100, -3, 0.5])
 day_texts = st.sampled_from(["2025-12-31", "2026-11-01", "2026-11-28"])
-texts = st.sampled_from(["US", "no", "Norway", "ca", 'x"y', "\u00df", "\u03c3"])
+texts = st.sampled_from(
+    ["US", "no", "Norway", "ca", 'x"y', "\u00df", "\u03c3", "\u03bf\u03b4\u03bf\u03c2", "caf\u00e9",
+     "Cafe\u0301", "e", "\u0130"]
+)  # fmt: skip
 
 
 def number_condition():

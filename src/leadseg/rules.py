@@ -116,6 +116,19 @@ class DateFormat:
 
 ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z
 
+# Text comparisons fold both sides the same way: trimmed of WHITESPACE and lower-cased by
+# Unicode's default mapping (Python's str.lower and Polars' to_lowercase use the same
+# tables, final sigma included); and the two Greek sigmas are one letter (so "ΟΔΟΣ" is a
+# prefix of "ΟΔΟΣΤΡΩΜΑ", whose middle Σ lower-cases to σ, not ς). Text is compared as
+# written: no Unicode normalisation (a decomposed "Cafe\u0301" is not "Café").
+FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
+SIGMAS = (FINAL_SIGMA, SIGMA)
+
+
+def fold_text(text: str) -> str:
+    """A literal of the segment file as text comparisons see it."""
+    return text.strip(WHITESPACE).lower()
+
 
 def is_number(text: str, *, decimal_comma: bool = False) -> bool:
     """Whether trimmed ``text`` reads as a finite number (used on placeholder lists)."""

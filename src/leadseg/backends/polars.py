@@ -177,7 +177,42 @@ def date_of(column: str, dtype: Any, formats: tuple[str, ...] = ()) -> pl.Expr:
 
 
 def normalised_text(column: str, dtype: Any) -> pl.Expr:
+    """The column folded as ``rules.fold_text`` folds literals (the two sigmas are matched
+    as one letter by the comparisons, see ``_text_match``)."""
     return text_of(column, dtype).str.strip_chars().str.to_lowercase()
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a regular expression matching itself, either sigma for a sigma."""
+    from leadseg.rules import SIGMAS
+
+    out = []
+    for c in text:
+        if c in SIGMAS:
+            out.append("[" + "".join(SIGMAS) + "]")
+        elif c.isascii() and not c.isalnum():
+            out.append("\\" + c)  # Rust and Python regexes accept escaped ASCII punctuation
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _text_match(value: pl.Expr, op: Op, text: str) -> pl.Expr:
+    """``value OP text`` on folded text. A literal holding a Greek sigma matches either
+    sigma, through a regular expression; any other literal is compared literally (cheaper)."""
+    from leadseg.rules import SIGMAS
+
+    if not any(s in text for s in SIGMAS):
+        if op == Op.IS:
+            return value.eq(text)
+        if op == Op.CONTAINS:
+            return value.str.contains(text, literal=True)
+        if op == Op.STARTS_WITH:
+            return value.str.starts_with(text)
+        return value.str.ends_with(text)
+    start = "^" if op in (Op.IS, Op.STARTS_WITH) else ""
+    end = "$" if op in (Op.IS, Op.ENDS_WITH) else ""
+    return value.str.contains(start + _regex_literal(text) + end)
 
 
 def case_variants(values: tuple[str, ...]) -> list[str]:
@@ -198,8 +233,10 @@ def case_variants(values: tuple[str, ...]) -> list[str]:
 
 
 def norm(value: str) -> str:
-    """Text as the comparisons see it: trimmed and lower-cased."""
-    return value.strip().lower()
+    """Text as the comparisons see it (``rules.fold_text``)."""
+    from leadseg.rules import fold_text
+
+    return fold_text(value)
 
 
 def compile_segments(
@@ -324,16 +361,14 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     op, target = cond.op, cond.value
     if cond.kind == Kind.TEXT:
         if op == Op.IN:
-            return value.is_in([norm(str(t)) for t in cast(tuple, target)])
-        text = norm(str(target))
-        if op == Op.IS:
-            return value.eq(text)
-        if op == Op.CONTAINS:
-            return value.str.contains(text, literal=True)
-        if op == Op.STARTS_WITH:
-            return value.str.starts_with(text)
-        if op == Op.ENDS_WITH:
-            return value.str.ends_with(text)
+            from leadseg.rules import SIGMAS
+
+            texts = [norm(str(t)) for t in cast(tuple, target)]
+            plain = [t for t in texts if not any(s in t for s in SIGMAS)]
+            matches = [value.is_in(plain)] if plain else []
+            matches += [_text_match(value, Op.IS, t) for t in texts if t not in plain]
+            return matches[0] if len(matches) == 1 else pl.any_horizontal(matches)
+        return _text_match(value, op, norm(str(target)))
     if op == Op.AT_LEAST:
         return value >= pl.lit(target)
     if op == Op.AT_MOST:
