@@ -521,3 +521,38 @@ def test_text_is_folded_the_same_way_on_both_sides(tmp_path, criterion, value, m
     header, rows, numbers = read_csv_rows(text)
     expected = Oracle(segments, header, as_of=__import__("datetime").date(2026, 1, 1)).run(rows)
     assert result.segments[0].count == len(expected.members["x"]) == int(matches)
+
+
+# -- columnar exports as they come ------------------------------------------------------------
+
+
+def test_dictionary_columns_are_text_and_nested_columns_are_named(cli, tmp_path):
+    import polars as pl
+
+    export = tmp_path / "e.parquet"
+    pl.DataFrame(
+        {
+            "Email": ["a@x", "b@x"],
+            "Country": pl.Series(["US", "NO"], dtype=pl.Categorical),
+            "Status": pl.Series(["Open", "Closed"], dtype=pl.Enum(["Open", "Closed"])),
+            "Score": [70, 5],
+            "Tags": [[1, 2], None],
+            "Info": [{"a": 1}, {"a": 2}],
+        }
+    ).write_parquet(export)
+    segments = tmp_path / "s.yaml"
+    segments.write_text(
+        "segments:\n  - name: us\n    profile: {field: Country, in: [us]}\n"
+        "  - name: open\n    profile: {field: Status, is: open}\n"
+    )
+    out = tmp_path / "out"
+    result = cli("apply", export, "-s", segments, "-o", out, "--mkdir")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        out / "us.csv"
+    ).read_text() == 'Email,Country,Status,Score,Tags,Info\na@x,US,Open,70,"[1,2]","{""a"":1}"\n'
+    nested = tmp_path / "n.yaml"
+    nested.write_text("segments:\n  - name: t\n    profile: {field: Tags, is: x}\n")
+    result = cli("count", export, "-s", nested)
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert f"{nested}:3:" in result.stderr and "'Tags'" in result.stderr and "list" in result.stderr

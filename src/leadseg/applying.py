@@ -210,6 +210,8 @@ def tagged_frame(
 
     frame = p.frame(flags=True)
     extra: list[str] = []
+    if output.text:
+        frame = frame.with_columns(json_text(name) for name, t in p.schema.items() if t.is_nested())
     if formulas is not None:
         frame = frame.with_columns(risk_masks(formulas.checked))
         if output.excel_safe:
@@ -219,6 +221,18 @@ def tagged_frame(
         return frame
     flags = frame.select([*p.flag_columns(), *extra])
     return pl.concat([flags, p.export.raw_records()], how="horizontal")
+
+
+def json_text(column: str) -> pl.Expr:
+    """A nested column (list, struct) as JSON text, for CSV/TSV; nulls stay empty."""
+    import json
+
+    import polars as pl
+
+    prefix = "{" + json.dumps(column) + ":"
+    wrapped = pl.struct(pl.col(column)).struct.json_encode()
+    inner = wrapped.str.slice(len(prefix)).str.strip_suffix("}")
+    return pl.when(pl.col(column).is_null()).then(None).otherwise(inner).alias(column)
 
 
 def stream_segments(

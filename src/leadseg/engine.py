@@ -149,9 +149,36 @@ def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
 
     bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
     schema = dict(export.scan().collect_schema())
+    check_comparable(bound, schema, export.display)
     as_of = options.as_of_date()
     compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
     return Plan(export, bound, compiled, as_of, schema)
+
+
+def check_comparable(segments: SegmentSet, schema: dict[str, Any], display: str) -> None:
+    """Nested columns (lists, structs) cannot be compared: each such use is a located
+    problem, reported with the segment file's (exit 78)."""
+    from leadseg.columns import describe_column
+    from leadseg.criteria import conditions
+    from leadseg.errors import Problem, UnknownColumnError
+
+    problems = []
+    for segment in segments.segments:
+        for cond in conditions(segment.criterion):
+            dtype = schema[cond.field]
+            if dtype.is_nested():
+                problems.append(
+                    Problem(
+                        "nested-column",
+                        f"column {describe_column(cond.field)} of {display} holds "
+                        f"{str(dtype).split('(')[0].lower()} values; segments compare text, "
+                        "numbers and dates",
+                        cond.origin or Location(file=segments.source),
+                        "compare another column, or flatten this one in the export",
+                    )
+                )
+    if problems:
+        raise UnknownColumnError(problems)
 
 
 def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:

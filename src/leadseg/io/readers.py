@@ -170,11 +170,16 @@ class Export:
         of a too-long row (see ``long_row``)."""
         import polars as pl
 
-        if self.format == "parquet":
-            return pl.scan_parquet(self.local_path, glob=False)
-        if self.format == "ndjson":
-            # scan_ndjson has no glob=False: an open file is never taken for a pattern.
-            return pl.scan_ndjson(open(self.local_path, "rb"), infer_schema_length=None)
+        if self.format in ("parquet", "ndjson"):
+            import polars.selectors as cs
+
+            if self.format == "parquet":
+                frame = pl.scan_parquet(self.local_path, glob=False)
+            else:  # scan_ndjson has no glob=False: an open file is never taken for a pattern
+                handle = open(self.local_path, "rb")  # noqa: SIM115 (read when collected)
+                frame = pl.scan_ndjson(handle, infer_schema_length=None)
+            # Dictionary-encoded text (Categorical, Enum) is text.
+            return frame.with_columns((cs.categorical() | cs.enum()).cast(pl.String))
         options: dict[str, Any] = dict(
             separator=self.delimiter,
             # Empty values come back as nulls, so they are written back as empty fields.
