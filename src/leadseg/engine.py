@@ -87,7 +87,9 @@ class Plan:
         return totals
 
     def count_exprs(self) -> list[pl.Expr]:
-        """Aggregates of one pass: rows, members per segment, unreadable values, long rows."""
+        """Aggregates of one pass: rows, members per segment, unreadable values, long rows.
+        Only sums, so memory does not grow with rows (the rows of the first unreadable
+        values come from ``first_unreadable_rows``, only when there are any)."""
         import polars as pl
 
         exprs = [pl.len().alias("rows")]
@@ -95,11 +97,29 @@ class Plan:
             exprs.append(mask.sum().alias(f"segment_{i}"))
         for i, parsed in enumerate(self.compiled.parsed):
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
-            first = parsed.unreadable.arg_true().head(FIRST_ROWS).implode()
-            exprs.append(first.alias(f"bad_rows_{i}"))
             exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
         exprs.append(self.export.long_row().sum().alias("long_rows"))
         return exprs
+
+    def first_unreadable_rows(self, totals: dict[str, Any], rows: int | None = None) -> None:
+        """Add ``bad_rows_i`` (positions of the first few unreadable values) to ``totals``:
+        one streaming query per column that has any, stopping at the first few."""
+
+        position = "\x00leadseg:row"
+        for i, parsed in enumerate(self.compiled.parsed):
+            totals[f"bad_rows_{i}"] = []
+            if not totals[f"bad_{i}"]:
+                continue
+            frame = self.export.scan()
+            if rows is not None:
+                frame = frame.head(rows)
+            query = (
+                self.compiled.add_masks(frame.with_row_index(position))
+                .filter(parsed.unreadable)
+                .select(position)
+                .head(FIRST_ROWS)
+            )
+            totals[f"bad_rows_{i}"] = collect(query, self.export).to_series().to_list()
 
     def result(self, totals: dict[str, Any]) -> CountResult:
         counts = [
@@ -263,6 +283,7 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         delimiters = frames[1].item() if checks else None
         if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"]):
             break
+    p.first_unreadable_rows(totals)
     p.export.check_unchanged()
     result = p.result(totals)
     check_unreadable(p, result, options)
@@ -278,5 +299,6 @@ def check_sample(p: Plan, options: RunOptions) -> None:
 
     query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
     totals = collect(query.select(p.count_exprs()), p.export).row(0, named=True)
+    p.first_unreadable_rows(totals, SAMPLE_ROWS)
     result = p.result(totals)
     check_unreadable(p, result, dataclasses.replace(options, strict=False))
