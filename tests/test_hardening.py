@@ -565,7 +565,6 @@ def test_count_memory_does_not_grow_with_rows(tmp_path):
     """Unreadable values in a number column once made count hold the whole column (about
     45 bytes a row); now only sums are kept, and the first unreadable rows come from a query
     that stops early."""
-    import resource
 
     def peak_kb(rows: int) -> int:
         path = tmp_path / f"short-{rows}.csv"
