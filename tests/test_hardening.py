@@ -586,3 +586,28 @@ def test_count_memory_does_not_grow_with_rows(tmp_path):
     # The large file is 14 MB bigger. The old plan grew by about 345 MB here; now the
     # growth is Polars' CSV reader's own (a plain Polars scan grows about 100 MB here).
     assert large - small < 220_000, (small, large)
+
+
+# -- one structural rule ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Email,Score\na@x,70\nb@x,80,\n\nc@x,90\n",  # an extra empty field and a blank line
+        "Email,Score,Note\na@x,70,n\nb@x,80,n,\nc@x,90\n",  # an extra empty field and a short row
+    ],
+    ids=["extra-empty-and-blank-line", "extra-empty-and-short-row"],
+)
+def test_count_and_apply_agree_on_what_is_a_valid_file(tmp_path, body):
+    export = tmp_path / "e.csv"
+    export.write_text(body)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(leadseg.LeadsegError) as counted:
+        count(export)
+    with pytest.raises(leadseg.LeadsegError) as applied:
+        leadseg.apply_segments(export, leadseg.parse_segments(HOT), out)
+    assert counted.value.exit_code == applied.value.exit_code == ExitCode.DATA_ERROR
+    assert str(counted.value) == str(applied.value)
+    assert "row 3 (" in str(counted.value) or "row 4 (" in str(counted.value)

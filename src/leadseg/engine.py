@@ -99,6 +99,7 @@ class Plan:
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
             exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
         exprs.append(self.export.long_row().sum().alias("long_rows"))
+        exprs.append(self.export.suspect_row().sum().alias("suspect_rows"))
         return exprs
 
     def first_unreadable_rows(self, totals: dict[str, Any], rows: int | None = None) -> None:
@@ -281,7 +282,8 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         frames = collect_all([query, *checks.values()], p.export)
         totals = frames[0].row(0, named=True)
         delimiters = frames[1].item() if checks else None
-        if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"]):
+        suspects = totals["suspect_rows"]
+        if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"], suspects):
             break
     p.first_unreadable_rows(totals)
     p.export.check_unchanged()

@@ -147,12 +147,14 @@ def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -
         try:
             with os.fdopen(fd, "wb") as handle:
                 export.scan().sink_parquet(handle, compression="zstd")
-            copy = pl.scan_parquet(data, glob=False).select(pl.len())
+            last = pl.col(export.columns[-1]).is_null().sum()
+            copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
             checks = export.structure_queries()
             frames = collect_all([copy, *checks.values()], export)
             delimiters = frames[1].item() if checks else None
+            rows, suspects = frames[0].row(0)
             # Writing the copy parsed every column, so a too-long row would have raised.
-            proven = export.structure_ok(frames[0].item(), delimiters, long_rows=0)
+            proven = export.structure_ok(rows, delimiters, 0, suspects)
         except BaseException:
             data.unlink(missing_ok=True)
             raise

@@ -111,17 +111,23 @@ class Export:
             return pl.lit(False)
         return pl.col(EXTRA_FIELD).is_not_null()
 
-    def structure_ok(self, rows: int, delimiters: int | None, long_rows: int) -> bool:
+    def structure_ok(
+        self, rows: int, delimiters: int | None, long_rows: int, suspect_rows: int
+    ) -> bool:
         """After a pass that read ``rows`` rows: True when the structure is proven; else the
-        exact check runs and raises naming the rows, or finds blank lines to skip (False:
-        scan again).
+        line check runs and raises naming the rows, or finds blank lines to skip (False:
+        scan again). ``count`` and ``apply`` (and the cache) use this one rule.
 
-        No row longer than the header and exactly R x (N - 1) delimiters for R records
-        prove that no row is shorter either: every row has N fields.
+        No row with a null last field (so none shorter than the header, no blank line) and
+        exactly R x (N - 1) delimiters for R records prove that no row is longer either:
+        every row has N fields. (A long row is caught too when its extra field is not empty:
+        ``long_rows``; an extra *empty* field is not, and could balance a short row -- so a
+        null last field is always a suspicion.)
         """
         if delimiters is None or self.structure.checked:
             return True
-        if delimiters == (rows + 1) * (len(self.columns) - 1) and not long_rows:
+        balanced = delimiters == (rows + 1) * (len(self.columns) - 1)
+        if balanced and not long_rows and not suspect_rows:
             self.structure = Structure(checked=True)
             return True
         return not self.verify_structure()
