@@ -64,9 +64,11 @@ def trim(value: str) -> str:
 
 
 def fold(value: str) -> str:
-    """README: text compares trimmed and lower-cased, as written (no normalisation), the
-    two Greek sigmas as one letter."""
-    return trim(value).lower().replace("\u03c2", "\u03c3")
+    """README: text compares trimmed, NFC-normalised and lower-cased, the two Greek sigmas
+    as one letter."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", trim(value)).lower().replace("\u03c2", "\u03c3")
 
 
 def is_blank(value: str | None) -> bool:

@@ -173,6 +173,8 @@ def _write_segment_files(
         # row with too few has a null last field, and only then runs the exact check.
         if totals["suspect"] and p.export.verify_structure():
             raise _Rescan  # blank lines to skip; leaving the block discards the files
+        if p.normalise_if_needed(totals):
+            raise _Rescan  # text that needs NFC: the pass runs again with it
         counts = p.result(totals)
         check_unreadable(p, counts, options)
         for sink in sinks.values():

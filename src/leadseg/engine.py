@@ -46,6 +46,28 @@ class Plan:
     compiled: CompiledSegments
     as_of: date
     schema: dict[str, Any]  # the export's columns and types, read once
+    decimal_comma: bool = False
+    nfc_columns: frozenset[str] = frozenset()  # text columns that need NFC (found by a pass)
+
+    def normalise_if_needed(self, totals: dict[str, Any]) -> bool:
+        """After a pass: when a text column holds values NFC would change, compile it with
+        NFC and return True (the pass must run again; text that needs no normalisation --
+        nearly all -- never pays for it)."""
+        from leadseg.backends.polars import compile_segments
+
+        found = {
+            column
+            for i, (column, _) in enumerate(self.compiled.unnormalised)
+            if totals.get(f"nfc_{i}")
+        }
+        if not found:
+            return False
+        self.nfc_columns = self.nfc_columns | found
+        self.compiled = compile_segments(
+            self.segments, self.schema, self.as_of,
+            decimal_comma=self.decimal_comma, nfc_columns=self.nfc_columns,
+        )  # fmt: skip
+        return True
 
     def count_frame(self) -> pl.LazyFrame:
         """The export with its mask columns, read with the extra field of ``long_row``."""
@@ -61,7 +83,12 @@ class Plan:
 
     def flag_columns(self) -> list[str]:
         """Every column ``batch_totals`` reads."""
-        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
+        from leadseg.backends.polars import (
+            mask_column,
+            nfc_column,
+            readable_column,
+            unreadable_column,
+        )
 
         masks = [mask_column(s.name) for s in self.compiled.order]
         flags = [
@@ -69,11 +96,17 @@ class Plan:
             for i in range(len(self.compiled.parsed))
             for name in (unreadable_column(i), readable_column(i))
         ]
-        return [*masks, *flags, SUSPECT]
+        nfc = [nfc_column(i) for i in range(len(self.compiled.unnormalised))]
+        return [*masks, *flags, *nfc, SUSPECT]
 
     def batch_totals(self, batch: pl.DataFrame) -> dict[str, Any]:
         """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
-        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
+        from leadseg.backends.polars import (
+            mask_column,
+            nfc_column,
+            readable_column,
+            unreadable_column,
+        )
 
         totals: dict[str, Any] = {"rows": batch.height}
         for i, segment in enumerate(self.compiled.order):
@@ -83,6 +116,8 @@ class Plan:
             totals[f"bad_{i}"] = flags.sum()
             totals[f"bad_rows_{i}"] = flags.arg_true().head(FIRST_ROWS).to_list()
             totals[f"read_{i}"] = batch[readable_column(i)].sum()
+        for i in range(len(self.compiled.unnormalised)):
+            totals[f"nfc_{i}"] = batch[nfc_column(i)].sum()
         totals["suspect"] = batch[SUSPECT].sum()
         return totals
 
@@ -92,12 +127,16 @@ class Plan:
         values come from ``first_unreadable_rows``, only when there are any)."""
         import polars as pl
 
+        from leadseg.backends.polars import nfc_sensitive
+
         exprs = [pl.len().alias("rows")]
         for i, mask in enumerate(self.compiled.masks().values()):
             exprs.append(mask.sum().alias(f"segment_{i}"))
         for i, parsed in enumerate(self.compiled.parsed):
             exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
             exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
+        for i, (_, helper) in enumerate(self.compiled.unnormalised):
+            exprs.append(nfc_sensitive(helper).sum().alias(f"nfc_{i}"))
         exprs.append(self.export.long_row().sum().alias("long_rows"))
         exprs.append(self.export.suspect_row().sum().alias("suspect_rows"))
         return exprs
@@ -173,7 +212,7 @@ def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     check_comparable(bound, schema, export.display)
     as_of = options.as_of_date()
     compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
-    return Plan(export, bound, compiled, as_of, schema)
+    return Plan(export, bound, compiled, as_of, schema, options.decimal_comma)
 
 
 def check_comparable(segments: SegmentSet, schema: dict[str, Any], display: str) -> None:
@@ -283,7 +322,8 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         totals = frames[0].row(0, named=True)
         delimiters = frames[1].item() if checks else None
         suspects = totals["suspect_rows"]
-        if p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"], suspects):
+        proven = p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"], suspects)
+        if proven and not p.normalise_if_needed(totals):
             break
     p.first_unreadable_rows(totals)
     p.export.check_unchanged()
@@ -299,8 +339,11 @@ def check_sample(p: Plan, options: RunOptions) -> None:
     """``validate --export``: the unreadable-value checks of ``count`` on the first rows."""
     import dataclasses
 
-    query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
-    totals = collect(query.select(p.count_exprs()), p.export).row(0, named=True)
+    while True:
+        query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
+        totals = collect(query.select(p.count_exprs()), p.export).row(0, named=True)
+        if not p.normalise_if_needed(totals):
+            break
     p.first_unreadable_rows(totals, SAMPLE_ROWS)
     result = p.result(totals)
     check_unreadable(p, result, dataclasses.replace(options, strict=False))

@@ -116,18 +116,33 @@ class DateFormat:
 
 ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z
 
-# Text comparisons fold both sides the same way: trimmed of WHITESPACE and lower-cased by
-# Unicode's default mapping (Python's str.lower and Polars' to_lowercase use the same
-# tables, final sigma included); and the two Greek sigmas are one letter (so "ΟΔΟΣ" is a
-# prefix of "ΟΔΟΣΤΡΩΜΑ", whose middle Σ lower-cases to σ, not ς). Text is compared as
-# written: no Unicode normalisation (a decomposed "Cafe\u0301" is not "Café").
+# Text comparisons fold both sides the same way: trimmed of WHITESPACE, Unicode NFC (so a
+# decomposed "Cafe\u0301" is the precomposed "Café"), lower-cased by Unicode's default
+# mapping (Python's str.lower and Polars' to_lowercase use the same tables, final sigma
+# included), and the two Greek sigmas are one letter (so "ΟΔΟΣ" is a prefix of
+# "ΟΔΟΣΤΡΩΜΑ", whose middle Σ lower-cases to σ, not ς).
 FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
 SIGMAS = (FINAL_SIGMA, SIGMA)
 
+# Characters that NFC may change or combine with what precedes them: marks, Hangul vowel
+# and final jamo, and the characters NFC maps to others (NFC_Quick_Check is not Yes). Text
+# without any of them is already NFC, so engines normalise a column only when a value holds
+# one (tests/test_rules.py checks the list against Python's unicodedata).
+NFC_SENSITIVE = (
+    r"[\p{M}\u1161-\u1175\u11a8-\u11c2\u0374\u037e\u0387\u0958-\u095f\u09dc-\u09dd\u09df"
+    r"\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c-\u0b5d\u0f43\u0f4d\u0f52\u0f57\u0f5c\u0f69"
+    r"\u1f71-\u1f7d\u1fbb\u1fbe\u1fc9-\u1fcb\u1fd3\u1fdb\u1fe3\u1feb\u1fee-\u1fef"
+    r"\u1ff9-\u1ffd\u2000-\u2001\u2126\u212a-\u212b\u2329-\u232a\u2adc\uf900-\ufad9"
+    r"\ufb1d-\ufb4e\U0001d15e-\U0001d164\U0001d1bb-\U0001d1c0\U0002f800-\U0002fa1d]"
+)
+
 
 def fold_text(text: str) -> str:
-    """A literal of the segment file as text comparisons see it."""
-    return text.strip(WHITESPACE).lower()
+    """A literal of the segment file as text comparisons see it (the sigmas are matched as
+    one letter by the engines)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text.strip(WHITESPACE)).lower()
 
 
 def is_number(text: str, *, decimal_comma: bool = False) -> bool:

@@ -8,6 +8,7 @@ boolean: a blank (or unreadable) value never satisfies a comparison.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -46,6 +47,19 @@ def readable_column(index: int) -> str:
     return f"{_PREFIX}readable:{index}"
 
 
+def nfc_column(index: int) -> str:
+    return f"{_PREFIX}nfc:{index}"
+
+
+def nfc_sensitive(helper: str) -> pl.Expr:
+    """True for a folded value that NFC might change (see ``rules.NFC_SENSITIVE``)."""
+    import polars as pl
+
+    from leadseg.rules import NFC_SENSITIVE
+
+    return pl.col(helper).str.contains(NFC_SENSITIVE).fill_null(False)
+
+
 def _stripped(field: str) -> str:
     return f"{_PREFIX}stripped:{field}"
 
@@ -80,6 +94,9 @@ class CompiledSegments:
     stages: list[list[pl.Expr]]
     parsed: list[Parsed]
     order: list[Segment]
+    # (column, helper) of the text columns folded without NFC: a pass counts their values
+    # that hold an NFC-sensitive character, and a column with any is compiled again with it.
+    unnormalised: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def add_masks(self, frame: pl.LazyFrame, *, flags: bool = False) -> pl.LazyFrame:
         """Add the mask columns; with ``flags``, also one "unreadable" column per parsed
@@ -96,6 +113,11 @@ class CompiledSegments:
                     p.unreadable.alias(unreadable_column(i)),
                     pl.col(p.helper).is_not_null().alias(readable_column(i)),
                 )
+            )
+        if flags and self.unnormalised:
+            frame = frame.with_columns(
+                nfc_sensitive(helper).alias(nfc_column(i))
+                for i, (_, helper) in enumerate(self.unnormalised)
             )
         return frame
 
@@ -176,10 +198,12 @@ def date_of(column: str, dtype: Any, formats: tuple[str, ...] = ()) -> pl.Expr:
     return readings[0] if len(readings) == 1 else pl.coalesce(readings)
 
 
-def normalised_text(column: str, dtype: Any) -> pl.Expr:
+def normalised_text(column: str, dtype: Any, *, nfc: bool = False) -> pl.Expr:
     """The column folded as ``rules.fold_text`` folds literals (the two sigmas are matched
-    as one letter by the comparisons, see ``_text_match``)."""
-    return text_of(column, dtype).str.strip_chars().str.to_lowercase()
+    as one letter by the comparisons, see ``_text_match``). NFC costs as much again as the
+    rest, so it is applied only to columns found to hold text it would change."""
+    text = text_of(column, dtype).str.strip_chars()
+    return (text.str.normalize("NFC") if nfc else text).str.to_lowercase()
 
 
 def _regex_literal(text: str) -> str:
@@ -240,7 +264,12 @@ def norm(value: str) -> str:
 
 
 def compile_segments(
-    segment_set: SegmentSet, schema: dict[str, Any], as_of: date, *, decimal_comma: bool = False
+    segment_set: SegmentSet,
+    schema: dict[str, Any],
+    as_of: date,
+    *,
+    decimal_comma: bool = False,
+    nfc_columns: frozenset[str] = frozenset(),
 ) -> CompiledSegments:
     """Compile a (column-bound) segment set against an export schema."""
     import polars as pl
@@ -257,11 +286,15 @@ def compile_segments(
     helpers: list[pl.Expr] = []
     cleanups: list[pl.Expr] = []
     parsed: list[Parsed] = []
+    unnormalised: list[tuple[str, str]] = []
     for field, kind in needed:
         dtype = schema[field]
         name = _helper(kind, field)
         if kind == Kind.TEXT:
-            helpers.append(normalised_text(field, dtype).alias(name))
+            nfc = field in nfc_columns
+            helpers.append(normalised_text(field, dtype, nfc=nfc).alias(name))
+            if not nfc:
+                unnormalised.append((field, name))
             continue
         if _is_text(dtype):
             texts[field] = text_of(field, dtype).str.strip_chars().alias(_stripped(field))
@@ -287,7 +320,7 @@ def compile_segments(
                     own = pl.col(mask_column(segment.parent)) & own
                 stage.append(own.alias(mask_column(segment.name)))
         stages.append(stage)
-    return CompiledSegments(stages, parsed, order)
+    return CompiledSegments(stages, parsed, order, unnormalised)
 
 
 def _without_placeholders(
