@@ -203,6 +203,8 @@ def test_help_does_not_import_polars():
         "except SystemExit:\n    pass\n"
         "assert 'polars' not in sys.modules, 'polars imported'\n"
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+        "assert 'sqlglot' not in sys.modules, 'sqlglot imported'\n"
+        "assert 'duckdb' not in sys.modules, 'duckdb imported'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -21,13 +21,14 @@ _EXPORTS = {
     "count_segments": "leadseg.api",
     "load_segments": "leadseg.spec",
     "parse_segments": "leadseg.spec",
+    "segments_sql": "leadseg.api",
     "validate_segments": "leadseg.api",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from leadseg.api import apply_segments, count_segments, validate_segments
+    from leadseg.api import apply_segments, count_segments, segments_sql, validate_segments
     from leadseg.engine import RunOptions
     from leadseg.errors import LeadsegError
     from leadseg.io.readers import ReadOptions

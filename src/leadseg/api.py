@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,3 +164,39 @@ def select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:
             )
         chosen.add(by_key[name.casefold()])
     return [n for n in segments.names() if n in chosen]
+
+
+def segments_sql(
+    segments: Segments,
+    *,
+    dialect: str,
+    table: str,
+    select: str = "counts",
+    segment: str | None = None,
+    as_of: date | None = None,
+    options: RunOptions | None = None,
+) -> str:
+    """One SQL statement evaluating the segments on ``table`` in ``dialect`` (``counts``,
+    ``flags`` or the ``members`` of ``segment``); ``as_of`` None is the SQL's CURRENT_DATE."""
+    from leadseg.errors import UsageError, require
+
+    require("sqlglot", "sql", "leadseg sql")
+    from leadseg.backends.sql import bind_for_sql
+    from leadseg.backends.sql import segments_sql as compile_sql
+    from leadseg.engine import with_overrides
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    _raise_problems(problems)
+    bound = bind_for_sql(with_overrides(segment_set, options))
+    chosen = None
+    if select == "members":
+        if segment is None:
+            raise UsageError("--select members needs --segment NAME")
+        chosen = select_segments(bound, [segment])[0]
+    elif segment is not None:
+        raise UsageError("--segment goes with --select members")
+    return compile_sql(
+        bound, dialect=dialect, table=table, select=select, segment=chosen, as_of=as_of,
+        decimal_comma=options.decimal_comma,
+    )  # fmt: skip

@@ -146,6 +146,24 @@ class OutputWriteError(LeadsegError):
     exit_code = ExitCode.IO_ERROR
 
 
+class MissingExtraError(LeadsegError):
+    """A command needs an optional dependency that is not installed."""
+
+    code = "missing-extra"
+    exit_code = ExitCode.UNAVAILABLE
+
+
+def require(module: str, extra: str, what: str) -> None:
+    """Raise ``MissingExtraError`` naming the install command when ``module`` is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtraError(
+            f"{what} needs {module}, which is not installed",
+            hint=f"pip install 'leadseg[{extra}]'",
+        )
+
+
 class OutputLockedError(LeadsegError):
     code = "output-locked"
     exit_code = ExitCode.TEMP_FAIL

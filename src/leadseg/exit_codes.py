@@ -8,6 +8,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATA_ERROR = 65  # the export holds bad data
     NO_INPUT = 66  # the export is missing or unreadable
+    UNAVAILABLE = 69  # an optional part is not installed (pip install 'leadseg[...]')
     INTERNAL = 70  # a bug in leadseg
     CANT_CREATE = 73  # the output cannot be created
     IO_ERROR = 74  # an I/O error while writing

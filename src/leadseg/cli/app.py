@@ -241,6 +241,56 @@ def apply(
 
 
 @app.command()
+def sql(
+    segments: Annotated[Path, typer.Argument(help="Segment file.")] = c.DEFAULT_SEGMENTS,
+    dialect: Annotated[
+        str,
+        typer.Option(
+            "--dialect", help="duckdb, spark, databricks, bigquery, snowflake, postgres or trino."
+        ),
+    ] = "duckdb",
+    table: Annotated[
+        str, typer.Option("--table", help="The table (or db.schema.table) holding the contacts.")
+    ] = "contacts",
+    select: Annotated[
+        str, typer.Option("--select", help="counts, flags or members (with --segment).")
+    ] = "counts",
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="The segment whose members to select.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE|today", help="A date, or today for the SQL's CURRENT_DATE."
+        ),
+    ] = None,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Print one SQL statement that evaluates the segments in a warehouse or database."""
+    from leadseg.api import segments_sql
+
+    def action() -> None:
+        from leadseg.backends.sql import DIALECTS, SELECTS
+
+        c.choice("--dialect", dialect, DIALECTS)
+        c.choice("--select", select, SELECTS)
+        day = None if as_of in (None, "today") else c.parse_as_of(as_of)
+        options = _run_options(
+            None, "utf-8", None, None, False, None, decimal_comma, score_field, date_format
+        )
+        text = segments_sql(
+            segments, dialect=dialect, table=table, select=select, segment=segment,
+            as_of=day, options=options,
+        )  # fmt: skip
+        typer.echo(text + ";")
+
+    run(action, debug=debug)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the segment file (for editors)."""
     from leadseg.cli.render import print_json

@@ -1,0 +1,385 @@
+"""Criteria tree -> SQL, built as a sqlglot expression tree and printed in any dialect.
+
+Nothing is pasted as text: identifiers are quoted identifiers, values are literals (a
+segment named ``x"; DROP TABLE contacts; --`` stays a quoted alias). Every column is read
+as text (``CAST(col AS TEXT)``), so the same SQL is right on a CSV loaded as text and on
+typed warehouse columns (a DOUBLE score prints as ``70.0``, a DATE as ``2026-11-28``).
+
+The rules come from ``leadseg.rules`` and are never restated: values are trimmed of
+``WHITESPACE``; a number is read only where the ``NUMBER`` pattern matches and a date only
+where ``ISO_DATE`` (or a ``dates:`` format's pattern) does, so no dialect's lenient or
+failing cast decides what is readable; placeholders are blank; text is lower-cased by the
+engine on both sides (the literal too, so both use one mapping) with the two Greek sigmas
+as one letter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from leadseg.criteria import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Criterion,
+    Kind,
+    Not,
+    Op,
+    Segment,
+    SegmentRef,
+    SegmentSet,
+)
+
+# sqlglot expressions; its helpers (and_, or_, not_) are typed as returning a Condition
+# that its own stubs do not relate to Expression, so the compiler speaks of them loosely.
+SqlExpr = Any
+
+DIALECTS = ("duckdb", "spark", "databricks", "bigquery", "snowflake", "postgres", "trino")
+SELECTS = ("counts", "flags", "members")
+# Largest finite double: a value past it (1e999) is unreadable, as in every engine.
+MAX_DOUBLE = "1.7976931348623157e308"
+# A calendar date: days that exist in their month, 29 February in leap years only. So the
+# cast that follows can never fail (Postgres has no safe cast).
+VALID_DAY = (
+    r"^([0-9]{4}-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|[0-9]{4}-(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|[0-9]{4}-02-(0[1-9]|1[0-9]|2[0-8])"
+    r"|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)"
+)
+
+
+def _characters(text: str) -> SqlExpr:
+    """A string of invisible characters, spelled with CHR() so the SQL text shows them."""
+    from sqlglot import exp
+
+    parts: list[SqlExpr] = [
+        exp.Literal.string(c) if c == " " else exp.Chr(expressions=[exp.Literal.number(ord(c))])
+        for c in text
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = exp.DPipe(this=joined, expression=part, safe=True)
+    return joined
+
+
+def _sql_pattern(pattern: str) -> str:
+    """A rules pattern in the regex syntax every dialect shares: plain groups (Snowflake's
+    POSIX regexes have no ``(?:``)."""
+    return pattern.replace("(?:", "(")
+
+
+class SqlCompiler:
+    """Compiles one bound segment set for one dialect."""
+
+    def __init__(
+        self,
+        segments: SegmentSet,
+        dialect: str,
+        *,
+        as_of: date | None = None,
+        decimal_comma: bool = False,
+    ) -> None:
+        self.segments = segments
+        self.dialect = dialect
+        self.as_of = as_of  # None: the dialect's CURRENT_DATE
+        self.decimal_comma = decimal_comma
+        self.by_name = segments.by_name()
+        self._memo: dict[str, SqlExpr] = {}
+
+    # -- values ---------------------------------------------------------------------------
+    def stripped(self, column: str) -> SqlExpr:
+        from sqlglot import exp
+
+        from leadseg.rules import WHITESPACE
+
+        text = exp.Cast(this=exp.column(column, quoted=True), to=exp.DataType.build("TEXT"))
+        return exp.Trim(this=text, expression=_characters(WHITESPACE), position="BOTH")
+
+    def _matches(self, value: SqlExpr, pattern: str) -> SqlExpr:
+        from sqlglot import exp
+
+        return exp.RegexpLike(this=value, expression=exp.Literal.string(_sql_pattern(pattern)))
+
+    def _placeholder(self, column: str, value: SqlExpr) -> SqlExpr | None:
+        from sqlglot import exp
+
+        values = sorted({p.strip().lower() for p in self.segments.placeholders_for(column)})
+        if not values:
+            return None
+        return exp.In(
+            this=exp.Lower(this=value),
+            expressions=[exp.Lower(this=exp.Literal.string(v)) for v in values],
+        )
+
+    def number(self, column: str) -> SqlExpr:
+        from sqlglot import exp
+
+        from leadseg.rules import NUMBER, NUMBER_DECIMAL_COMMA
+
+        text = self.stripped(column)
+        if self.decimal_comma:
+            grammar = NUMBER_DECIMAL_COMMA
+            source: SqlExpr = exp.Replace(
+                this=text.copy(), expression=exp.Literal.string(","),
+                replacement=exp.Literal.string("."),
+            )  # fmt: skip
+        else:
+            grammar, source = NUMBER, text.copy()
+        # NUMERIC first where a double cast could overflow and fail (1e999 in Postgres).
+        wide = "DECIMAL(65, 30)" if self.dialect == "postgres" else "DOUBLE"
+        value = exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
+        checked = exp.Cast(this=source.copy(), to=exp.DataType.build(wide))
+        finite = exp.LTE(this=exp.Abs(this=checked), expression=exp.Literal.number(MAX_DOUBLE))
+        case = exp.Case()
+        holder = self._placeholder(column, text)
+        if holder is not None:
+            case = case.when(holder, exp.null())
+        if self.dialect == "postgres":
+            # Postgres' NUMERIC takes any length of digits; check the range before DOUBLE.
+            case = case.when(exp.not_(self._matches(text.copy(), grammar)), exp.null())
+            return case.when(finite, value).else_(exp.null())
+        readable = exp.and_(self._matches(text.copy(), grammar), finite)
+        return case.when(readable, value)
+
+    def day(self, column: str) -> SqlExpr:
+        from sqlglot import exp
+
+        from leadseg.rules import ISO_DATE, DateFormat
+
+        text = self.stripped(column)
+        case = exp.Case()
+        holder = self._placeholder(column, text)
+        if holder is not None:
+            case = case.when(holder, exp.null())
+        for written in self.segments.date_formats_for(column):
+            form = DateFormat.parse(written)
+            parsed = exp.StrToDate(
+                this=text.copy(), format=exp.Literal.string(form.parse_format), safe=True
+            )
+            case = case.when(self._matches(text.copy(), form.pattern), parsed)
+        head = exp.Substring(
+            this=text.copy(), start=exp.Literal.number(1), length=exp.Literal.number(10)
+        )
+        iso = exp.and_(self._matches(text.copy(), ISO_DATE), self._matches(head, VALID_DAY))
+        cast = exp.Cast(this=head.copy(), to=exp.DataType.build("DATE"))
+        return case.when(iso, cast)
+
+    def nfc(self, value: SqlExpr) -> SqlExpr:
+        """Unicode NFC, where the dialect has it (Spark, Databricks and Snowflake have no
+        normalisation function: there, decomposed text is compared as written)."""
+        from sqlglot import exp
+
+        if self.dialect == "duckdb":
+            return exp.Anonymous(this="NFC_NORMALIZE", expressions=[value])
+        if self.dialect in ("postgres", "bigquery", "trino"):
+            return exp.Normalize(this=value, form=exp.var("NFC"))
+        return value
+
+    def folded(self, value: SqlExpr) -> SqlExpr:
+        """Lower-cased by the engine, the final sigma as sigma."""
+        from sqlglot import exp
+
+        from leadseg.rules import FINAL_SIGMA, SIGMA
+
+        return exp.Replace(
+            this=exp.Lower(this=value),
+            expression=exp.Literal.string(FINAL_SIGMA),
+            replacement=exp.Literal.string(SIGMA),
+        )
+
+    # -- criteria -------------------------------------------------------------------------
+    def criterion(self, node: Criterion) -> SqlExpr:
+        """A boolean that is never NULL."""
+        from sqlglot import exp
+
+        if isinstance(node, Condition):
+            return exp.Coalesce(this=exp.paren(self.condition(node)), expressions=[exp.false()])
+        if isinstance(node, AllOf):
+            return exp.and_(*(self.criterion(c) for c in node.children))
+        if isinstance(node, AnyOf):
+            return exp.or_(*(self.criterion(c) for c in node.children))
+        if isinstance(node, Not):
+            return exp.not_(exp.paren(self.criterion(node.child)))
+        assert isinstance(node, SegmentRef)
+        return self.segment(self.by_name[node.name])
+
+    def condition(self, cond: Condition) -> SqlExpr:
+        from sqlglot import exp
+
+        if cond.kind == Kind.BLANK:
+            text = self.stripped(cond.field)
+            blank = exp.or_(exp.Is(this=text, expression=exp.null()), exp.EQ(
+                this=text.copy(), expression=exp.Literal.string("")
+            ))  # fmt: skip
+            return blank if cond.value else exp.not_(exp.paren(blank))
+        if cond.kind == Kind.TEXT:
+            return self.text_condition(cond)
+        value = self.number(cond.field) if cond.kind == Kind.NUMBER else self.day(cond.field)
+        return self.compare(exp.paren(value), cond)
+
+    def _literal(self, value: Any) -> SqlExpr:
+        from sqlglot import exp
+
+        if isinstance(value, date):
+            return exp.Cast(
+                this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE")
+            )
+        return exp.Literal.number(repr(float(value)))
+
+    def _as_of(self) -> SqlExpr:
+        from sqlglot import exp
+
+        if self.as_of is None:
+            return exp.CurrentDate()
+        return self._literal(self.as_of)
+
+    def _days_before(self, days: int) -> SqlExpr:
+        from sqlglot import exp
+
+        return exp.DateSub(
+            this=self._as_of(), expression=exp.Literal.number(days), unit=exp.var("DAY")
+        )
+
+    def compare(self, value: SqlExpr, cond: Condition) -> SqlExpr:
+        from sqlglot import exp
+
+        op, target = cond.op, cond.value
+        if op == Op.AT_LEAST:
+            return exp.GTE(this=value, expression=self._literal(target))
+        if op == Op.AT_MOST:
+            return exp.LTE(this=value, expression=self._literal(target))
+        if op == Op.BETWEEN:
+            low, high = cast(tuple, target)
+            return exp.Between(this=value, low=self._literal(low), high=self._literal(high))
+        if op == Op.IS:
+            return exp.EQ(this=value, expression=self._literal(target))
+        if op == Op.IN:
+            return exp.In(this=value, expressions=[self._literal(t) for t in target])  # type: ignore[union-attr]
+        if op == Op.BEFORE:
+            return exp.LT(this=value, expression=self._literal(target))
+        if op == Op.AFTER:
+            return exp.GT(this=value, expression=self._literal(target))
+        days = int(target)  # type: ignore[arg-type]
+        if op == Op.IN_LAST_DAYS:
+            return exp.Between(this=value, low=self._days_before(days), high=self._as_of())
+        assert op == Op.MORE_THAN_DAYS_AGO
+        return exp.LT(this=value, expression=self._days_before(days))
+
+    def text_condition(self, cond: Condition) -> SqlExpr:
+        from sqlglot import exp
+
+        from leadseg.rules import fold_text
+
+        data = self.folded(self.nfc(self.stripped(cond.field)))
+
+        def lit(text: Any) -> SqlExpr:
+            return self.folded(exp.Literal.string(fold_text(str(text))))
+
+        blank = exp.EQ(this=self.stripped(cond.field), expression=exp.Literal.string(""))
+        op, target = cond.op, cond.value
+        if op == Op.IS:
+            match: SqlExpr = exp.EQ(this=data, expression=lit(target))
+        elif op == Op.IN:
+            match = exp.In(this=data, expressions=[lit(t) for t in target])  # type: ignore[union-attr]
+        elif op == Op.CONTAINS:
+            match = exp.GT(
+                this=exp.StrPosition(this=data, substr=lit(target)),
+                expression=exp.Literal.number(0),
+            )
+        else:
+            size = exp.Length(this=lit(target))
+            if op == Op.STARTS_WITH:
+                part = exp.Substring(this=data, start=exp.Literal.number(1), length=size)
+            else:  # ENDS_WITH: the last characters
+                start = exp.Add(
+                    this=exp.Sub(this=exp.Length(this=data.copy()), expression=size),
+                    expression=exp.Literal.number(1),
+                )
+                part = exp.Substring(this=data, start=start, length=size.copy())
+            fits = exp.GTE(this=exp.Length(this=data.copy()), expression=size.copy())
+            match = exp.and_(fits, exp.EQ(this=part, expression=lit(target)))
+        return exp.and_(exp.not_(exp.paren(blank)), match)
+
+    def segment(self, segment: Segment) -> SqlExpr:
+        """A segment's membership: its own criterion AND its parent's membership."""
+        from sqlglot import exp
+
+        if segment.name not in self._memo:
+            own = self.criterion(segment.criterion)
+            if segment.parent:
+                own = exp.and_(self.segment(self.by_name[segment.parent]), own)
+            self._memo[segment.name] = exp.paren(own)
+        return self._memo[segment.name].copy()
+
+
+def segments_sql(
+    segments: SegmentSet,
+    *,
+    dialect: str,
+    table: str,
+    select: str = "counts",
+    segment: str | None = None,
+    as_of: date | None = None,
+    decimal_comma: bool = False,
+    pretty: bool = True,
+) -> str:
+    """One SQL statement: ``counts`` (a row: ``rows`` then one column per segment, named
+    exactly as the segment), ``flags`` (every column plus one boolean per segment) or
+    ``members`` (the rows of ``segment``). ``as_of`` None means the dialect's CURRENT_DATE.
+    ``segments`` must name its score column (``score_field`` or ``--score-field``)."""
+    from sqlglot import exp
+
+    compiler = SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
+    source = (
+        exp.to_table(table, dialect=dialect) if "." in table else exp.table_(table, quoted=True)
+    )
+    if select == "members":
+        assert segment is not None
+        where = compiler.segment(segments.by_name()[segment])
+        query = exp.select(exp.Star()).from_(source).where(where)
+    elif select == "flags":
+        flags = [exp.alias_(compiler.segment(s), s.name, quoted=True) for s in segments.segments]
+        query = exp.select(exp.Star(), *flags).from_(source)
+    else:
+        counts = [
+            exp.alias_(
+                exp.Coalesce(
+                    this=exp.Sum(this=exp.Case().when(compiler.segment(s), exp.Literal.number(1))
+                                  .else_(exp.Literal.number(0))),
+                    expressions=[exp.Literal.number(0)],
+                ),
+                s.name,
+                quoted=True,
+            )
+            for s in segments.segments
+        ]  # fmt: skip
+        rows = exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)
+        query = exp.select(rows, *counts).from_(source)
+    return query.sql(dialect=dialect, pretty=pretty)
+
+
+def bind_for_sql(segments: SegmentSet) -> SegmentSet:
+    """The score placeholder replaced by the named score column; with no export to detect
+    it from, a segment set that compares the score needs ``score_field``."""
+    from leadseg.columns import SCORE, bind_columns
+    from leadseg.criteria import conditions
+    from leadseg.errors import Location, Problem, SegmentFileError
+
+    fields = {c.field for s in segments.segments for c in conditions(s.criterion)}
+    if SCORE in fields and segments.score_field is None:
+        raise SegmentFileError(
+            [
+                Problem(
+                    "no-score-column",
+                    "segments compare the score, and SQL has no export to find its column in",
+                    Location(file=segments.source),
+                    "set score_field: COLUMN in the segment file, or pass --score-field",
+                )
+            ]
+        )
+    header = sorted(
+        (fields - {SCORE}) | ({segments.score_field} if segments.score_field else set())
+    )
+    header += [name for name, _ in (*segments.column_placeholders, *segments.column_date_formats)]
+    return bind_columns(segments, list(dict.fromkeys(header)), "the table")
