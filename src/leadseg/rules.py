@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Unicode White_Space: what str.strip-like trimming removes before any comparison.
 WHITESPACE = (
@@ -112,6 +113,71 @@ class DateFormat:
             has_time=bool(_TIME_CODES & set(codes)),
             zone_suffix=zone,
         )
+
+
+# Values of the codes that make a real date and time, for engines whose parser stops the
+# whole query on an impossible date (Postgres' TO_DATE): four cases of month and day, so
+# that 31 April or 29 February 2027 never reach the parser.
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                "dec")  # fmt: skip
+_FULL_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")  # fmt: skip
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)"
+_LEAP_YY = r"(0[048]|[2468][048]|[13579][26])"
+_CALENDAR_CASES = (  # (months, day pattern, leap years only)
+    (range(1, 13), r"(0?[1-9]|1[0-9]|2[0-8])", False),
+    ((1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), r"(29|30)", False),
+    ((1, 3, 5, 7, 8, 10, 12), r"31", False),
+    ((2,), r"29", True),
+)
+_TIME_VALUES = {
+    "H": r"([01]?[0-9]|2[0-3])", "I": r"(0?[1-9]|1[0-2])", "M": r"[0-5][0-9]",
+    "S": r"[0-5][0-9]",
+}  # fmt: skip
+
+
+def _month_pattern(code: str, months: Any) -> str:
+    if code == "m":
+        return "(" + "|".join(f"0?{m}" if m < 10 else str(m) for m in months) + ")"
+    names = [_MONTH_NAMES[m - 1] for m in months]
+    if code == "B":
+        names += [_FULL_NAMES[m - 1] for m in months]
+    spelled = ["".join(f"[{c}{c.upper()}]" for c in name) for name in names]
+    return "(" + "|".join(spelled) + ")"
+
+
+def calendar_pattern(form: DateFormat) -> str:
+    """``form``'s pattern narrowed to dates that exist and times that do."""
+    tokens = _tokens(form.text)
+    cases = []
+    for months, day, leap in _CALENDAR_CASES:
+        pieces = []
+        for kind, value in tokens:
+            if kind == "literal":
+                pieces.append("\\" + value if value in _REGEX_META else value)
+            elif value in "mbB":
+                pieces.append(_month_pattern(value, months))
+            elif value == "d":
+                pieces.append(day)
+            elif value in "Yy" and leap:
+                pieces.append(_LEAP_YEAR if value == "Y" else _LEAP_YY)
+            else:
+                pieces.append(_TIME_VALUES.get(value, DATE_CODES[value]))
+        cases.append("".join(pieces))
+    return "^(" + "|".join(cases) + ")$"
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """A format as ("code", letter) and ("literal", character) tokens."""
+    tokens, i = [], 0
+    while i < len(text):
+        if text[i] == "%" and i + 1 < len(text):
+            tokens.append(("code", text[i + 1]))
+            i += 2
+        else:
+            tokens.append(("literal", text[i]))
+            i += 1
+    return tokens
 
 
 ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z

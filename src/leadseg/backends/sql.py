@@ -127,7 +127,7 @@ class SqlCompiler:
         else:
             grammar, source = NUMBER, text.copy()
         # NUMERIC first where a double cast could overflow and fail (1e999 in Postgres).
-        wide = "DECIMAL(65, 30)" if self.dialect == "postgres" else "DOUBLE"
+        wide = "DECIMAL" if self.dialect == "postgres" else "DOUBLE"  # Postgres: unbounded
         value = exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
         checked = exp.Cast(this=source.copy(), to=exp.DataType.build(wide))
         finite = exp.LTE(this=exp.Abs(this=checked), expression=exp.Literal.number(MAX_DOUBLE))
@@ -145,7 +145,7 @@ class SqlCompiler:
     def day(self, column: str) -> SqlExpr:
         from sqlglot import exp
 
-        from leadseg.rules import ISO_DATE, DateFormat
+        from leadseg.rules import ISO_DATE, DateFormat, calendar_pattern
 
         text = self.stripped(column)
         case = exp.Case()
@@ -157,7 +157,9 @@ class SqlCompiler:
             parsed = exp.StrToDate(
                 this=text.copy(), format=exp.Literal.string(form.parse_format), safe=True
             )
-            case = case.when(self._matches(text.copy(), form.pattern), parsed)
+            # Postgres' TO_DATE stops the query on an impossible date: only real ones reach it.
+            shape = calendar_pattern(form) if self.dialect == "postgres" else form.pattern
+            case = case.when(self._matches(text.copy(), shape), parsed)
         head = exp.Substring(
             this=text.copy(), start=exp.Literal.number(1), length=exp.Literal.number(10)
         )
