@@ -176,7 +176,8 @@ def read_formatted_date(text: str, form: str) -> date | None:
                 end += 1
             word = text[pos:end].lower()
             names = MONTHS if code in "bB" else DAYS
-            match = [n for n in names if word == n or word == n[:3]]
+            # %b and %a: the three-letter abbreviation; %B and %A: the full name or it.
+            match = [n for n in names if word == n[:3] or (code in "BA" and word == n)]
             if not match:
                 return None
             if code in "bB":

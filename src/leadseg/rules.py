@@ -60,7 +60,8 @@ _REGEX_META = set("\\.^$|?*+()[]{}#&~-")  # escaped the same way by Rust and Pyt
 # Forms that real exports write, tried on unreadable values to suggest a ``dates:`` format.
 COMMON_DATE_FORMATS = (
     "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m-%d-%Y", "%d-%m-%Y", "%m/%d/%y",
-    "%d/%m/%y", "%d.%m.%y", "%d %b %Y", "%b %d %Y", "%Y%m%d",
+    "%d/%m/%y", "%d.%m.%y", "%d %b %Y", "%b %d %Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y",
+    "%d-%b-%Y", "%Y%m%d",
 )  # fmt: skip
 COMMON_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
 
@@ -137,11 +138,14 @@ _TIME_VALUES = {
 
 
 def _month_pattern(code: str, months: Any) -> str:
+    """``%m`` digits; ``%b`` abbreviations; ``%B`` full names only (SQL parsers read full
+    names with their %B and abbreviations with %b, so a %B format is compiled twice)."""
     if code == "m":
         return "(" + "|".join(f"0?{m}" if m < 10 else str(m) for m in months) + ")"
-    names = [_MONTH_NAMES[m - 1] for m in months]
     if code == "B":
-        names += [_FULL_NAMES[m - 1] for m in months]
+        names = [_FULL_NAMES[m - 1] for m in months]
+    else:
+        names = [_MONTH_NAMES[m - 1] for m in months]
     spelled = ["".join(f"[{c}{c.upper()}]" for c in name) for name in names]
     return "(" + "|".join(spelled) + ")"
 

@@ -153,13 +153,17 @@ class SqlCompiler:
         if holder is not None:
             case = case.when(holder, exp.null())
         for written in self.segments.date_formats_for(column):
-            form = DateFormat.parse(written)
-            parsed = exp.StrToDate(
-                this=text.copy(), format=exp.Literal.string(form.parse_format), safe=True
-            )
-            # Postgres' TO_DATE stops the query on an impossible date: only real ones reach it.
-            shape = calendar_pattern(form) if self.dialect == "postgres" else form.pattern
-            case = case.when(self._matches(text.copy(), shape), parsed)
+            # %B reads a full month name or its abbreviation; SQL parsers take each with its
+            # own code, so such a format is tried as written and with %b.
+            variants = [written, written.replace("%B", "%b")] if "%B" in written else [written]
+            for variant in variants:
+                form = DateFormat.parse(variant)
+                parsed = exp.StrToDate(
+                    this=text.copy(), format=exp.Literal.string(form.parse_format), safe=True
+                )
+                # Parsers that stop the query on an impossible date (Postgres' TO_DATE,
+                # Spark's in ANSI mode) only ever see real ones.
+                case = case.when(self._matches(text.copy(), calendar_pattern(form)), parsed)
         head = exp.Substring(
             this=text.copy(), start=exp.Literal.number(1), length=exp.Literal.number(10)
         )
