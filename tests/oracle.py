@@ -449,8 +449,8 @@ def _fold(name: str) -> str:
 def read_csv_rows(
     text: str, delimiter: str = ","
 ) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
-    """Rows as the README says leadseg reads them: blank lines skipped (but counted in row
-    numbers, as a spreadsheet does), a row of empty fields kept, empty fields missing.
+    """Rows as the README says leadseg reads them: blank lines and rows whose every field is
+    empty skipped (but counted in row numbers, as a spreadsheet does), empty fields missing.
     Returns the header, the rows and each row's spreadsheet row number."""
     import csv
 
@@ -458,7 +458,7 @@ def read_csv_rows(
     header = records[0]
     rows, numbers = [], []
     for number, record in enumerate(records[1:], start=2):
-        if record:
+        if any(record):
             rows.append(dict(zip(header, (v if v != "" else None for v in record), strict=True)))
             numbers.append(number)
     return header, rows, numbers

@@ -140,11 +140,11 @@ def test_every_column_is_text(tmp_path):
     assert row == ("01234", "+1 555 0100", "00Q000000000000001", "61")
 
 
-def test_blank_lines_are_skipped_and_rows_of_empty_fields_are_rows(tmp_path):
+def test_blank_lines_and_rows_of_empty_fields_are_skipped(tmp_path):
     path = tmp_path / "blank.csv"
-    path.write_text("Name,Score\nAnn,70\n\nBo,80\n,\n,5\n\n")
+    path.write_text('Name,Score\nAnn,70\n\nBo,80\n,\n"",""\n,5\n\n')
     result = count_segments(path, HOT)
-    assert result.rows == 4 and result.segments[0].count == 2
+    assert result.rows == 3 and result.segments[0].count == 2
 
 
 def test_compressed_exports(tmp_path):

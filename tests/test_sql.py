@@ -30,7 +30,7 @@ def load_table(con, text: str) -> None:
     import io
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = rows[0], [r for r in rows[1:] if any(r)]  # as leadseg reads a file
     columns = ", ".join(f'"{h}" VARCHAR' for h in header)
     con.execute(f"CREATE TABLE contacts ({columns})")
     if body:

@@ -38,7 +38,7 @@ def database():
 
 def load_table(con, text: str) -> None:
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = rows[0], [r for r in rows[1:] if any(r)]  # as leadseg reads a file
     con.execute("DROP TABLE IF EXISTS contacts")
     con.execute("CREATE TABLE contacts (" + ", ".join(f'"{h}" TEXT' for h in header) + ")")
     marks = ", ".join("%s" for _ in header)

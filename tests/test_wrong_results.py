@@ -23,9 +23,23 @@ def test_a_trailing_blank_line_changes_nothing(tmp_path, ending):
     path = tmp_path / "e.csv"
     path.write_text("Email,Score\na@x,70\n,\nb@x,abc\nc@x,61\n" + ending, newline="")
     result = leadseg.count_segments(path, leadseg.parse_segments(SEGMENTS))
-    assert result.rows == 4  # the row of empty fields is a row; blank lines are not
-    assert [s.count for s in result.segments] == [2, 1]
+    assert result.rows == 3  # neither the row of empty fields nor a blank line is a contact
+    assert [s.count for s in result.segments] == [2, 0]
     assert [(u.column, u.rows) for u in result.unreadable] == [("Score", [4])]
+
+
+def test_rows_of_empty_fields_below_excel_data_are_not_contacts(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufeffEmail,Score,Status\r\na@x,70,Open\r\nb@x,10,Closed\r\n,,\r\n,,\r\n".encode()
+    )
+    segments = "segments:\n  - name: open\n    profile: {field: Status, is_not: Closed}\n"
+    result = leadseg.count_segments(path, leadseg.parse_segments(segments))
+    assert (result.rows, result.segments[0].count) == (2, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    leadseg.apply_segments(path, leadseg.parse_segments(segments), out)
+    assert (out / "open.csv").read_text() == "Email,Score,Status\na@x,70,Open\n"
 
 
 def test_row_numbers_count_blank_lines_like_a_spreadsheet(tmp_path):

@@ -25,8 +25,9 @@ class Structure:
     """What the structural check found that the reader must know.
 
     ``blank_records``: the positions (0-based, among the records after the header, blank
-    lines included) of blank lines. A blank line holds no contact and is skipped; a row of
-    empty fields (``,,``) is a row. Row numbers count blank lines, as a spreadsheet does.
+    ones included) of records that hold no contact -- blank lines and rows whose every field
+    is empty (``,,,`` below a spreadsheet's data) -- which are skipped. Row numbers count
+    them, as a spreadsheet does.
     """
 
     has_blank_lines: bool = False
@@ -52,6 +53,15 @@ def check_structure(path: Path, display: str, columns: int, delimiter: str) -> S
     return exact_check(path, display, columns, delimiter)
 
 
+def empty_row_pattern(columns: int, delimiter: str) -> str:
+    """A physical line that holds no contact: blank, or every one of the ``columns`` fields
+    empty (``,,,`` as a spreadsheet leaves below its data; ``""`` counts as empty)."""
+    field = '(""|)'
+    return (
+        "^" + field + "(" + re.escape(delimiter) + field + "){" + str(columns - 1) + "}\r?$|^\r?$"
+    )
+
+
 def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, tuple[int, ...]]:
     """(suspect, blank line positions). Not suspect means every line is a whole record
     (no line has an odd number of quotes), so a blank line's position among the lines is
@@ -69,7 +79,7 @@ def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, tuple[in
         .otherwise(line.str.count_matches(delimiter, literal=True))
     )
     odd_quotes = line.str.count_matches('"', literal=True) % 2 == 1
-    blank = line.str.strip_chars("\r") == ""
+    blank = line.str.contains(empty_row_pattern(columns, delimiter))
     if columns == 1:
         bad = odd_quotes | (delims != 0)
     else:
@@ -122,7 +132,8 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
         for record in reader:
             start_line = counter[0] + 1
             counter[1] += 1
-            if not record and columns > 1:
+            empty = not record or (len(record) == columns and not any(record))
+            if empty and columns > 1:
                 if counter[1] > 1:  # the header's own blank line is reported elsewhere
                     blanks.append(counter[1] - 2)
                 continue

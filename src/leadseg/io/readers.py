@@ -151,7 +151,10 @@ class Export:
         assert source is not None, "raw lines of an export that has none"
         lines = physical_lines(source).slice(1)
         if self.structure.has_blank_lines:
-            lines = lines.filter(pl.col("line").fill_null("").str.strip_chars("\r") != "")
+            from leadseg.io.csv_structure import empty_row_pattern
+
+            empty = empty_row_pattern(len(self.columns), self.delimiter)
+            lines = lines.filter(~pl.col("line").fill_null("").str.contains(empty))
         return lines.rename({"line": RAW_LINE}).select(pl.col(RAW_LINE))
 
     def raw_header(self) -> bytes:
@@ -203,8 +206,8 @@ class Export:
         else:
             frame = pl.scan_csv(self.local_path, infer_schema=False, **options)
         if self.structure.has_blank_lines:
-            # Polars reads a blank line as a row of nulls, like a row of empty fields (a
-            # contact with blank values); only the blank lines, found by position, go.
+            # Blank lines and rows of empty fields hold no contact: found by position (a row
+            # of nulls could also be a short row, which the structure check reports).
             blanks = pl.Series(self.structure.blank_records, dtype=pl.UInt32)
             frame = (
                 frame.with_row_index(BLANK_POSITION)
