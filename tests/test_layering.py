@@ -39,3 +39,26 @@ def test_the_layering_check_sees_imports(tmp_path):
         "import rich.console\nfrom typer import Typer\nfrom leadseg.cli.app import app\n"
     )
     assert {"rich", "typer", "leadseg.cli"} <= imported_roots(sample)
+
+
+def imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_reading_and_writing_do_not_import_the_engine_or_the_commands():
+    """io/ is below the engine: reading, caching and writing never import it (an import
+    circle cache -> engine -> readers once grew here)."""
+    above = ("leadseg.engine", "leadseg.applying", "leadseg.api", "leadseg.backends")
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            m for m in imported_modules(path) if m.startswith(above)
+        )
+        for path in (PACKAGE / "io").glob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

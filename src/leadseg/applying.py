@@ -20,15 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
-from leadseg.engine import (
-    Plan,
-    RunOptions,
-    check_unreadable,
-    collect,
-    explain_read_failure,
-    merge_totals,
-)
+from leadseg.engine import Plan, RunOptions, check_unreadable, merge_totals
 from leadseg.io.fingerprint import BackgroundDigest
+from leadseg.io.queries import collect, explain_read_failure, misaligned
 from leadseg.io.readers import RAW_LINE
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
@@ -273,7 +267,7 @@ def stream_segments(
             after_batch()
         _gather(pending, formulas)
     except pl.exceptions.PolarsError as exc:
-        if raw and "non-equal length" in str(exc):
+        if raw and misaligned(exc):
             raise _Misaligned from None
         raise explain_read_failure(p.export, exc) from None
     finally:

@@ -46,7 +46,7 @@ def _unreadable_sample(p: Plan, column: str) -> list[str]:
     """Up to ``SAMPLE`` of the column's unreadable values, trimmed (never shown)."""
     import polars as pl
 
-    from leadseg.engine import collect
+    from leadseg.io.queries import collect
 
     parsed = next(x for x in p.compiled.parsed if x.column == column)
     query = (

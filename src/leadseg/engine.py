@@ -7,7 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from leadseg.columns import bind_columns
-from leadseg.errors import ExportDataError, ExportMissingError, Location
+from leadseg.errors import ExportDataError, Location
+from leadseg.io.queries import collect, collect_all
 from leadseg.io.readers import Export, ReadOptions
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
 
@@ -257,46 +258,6 @@ def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
             location=Location(file=result.input, row=first.rows[0], field=first.column),
             hint="fix those values, or drop --strict to treat them as blank",
         )
-
-
-def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
-    """Run a query on the export, turning a Polars read error into a located leadseg error."""
-    import polars as pl
-
-    try:
-        return query.collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise explain_read_failure(export, exc) from None
-
-
-def collect_all(queries: list[pl.LazyFrame], export: Export) -> list[pl.DataFrame]:
-    import polars as pl
-
-    try:
-        return pl.collect_all(queries, engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise explain_read_failure(export, exc) from None
-
-
-def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
-    from leadseg.io.csv_structure import exact_check
-
-    export.check_unchanged()  # a file cut or removed mid-run is an input problem
-    if export.format == "csv":
-        # The exact check names the row; it raises when it finds the problem.
-        try:
-            exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
-        except OSError as error:
-            raise ExportMissingError(
-                f"cannot read the export: {error.strerror or error}",
-                location=Location(file=export.display),
-            ) from None
-    kind = type(exc).__name__
-    return ExportDataError(
-        f"cannot read the export ({kind})",
-        location=Location(file=export.display),
-        hint="run with --debug for the reader's message",
-    )
 
 
 def merge_totals(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:

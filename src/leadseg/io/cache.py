@@ -136,9 +136,9 @@ def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -
     """Write the copy (checking the export's structure on the way), then its record."""
     import polars as pl
 
-    from leadseg.engine import collect_all
     from leadseg.io.fingerprint import sha256_file
     from leadseg.io.private_dir import create_exclusive, write_exclusive
+    from leadseg.io.queries import collect_all
 
     digest = BackgroundDigest(export.source_path)  # type: ignore[arg-type]
     prefix = record.name.removesuffix(".json") + "-"

@@ -1,0 +1,63 @@
+"""Running Polars queries over an export, with the reader's failures turned into located
+leadseg errors (exit 65/66). Engine-neutral code above this module never sees Polars'
+exceptions or their text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from leadseg.errors import ExportDataError, ExportMissingError, Location
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from leadseg.io.readers import Export
+
+
+def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
+    """Run a query on the export, turning a Polars read error into a located leadseg error."""
+    import polars as pl
+
+    try:
+        return query.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(export, exc) from None
+
+
+def collect_all(queries: list[pl.LazyFrame], export: Export) -> list[pl.DataFrame]:
+    import polars as pl
+
+    try:
+        return pl.collect_all(queries, engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise explain_read_failure(export, exc) from None
+
+
+def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
+    """The located error behind a reader failure: the export changed, or the exact check
+    names the bad row (it raises), or a general message."""
+    from leadseg.io.csv_structure import exact_check
+
+    export.check_unchanged()  # a file cut or removed mid-run is an input problem
+    if export.format == "csv":
+        try:
+            exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
+        except OSError as error:
+            raise ExportMissingError(
+                f"cannot read the export: {error.strerror or error}",
+                location=Location(file=export.display),
+            ) from None
+    kind = type(exc).__name__
+    return ExportDataError(
+        f"cannot read the export ({kind})",
+        location=Location(file=export.display),
+        hint="run with --debug for the reader's message",
+    )
+
+
+def misaligned(exc: Exception) -> bool:
+    """A zip of records and physical lines of different lengths (a value spans lines):
+    Polars reports it as a shape error."""
+    import polars as pl
+
+    return isinstance(exc, pl.exceptions.ShapeError)
