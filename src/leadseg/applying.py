@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
-from leadseg.engine import Plan, RunOptions, check_unreadable, merge_totals
+from leadseg.engine import Plan, RunOptions, check_unreadable
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.queries import collect, explain_read_failure, misaligned
 from leadseg.io.readers import RAW_LINE
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
 from leadseg.results import ApplyResult, CountResult, SegmentCount
+from leadseg.totals import Totals
 
 if TYPE_CHECKING:
     import polars as pl
@@ -165,7 +166,7 @@ def _write_segment_files(
         totals = stream_segments(p, sinks, output, formulas, raw=raw)
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
-        if totals["suspect"] and p.export.verify_structure():
+        if totals.suspect_rows and p.export.verify_structure():
             raise _Rescan  # blank lines to skip; leaving the block discards the files
         if p.normalise_if_needed(totals):
             raise _Rescan  # text that needs NFC: the pass runs again with it
@@ -238,13 +239,13 @@ def stream_segments(
     formulas: Formulas | None,
     *,
     raw: bool,
-) -> dict[str, Any]:
+) -> Totals:
     """Read the export once; write each batch's members to the sinks. Returns the totals;
     for CSV/TSV, counts cells that may run as formulas into ``formulas``."""
     import polars as pl
 
     tagged = tagged_frame(p, output, formulas, raw=raw)
-    totals: dict[str, Any] | None = None
+    totals: Totals | None = None
     pending: dict[str, Future[int | None]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(sinks), os.cpu_count() or 1)))
     # Every column is parsed even when only raw lines are written: that is how the reader
@@ -256,7 +257,8 @@ def stream_segments(
             engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
         )
         for batch in batches:
-            totals = merge_totals(totals, p.batch_totals(batch))
+            part = p.batch_totals(batch)
+            totals = part if totals is None else totals.then(part)
             _gather(pending, formulas)
             if formulas is not None:
                 _count_by_column(batch, list(sinks), formulas)

@@ -11,6 +11,7 @@ from leadseg.errors import ExportDataError, Location
 from leadseg.io.queries import collect, collect_all
 from leadseg.io.readers import Export, ReadOptions
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
+from leadseg.totals import FIRST_ROWS, Totals
 
 if TYPE_CHECKING:
     import polars as pl
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from leadseg.backends.polars import CompiledSegments
     from leadseg.criteria import SegmentSet
 
-FIRST_ROWS = 5
 SUSPECT = "\x00leadseg:suspect"
 
 
@@ -50,16 +50,14 @@ class Plan:
     decimal_comma: bool = False
     nfc_columns: frozenset[str] = frozenset()  # text columns that need NFC (found by a pass)
 
-    def normalise_if_needed(self, totals: dict[str, Any]) -> bool:
+    def normalise_if_needed(self, totals: Totals) -> bool:
         """After a pass: when a text column holds values NFC would change, compile it with
         NFC and return True (the pass must run again; text that needs no normalisation --
         nearly all -- never pays for it)."""
         from leadseg.backends.polars import compile_segments
 
         found = {
-            column
-            for i, (column, _) in enumerate(self.compiled.unnormalised)
-            if totals.get(f"nfc_{i}")
+            column for i, (column, _) in enumerate(self.compiled.unnormalised) if totals.nfc[i]
         }
         if not found:
             return False
@@ -100,7 +98,7 @@ class Plan:
         nfc = [nfc_column(i) for i in range(len(self.compiled.unnormalised))]
         return [*masks, *flags, *nfc, SUSPECT]
 
-    def batch_totals(self, batch: pl.DataFrame) -> dict[str, Any]:
+    def batch_totals(self, batch: pl.DataFrame) -> Totals:
         """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
         from leadseg.backends.polars import (
             mask_column,
@@ -109,18 +107,18 @@ class Plan:
             unreadable_column,
         )
 
-        totals: dict[str, Any] = {"rows": batch.height}
-        for i, segment in enumerate(self.compiled.order):
-            totals[f"segment_{i}"] = batch[mask_column(segment.name)].sum()
-        for i in range(len(self.compiled.parsed)):
-            flags = batch[unreadable_column(i)]
-            totals[f"bad_{i}"] = flags.sum()
-            totals[f"bad_rows_{i}"] = flags.arg_true().head(FIRST_ROWS).to_list()
-            totals[f"read_{i}"] = batch[readable_column(i)].sum()
-        for i in range(len(self.compiled.unnormalised)):
-            totals[f"nfc_{i}"] = batch[nfc_column(i)].sum()
-        totals["suspect"] = batch[SUSPECT].sum()
-        return totals
+        parsed = range(len(self.compiled.parsed))
+        return Totals(
+            rows=batch.height,
+            members=[int(batch[mask_column(s.name)].sum()) for s in self.compiled.order],
+            unreadable=[int(batch[unreadable_column(i)].sum()) for i in parsed],
+            readable=[int(batch[readable_column(i)].sum()) for i in parsed],
+            nfc=[int(batch[nfc_column(i)].sum()) for i in range(len(self.compiled.unnormalised))],
+            first_unreadable=[
+                batch[unreadable_column(i)].arg_true().head(FIRST_ROWS).to_list() for i in parsed
+            ],
+            suspect_rows=int(batch[SUSPECT].sum()),
+        )
 
     def count_exprs(self) -> list[pl.Expr]:
         """Aggregates of one pass: rows, members per segment, unreadable values, long rows.
@@ -142,14 +140,25 @@ class Plan:
         exprs.append(self.export.suspect_row().sum().alias("suspect_rows"))
         return exprs
 
-    def first_unreadable_rows(self, totals: dict[str, Any], rows: int | None = None) -> None:
-        """Add ``bad_rows_i`` (positions of the first few unreadable values) to ``totals``:
-        one streaming query per column that has any, stopping at the first few."""
+    def totals_of(self, row: dict[str, Any]) -> Totals:
+        """The typed totals of a ``count_exprs`` result row."""
+        parsed = range(len(self.compiled.parsed))
+        return Totals(
+            rows=int(row["rows"]),
+            members=[int(row[f"segment_{i}"]) for i in range(len(self.compiled.order))],
+            unreadable=[int(row[f"bad_{i}"]) for i in parsed],
+            readable=[int(row[f"read_{i}"]) for i in parsed],
+            nfc=[int(row[f"nfc_{i}"]) for i in range(len(self.compiled.unnormalised))],
+            long_rows=int(row["long_rows"]),
+            suspect_rows=int(row["suspect_rows"]),
+        )
 
+    def first_unreadable_rows(self, totals: Totals, rows: int | None = None) -> None:
+        """Fill ``totals.first_unreadable`` (positions of the first few unreadable values):
+        one streaming query per column that has any, stopping at the first few."""
         position = "\x00leadseg:row"
         for i, parsed in enumerate(self.compiled.parsed):
-            totals[f"bad_rows_{i}"] = []
-            if not totals[f"bad_{i}"]:
+            if not totals.unreadable[i]:
                 continue
             frame = self.export.scan()
             if rows is not None:
@@ -160,11 +169,11 @@ class Plan:
                 .select(position)
                 .head(FIRST_ROWS)
             )
-            totals[f"bad_rows_{i}"] = collect(query, self.export).to_series().to_list()
+            totals.first_unreadable[i] = collect(query, self.export).to_series().to_list()
 
-    def result(self, totals: dict[str, Any]) -> CountResult:
+    def result(self, totals: Totals) -> CountResult:
         counts = [
-            SegmentCount(s.name, s.parent, int(totals[f"segment_{i}"]))
+            SegmentCount(s.name, s.parent, totals.members[i])
             for i, s in enumerate(self.compiled.order)
         ]
         order = {s.name: i for i, s in enumerate(self.segments.segments)}
@@ -174,16 +183,16 @@ class Plan:
             UnreadableValues(
                 p.column,
                 p.kind.value,
-                int(totals[f"bad_{i}"]),
-                [row_of(int(r)) for r in totals[f"bad_rows_{i}"]],
-                values=int(totals[f"bad_{i}"]) + int(totals[f"read_{i}"]),
+                totals.unreadable[i],
+                [row_of(int(r)) for r in totals.first_unreadable[i]],
+                values=totals.unreadable[i] + totals.readable[i],
             )
             for i, p in enumerate(self.compiled.parsed)
-            if totals[f"bad_{i}"]
+            if totals.unreadable[i]
         ]
         return CountResult(
             input=self.export.display,
-            rows=int(totals["rows"]),
+            rows=totals.rows,
             segments=counts,
             unreadable=unreadable,
             as_of=self.as_of.isoformat(),
@@ -260,30 +269,17 @@ def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
         )
 
 
-def merge_totals(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
-    """Add the totals of a later batch (its row numbers shifted) to those before it."""
-    if total is None:
-        return dict(part)
-    offset = total["rows"]
-    merged = {}
-    for key, value in part.items():
-        if key.startswith("bad_rows_"):
-            merged[key] = (total[key] + [r + offset for r in value])[:FIRST_ROWS]
-        else:
-            merged[key] = total[key] + value
-    return merged
-
-
 def count_plan(p: Plan, options: RunOptions) -> CountResult:
     """Count in one pass; the structural check runs beside it, on Polars' fast path."""
     while True:
         checks = p.export.structure_queries()
         query = p.count_frame().select(p.count_exprs())
         frames = collect_all([query, *checks.values()], p.export)
-        totals = frames[0].row(0, named=True)
+        totals = p.totals_of(frames[0].row(0, named=True))
         delimiters = frames[1].item() if checks else None
-        suspects = totals["suspect_rows"]
-        proven = p.export.structure_ok(totals["rows"], delimiters, totals["long_rows"], suspects)
+        proven = p.export.structure_ok(
+            totals.rows, delimiters, totals.long_rows, totals.suspect_rows
+        )
         if proven and not p.normalise_if_needed(totals):
             break
     p.first_unreadable_rows(totals)
@@ -302,7 +298,7 @@ def check_sample(p: Plan, options: RunOptions) -> None:
 
     while True:
         query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
-        totals = collect(query.select(p.count_exprs()), p.export).row(0, named=True)
+        totals = p.totals_of(collect(query.select(p.count_exprs()), p.export).row(0, named=True))
         if not p.normalise_if_needed(totals):
             break
     p.first_unreadable_rows(totals, SAMPLE_ROWS)
