@@ -9,62 +9,36 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import leadseg
 from leadseg.backends.sql import DIALECTS
+from tests.sql_conformance import SQL_CASES, check_against_oracle, check_case
+from tests.test_properties import rows_strategy, segment_files
 
 duckdb = pytest.importorskip(
     "duckdb", reason="duckdb is a test dependency: pip install -e '.[test]'"
 )
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
-# Cases whose meaning SQL cannot carry: blank lines exist only in files.
-FILE_ONLY = {"blank_lines"}
 
-
-def load_table(con, text: str) -> None:
-    """The CSV as a table of text columns, empty fields NULL (as a loader would give)."""
-    con.execute("DROP TABLE IF EXISTS contacts")
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header, body = rows[0], [r for r in rows[1:] if any(r)]  # as leadseg reads a file
-    columns = ", ".join(f'"{h}" VARCHAR' for h in header)
-    con.execute(f"CREATE TABLE contacts ({columns})")
-    if body:
-        marks = ", ".join("?" for _ in header)
-        con.executemany(
-            f"INSERT INTO contacts VALUES ({marks})",
-            [[v if v != "" else None for v in r] for r in body],
-        )
-
-
-@pytest.mark.parametrize(
-    "path", [c for c in CASES if c.stem not in FILE_ONLY], ids=lambda p: p.stem
-)
-def test_duckdb_sql_gives_the_members_of_every_case(path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    as_of = date.fromisoformat(str(data.get("as_of", "2026-11-28")))
-    segments = leadseg.parse_segments(data["segments"], path.name)
-    header = data["csv"].splitlines()[0].split(",")
-    score = next((h for h in header if h.lower() in ("score",)), None)
-    options = leadseg.RunOptions(score_field=score) if score else None
+def duckdb_execute():
     con = duckdb.connect()
-    load_table(con, data["csv"])
-    for name, expected in data["expected"].items():
-        sql = leadseg.segments_sql(
-            segments, dialect="duckdb", table="contacts", select="members", segment=name,
-            as_of=as_of, options=options,
-        )  # fmt: skip
-        got = sorted(int(r[0]) for r in con.execute(f"SELECT id FROM ({sql}) AS m").fetchall())
-        assert got == sorted(expected), name
-    counts = leadseg.segments_sql(
-        segments, dialect="duckdb", table="contacts", as_of=as_of, options=options
-    )
-    row = con.execute(counts).fetchone()
-    assert list(row[1:]) == [len(v) for v in data["expected"].values()]
+
+    def execute(sql: str, rows=None):
+        if rows is not None:
+            con.executemany(sql, rows)
+            return []
+        result = con.execute(sql)
+        return result.fetchall() if result.description else []
+
+    execute.connection = con  # type: ignore[attr-defined]
+    return execute
+
+
+@pytest.mark.parametrize("path", SQL_CASES, ids=lambda p: p.stem)
+def test_duckdb_sql_gives_the_members_of_every_case(path):
+    check_case(duckdb_execute(), "duckdb", "?", path)
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -141,13 +115,6 @@ def test_sql_needs_the_score_column_named(cli, tmp_path):
     assert cli("sql", path, "--score-field", "Lead Score").exit_code == 0
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from tests.oracle import Oracle, read_csv_rows  # noqa: E402
-from tests.test_properties import AS_OF, rows_strategy, segment_files, write_export  # noqa: E402
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -155,21 +122,9 @@ from tests.test_properties import AS_OF, rows_strategy, segment_files, write_exp
 def test_duckdb_sql_members_match_the_reference_evaluator(
     tmp_path, rows, segment_file, decimal_comma
 ):
-    text = write_export(tmp_path / "e.csv", rows)
-    header, parsed, numbers = read_csv_rows(text)
-    expected = Oracle(
-        segment_file, header, as_of=AS_OF, decimal_comma=decimal_comma, score_field="Score"
-    ).run(parsed)
-    con = duckdb.connect()
-    load_table(con, text)
-    options = leadseg.RunOptions(score_field="Score", decimal_comma=decimal_comma)
-    sql = leadseg.segments_sql(
-        leadseg.parse_segments(segment_file), dialect="duckdb", table="contacts",
-        as_of=AS_OF, options=options,
-    )  # fmt: skip
-    row = con.execute(sql).fetchone()
-    assert row[0] == len(parsed)
-    assert list(row[1:]) == [len(m) for m in expected.members.values()]
+    check_against_oracle(
+        duckdb_execute(), "duckdb", "?", tmp_path, rows, segment_file, decimal_comma
+    )
 
 
 def test_a_missing_sqlglot_names_the_install_command(cli, monkeypatch):
