@@ -15,12 +15,13 @@ import zstandard
 
 import leadseg
 from leadseg.exit_codes import ExitCode
+from leadseg.results import CountResult
 
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
 ROWS = "Email,Score\n" + "".join(f"c{i}@x,{i % 100}\n" for i in range(3000))
 
 
-def count(path, segments: str = HOT, **read) -> leadseg.CountResult:  # type: ignore[name-defined]
+def count(path, segments: str = HOT, **read) -> CountResult:
     options = leadseg.RunOptions(read=leadseg.ReadOptions(**read))
     return leadseg.count_segments(path, leadseg.parse_segments(segments), options)
 

@@ -13,13 +13,14 @@ import pytest
 
 import leadseg
 from leadseg.exit_codes import ExitCode
+from leadseg.results import ApplyResult
 from tests.conftest import published
 
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
 TWO = HOT + "  - name: cold\n    score: {at_most: 20}\n"
 
 
-def apply(export: Path, out: Path, segments: str = HOT, **kwargs) -> leadseg.ApplyResult:  # type: ignore[name-defined]
+def apply(export: Path, out: Path, segments: str = HOT, **kwargs) -> ApplyResult:
     cache = kwargs.pop("cache", None)
     options = leadseg.RunOptions(read=leadseg.ReadOptions(cache_dir=cache))
     out.mkdir(exist_ok=True)

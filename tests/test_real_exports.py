@@ -13,11 +13,12 @@ import zstandard
 
 import leadseg
 from leadseg.errors import ExportDataError, SegmentFileError
+from leadseg.results import CountResult
 
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
 
 
-def count(path: Path, segments: str = HOT, **options) -> leadseg.CountResult:  # type: ignore[name-defined]
+def count(path: Path, segments: str = HOT, **options) -> CountResult:
     read = {k: options.pop(k) for k in ("delimiter", "encoding") if k in options}
     run = leadseg.RunOptions(read=leadseg.ReadOptions(**read), **options)
     return leadseg.count_segments(path, leadseg.parse_segments(segments), run)

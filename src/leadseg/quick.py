@@ -15,8 +15,8 @@ def _number(value: float) -> str:
 def quick_segments(
     at_least: float | None, at_most: float | None, score_field: str | None = None
 ) -> SegmentSet:
-    """(``--score-field`` may also come as ``RunOptions.score_field``, as for any file.)"""
-    """``score >= at_least`` and ``score <= at_most``, in that order, on the score column."""
+    """``score >= at_least`` and ``score <= at_most``, in that order, on the score column
+    (``score_field``, or ``RunOptions.score_field`` as for any segment file)."""
     segments = []
     origin = Location(file="--at-least/--at-most")
     for op, value in ((Op.AT_LEAST, at_least), (Op.AT_MOST, at_most)):
