@@ -182,3 +182,20 @@ def test_unknown_top_level_key_does_not_hide_segment_errors(tmp_path):
         ("unknown-column", 13),
     ]
     assert info.value.exit_code == 78
+
+
+def test_a_salesforce_report_footer_is_named_as_such(cli, tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text(
+        '"Lead ID","Lead Score","Status"\n"00Q1","72","Open"\n"00Q2","41","Closed"\n\n'
+        '"Grand Totals (2 records)"\n\n"Confidential Information - Do Not Distribute"\n'
+    )
+    result = cli("count", path, "--at-least", "60")
+    assert result.exit_code == 65
+    assert "row 5 (1 field), 7 (1 field)" in result.stderr
+    assert "report footer" in result.stderr
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n3\n4,5\n")
+    assert (
+        "report footer" not in cli("count", ragged, "--score-field", "b", "--at-least", "1").stderr
+    )

@@ -148,8 +148,19 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
             location=Location(file=display, line=start_line, row=row),
             hint="a quote may be unclosed or stray; fix the export or re-export it",
         ) from None
+    last_row = counter[1]
     for problems, what in ((short, "fewer"), (long, "more")):
         if problems:
+            hint = "the export is ragged; check the delimiter (--delimiter) and quoting"
+            # Only the last rows (blank lines between them), all short: a report's footer
+            # (Salesforce's "Grand Totals", a "Confidential" line) rather than ragged data.
+            footer = {r for r, _ in problems} | {b + 2 for b in blanks}
+            tail = all(r in footer for r in range(problems[0][0], last_row + 1))
+            if what == "fewer" and tail and len(problems) <= 10:
+                hint = (
+                    "the last rows look like a report footer (totals, a notice): delete them, "
+                    "or export the data without the report's footer"
+                )
             rows = ", ".join(
                 f"{r} ({n} field{'s' if n != 1 else ''})" for r, n in problems[:MAX_REPORTED_ROWS]
             )
@@ -158,7 +169,7 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
                 f"{len(problems)} row(s) have {what} fields than the header's {columns}: "
                 f"row {rows}{more}",
                 location=Location(file=display, row=problems[0][0]),
-                hint="the export is ragged; check the delimiter (--delimiter) and quoting",
+                hint=hint,
             )
     return Structure(has_blank_lines=bool(blanks), checked=True, blank_records=tuple(blanks))
 
