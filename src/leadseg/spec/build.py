@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from leadseg.columns import SCORE
 from leadseg.criteria import (
     NEGATIONS,
-    OPERATORS,
     AllOf,
     AnyOf,
     Condition,
@@ -29,12 +28,13 @@ from leadseg.criteria import (
 from leadseg.errors import Problem
 from leadseg.slug import slugify
 from leadseg.spec.models import (
-    KNOWN_KEYS,
     CriterionModel,
     ProfileModel,
-    SegmentFileHeader,
     SegmentModel,
 )
+from leadseg.spec.shape import shape_problems
+from leadseg.spec.top_level import dates, key_origins, placeholders
+from leadseg.spec.top_level import header as header_of
 from leadseg.spec.yaml_loader import Path, YamlDocument
 
 MAX_SEGMENTS = 1_000  # per file
@@ -44,69 +44,6 @@ _NUMERIC_OPS = {Op.AT_LEAST, Op.AT_MOST, Op.BETWEEN}
 _DATE_OPS = {Op.BEFORE, Op.AFTER}
 _DAY_OPS = {Op.IN_LAST_DAYS, Op.MORE_THAN_DAYS_AGO}
 _TEXT_OPS = {Op.CONTAINS, Op.NOT_CONTAINS, Op.STARTS_WITH, Op.ENDS_WITH}
-
-
-def shape_problems(doc: YamlDocument, exc: ValidationError, prefix: Path = ()) -> list[Problem]:
-    """pydantic's errors, reworded for analysts and placed at their line and column."""
-    problems = []
-    for error in exc.errors():
-        path = prefix + tuple(error["loc"])
-        kind = error["type"]
-        where = path[-1] if path else "file"
-        if kind == "extra_forbidden":
-            key = str(where)
-            is_operator = len(path) >= 2 and path[-2] in ("score", "profile")
-            what = "operator" if is_operator else "key"
-            options = (*OPERATORS, "field") if is_operator else sorted(KNOWN_KEYS)
-            close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
-            if close == ["field"]:
-                what = "key"
-            hint = f"did you mean {close[0]!r}?" if close else None
-            if not hint and is_operator:
-                hint = "operators: " + ", ".join(OPERATORS)
-            problems.append(
-                Problem(
-                    f"unknown-{what}",
-                    f"unknown {what} {key!r}",
-                    doc.location(path, key=True),
-                    hint,
-                )
-            )
-            continue
-        if kind == "missing":
-            where_to = path[:-1]
-            problems.append(
-                Problem(
-                    "missing-key",
-                    f"missing required key {where!r}",
-                    doc.location(where_to),
-                )
-            )
-            continue
-        message = _reworded(kind, error["msg"], where, error.get("input"))
-        problems.append(Problem("invalid-value", message, doc.location(path)))
-    return problems
-
-
-def _reworded(kind: str, msg: str, where: Any, value: Any) -> str:
-    subject = f"{where!r}" if isinstance(where, str) else "this item"
-    if kind == "string_type":
-        hint = f'; quote it: "{value}"' if isinstance(value, (int, float, bool)) else ""
-        return f"{subject} must be text{hint}"
-    if kind == "list_type":
-        return f"{subject} must be a list ('- ' items)"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"{subject} must be a mapping of key: value"
-    if kind == "too_short":
-        return f"{subject} must not be empty"
-    if kind == "literal_error":
-        return f"{subject}: {msg.removeprefix('Input should be ')}"
-    if kind == "bool_type":
-        return f"{subject} must be true or false"
-    text = msg.removeprefix("Value error, ")
-    if isinstance(value, bool):
-        text += f", not {str(value).lower()}"
-    return f"{subject} {text}" if isinstance(where, str) else text
 
 
 class _Builder:
@@ -455,83 +392,6 @@ def _keyed_refs(key: str, value: Any, path: Path):
         yield from _criterion_refs(value, path)
 
 
-def _placeholders(header: SegmentFileHeader | None) -> dict[str, Any]:
-    spec = header.placeholders if header else None
-    if spec is None:
-        return {}
-    columns = tuple((name, tuple(values)) for name, values in (spec.columns or {}).items())
-    values = tuple(spec.values) if spec.values is not None else None
-    return {"placeholders": values, "column_placeholders": columns}
-
-
-def _dates(header: SegmentFileHeader | None, doc: YamlDocument, problems: list[Problem]):
-    """The ``dates:`` block, every format checked (a bad one is a located problem)."""
-    spec = header.dates if header else None
-    if spec is None:
-        return {}
-    from leadseg.rules import DateFormat
-
-    def checked(formats: list[str], path: Path) -> tuple[str, ...]:
-        for i, text in enumerate(formats):
-            try:
-                DateFormat.parse(text)
-            except ValueError as exc:
-                problems.append(
-                    Problem(
-                        "invalid-date-format",
-                        f"date format {text!r}: {exc}",
-                        doc.location(path + (i,)),
-                        'e.g. "%m/%d/%Y" (US), "%d.%m.%Y" (German), "%d/%m/%Y %H:%M"',
-                    )
-                )
-        return tuple(formats)
-
-    columns = tuple(
-        (name, checked(formats, ("dates", "columns", name)))
-        for name, formats in (spec.columns or {}).items()
-    )
-    return {
-        "date_formats": checked(spec.formats or [], ("dates", "formats")),
-        "column_date_formats": columns,
-    }
-
-
-def _key_origins(header: SegmentFileHeader | None, doc: YamlDocument):
-    """Where each ``placeholders.columns`` and ``dates.columns`` key stands."""
-    found = []
-    for block in ("placeholders", "dates"):
-        spec = getattr(header, block) if header else None
-        for name in (spec.columns or {}) if spec else {}:
-            path: Path = (block, "columns", name)
-            found.append((f"{block}.columns.{name}", doc.location(path, key=True)))
-    return tuple(found)
-
-
-_TOP_KEYS = ("version", "score_field", "placeholders", "dates", "segments")
-
-
-def _header(doc: YamlDocument, data: dict[str, Any], problems: list[Problem]):
-    """The file's top level: unknown keys are reported and set aside, so that the segments
-    are still checked in the same run."""
-    for key in data:
-        if key not in _TOP_KEYS:
-            close = difflib.get_close_matches(str(key), _TOP_KEYS, n=1, cutoff=0.6)
-            problems.append(
-                Problem(
-                    "unknown-key",
-                    f"unknown key {key!r}",
-                    doc.location((key,), key=True),
-                    f"did you mean {close[0]!r}?" if close else "keys: " + ", ".join(_TOP_KEYS),
-                )
-            )
-    known = {k: v for k, v in data.items() if k in _TOP_KEYS}
-    try:
-        return SegmentFileHeader.model_validate(known)
-    except ValidationError as exc:
-        problems += shape_problems(doc, exc)
-        return None
-
-
 def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -561,7 +421,7 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
             )
         )
         raise SegmentFileError(problems)
-    header = _header(doc, data, problems)
+    header = header_of(doc, data, problems)
     raw_segments = data.get("segments")
     raw_segments = raw_segments if isinstance(raw_segments, list) else []
     if len(raw_segments) > MAX_SEGMENTS:
@@ -598,9 +458,9 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         source=doc.filename,
         sha256=sha256,
         score_field_origin=doc.location(("score_field",)) if score_field else None,
-        **_placeholders(header),
-        **_dates(header, doc, problems),
-        key_origins=_key_origins(header, doc),
+        **placeholders(header),
+        **dates(header, doc, problems),
+        key_origins=key_origins(header, doc),
     )
     if problems:
         raise SegmentFileError(problems, partial=_resolvable(built))
