@@ -41,13 +41,17 @@ def count_segments(
     export: str | Path, segments: Segments, options: RunOptions | None = None
 ) -> CountResult:
     """Count every segment's members in one pass over the export."""
-    from leadseg.engine import count_plan
+    from leadseg.engine import count_plan, count_with_duckdb
+    from leadseg.engines import choose
     from leadseg.io.readers import open_export
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
     with open_export(export, options.read) as opened:
-        return count_plan(_planned(opened, segment_set, problems, options), options)
+        planned = _planned(opened, segment_set, problems, options)
+        if choose(options.engine, opened) == "duckdb":
+            return count_with_duckdb(planned, options)
+        return count_plan(planned, options)
 
 
 def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Problem]]:

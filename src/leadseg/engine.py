@@ -33,6 +33,7 @@ class RunOptions:
     score_field: str | None = None  # overrides the segment file's score_field
     date_formats: tuple[str, ...] | None = None  # override the segment file's dates.formats
     remember_segment_files: bool = False  # keep valid segment files in the user's cache
+    engine: str = "auto"  # polars | duckdb | auto (see leadseg.engines.choose)
 
     def as_of_date(self) -> date:
         return self.as_of or date.today()
@@ -283,6 +284,17 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         if proven and not p.normalise_if_needed(totals):
             break
     p.first_unreadable_rows(totals)
+    p.export.check_unchanged()
+    result = p.result(totals)
+    check_unreadable(p, result, options)
+    return result
+
+
+def count_with_duckdb(p: Plan, options: RunOptions) -> CountResult:
+    """``count`` on DuckDB: the same totals, so the same result and checks."""
+    from leadseg.engines.duckdb import count_totals
+
+    totals = count_totals(p)
     p.export.check_unchanged()
     result = p.result(totals)
     check_unreadable(p, result, options)

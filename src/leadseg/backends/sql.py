@@ -112,6 +112,30 @@ class SqlCompiler:
             expressions=[exp.Lower(this=exp.Literal.string(v)) for v in values],
         )
 
+    def value_of(self, column: str, kind: Kind) -> SqlExpr:
+        return self.number(column) if kind == Kind.NUMBER else self.day(column)
+
+    def readable(self, column: str, kind: Kind) -> SqlExpr:
+        """True when the value reads as ``kind`` (not blank, not a placeholder)."""
+        from sqlglot import exp
+
+        return exp.not_(exp.Is(this=exp.paren(self.value_of(column, kind)), expression=exp.null()))
+
+    def unreadable(self, column: str, kind: Kind) -> SqlExpr:
+        """Not blank, not a placeholder, and yet not readable as ``kind`` (README)."""
+        from sqlglot import exp
+
+        text = self.stripped(column)
+        present = exp.and_(
+            exp.not_(exp.Is(this=text, expression=exp.null())),
+            exp.NEQ(this=text.copy(), expression=exp.Literal.string("")),
+        )
+        holder = self._placeholder(column, text.copy())
+        if holder is not None:
+            present = exp.and_(present, exp.not_(exp.paren(holder)))
+        missing = exp.Is(this=exp.paren(self.value_of(column, kind)), expression=exp.null())
+        return exp.Coalesce(this=exp.and_(present, missing), expressions=[exp.false()])
+
     def number(self, column: str) -> SqlExpr:
         from sqlglot import exp
 

@@ -129,6 +129,7 @@ def count(
     ] = None,
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
     output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
@@ -140,6 +141,8 @@ def count(
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
+    import dataclasses
+
     from leadseg.api import count_segments
     from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
 
@@ -150,6 +153,7 @@ def count(
             as_of, encoding, delimiter, input_format, strict, cache, decimal_comma,
             score_field, date_format,
         )  # fmt: skip
+        options = dataclasses.replace(options, engine=engine)
         result = count_segments(export, chosen, options)
         warn_unreadable(result)
         print_counts(result, output_format)

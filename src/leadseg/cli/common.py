@@ -53,6 +53,14 @@ DecimalCommaOpt = Annotated[
     bool, typer.Option("--decimal-comma", help="Numbers are written with a decimal comma: 12,5.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        envvar="LEADSEG_ENGINE",
+        help="auto, polars or duckdb (count on Parquet; the duckdb extra) [default: auto: Polars].",
+    ),
+]
 ScoreFieldOpt = Annotated[
     str | None,
     typer.Option(
