@@ -206,6 +206,10 @@ class SqlCompiler:
             return exp.Normalize(this=value, form=exp.var("NFC"))
         return value
 
+    def folded_text(self, column: str) -> SqlExpr:
+        """The column as text comparisons see it."""
+        return self.folded(self.nfc(self.stripped(column)))
+
     def folded(self, value: SqlExpr) -> SqlExpr:
         """Lower-cased by the engine, the final sigma as sigma."""
         from sqlglot import exp
@@ -301,7 +305,7 @@ class SqlCompiler:
 
         from leadseg.rules import fold_text
 
-        data = self.folded(self.nfc(self.stripped(cond.field)))
+        data = self.folded_text(cond.field)
 
         def lit(text: Any) -> SqlExpr:
             return self.folded(exp.Literal.string(fold_text(str(text))))
@@ -343,6 +347,64 @@ class SqlCompiler:
         return self._memo[segment.name].copy()
 
 
+class StagedSqlCompiler(SqlCompiler):
+    """The same SQL in stages, as the Polars engine computes it: each column is trimmed once
+    (first stage) and read as a number, a date or folded text once (second stage), and the
+    conditions compare those values. For aggregates (counts), where the table's own columns
+    are not needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first: dict[str, SqlExpr] = {}  # alias -> expression over the table
+        self.second: dict[str, SqlExpr] = {}  # alias -> expression over the first stage
+        self._aliases: dict[tuple[str, str], str] = {}
+
+    def _staged(self, stage: dict[str, SqlExpr], key: tuple[str, str], build: Any) -> SqlExpr:
+        from sqlglot import exp
+
+        if key not in self._aliases:
+            alias = f"leadseg_{key[0]}_{len(self._aliases)}"
+            self._aliases[key] = alias
+            stage[alias] = build()
+        return exp.column(self._aliases[key], quoted=True)
+
+    def stripped(self, column: str) -> SqlExpr:
+        return self._staged(
+            self.first, ("text", column), lambda: super(StagedSqlCompiler, self).stripped(column)
+        )
+
+    def number(self, column: str) -> SqlExpr:
+        return self._staged(
+            self.second, ("number", column), lambda: super(StagedSqlCompiler, self).number(column)
+        )
+
+    def day(self, column: str) -> SqlExpr:
+        return self._staged(
+            self.second, ("date", column), lambda: super(StagedSqlCompiler, self).day(column)
+        )
+
+    def folded_text(self, column: str) -> SqlExpr:
+        return self._staged(
+            self.second,
+            ("folded", column),
+            lambda: super(StagedSqlCompiler, self).folded_text(column),
+        )
+
+    def over_stages(self, final: Any, source: SqlExpr, keep: tuple[str, ...] = ()) -> Any:
+        """``final`` (a SELECT without FROM) over the two stages of ``source``; ``keep``
+        names columns of the source carried through (a row position). Call it after
+        building ``final``'s expressions: they register the stages' columns."""
+        from sqlglot import exp
+
+        kept = [exp.column(name, quoted=True) for name in keep]
+        helpers = [exp.alias_(e, a, quoted=True) for a, e in self.first.items()]
+        first = exp.select(*(kept + helpers or [exp.Literal.number(1)])).from_(source)
+        parsed = [exp.alias_(e, a, quoted=True) for a, e in self.second.items()]
+        second = exp.select(exp.Star(), *parsed).from_(exp.table_("leadseg_first", quoted=True))
+        final = final.from_(exp.table_("leadseg_values", quoted=True))
+        return final.with_("leadseg_first", as_=first).with_("leadseg_values", as_=second)
+
+
 def segments_sql(
     segments: SegmentSet,
     *,
@@ -360,7 +422,10 @@ def segments_sql(
     ``segments`` must name its score column (``score_field`` or ``--score-field``)."""
     from sqlglot import exp
 
-    compiler = SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
+    staged = None
+    if select == "counts":
+        staged = StagedSqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
+    compiler = staged or SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
     source = (
         exp.to_table(table, dialect=dialect) if "." in table else exp.table_(table, quoted=True)
     )
@@ -385,7 +450,8 @@ def segments_sql(
             for s in segments.segments
         ]  # fmt: skip
         rows = exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)
-        query = exp.select(rows, *counts).from_(source)
+        assert staged is not None
+        query = staged.over_stages(exp.select(rows, *counts), source)
     return query.sql(dialect=dialect, pretty=pretty)
 
 

@@ -21,10 +21,10 @@ def count_totals(p: Plan) -> Totals:
     import duckdb
     from sqlglot import exp
 
-    from leadseg.backends.sql import SqlCompiler
+    from leadseg.backends.sql import StagedSqlCompiler
     from leadseg.errors import ExportDataError, Location
 
-    compiler = SqlCompiler(p.segments, "duckdb", as_of=p.as_of, decimal_comma=p.decimal_comma)
+    compiler = StagedSqlCompiler(p.segments, "duckdb", as_of=p.as_of, decimal_comma=p.decimal_comma)
     order = p.compiled.order
     parsed = p.compiled.parsed
     con = duckdb.connect()
@@ -43,7 +43,7 @@ def count_totals(p: Plan) -> Totals:
         columns += [ones(compiler.segment(s)) for s in order]
         columns += [ones(compiler.unreadable(x.column, x.kind)) for x in parsed]
         columns += [ones(compiler.readable(x.column, x.kind)) for x in parsed]
-        query = exp.select(*columns).from_(table).sql("duckdb")
+        query = compiler.over_stages(exp.select(*columns), table, (POSITION,)).sql("duckdb")
         row = con.execute(query).fetchone()
         assert row is not None
         counts = [int(v) for v in row]
@@ -57,13 +57,10 @@ def count_totals(p: Plan) -> Totals:
         )
         for i, x in enumerate(parsed):
             if totals.unreadable[i]:
-                first = (
-                    exp.select(exp.column(POSITION, quoted=True))
-                    .from_(table)
-                    .where(compiler.unreadable(x.column, x.kind))
-                    .order_by(exp.column(POSITION, quoted=True))
-                    .limit(FIRST_ROWS)
-                )
+                position = exp.column(POSITION, quoted=True)
+                where = compiler.unreadable(x.column, x.kind)
+                first = compiler.over_stages(exp.select(position), table, (POSITION,))
+                first = first.where(where).order_by(position.copy()).limit(FIRST_ROWS)
                 totals.first_unreadable[i] = [
                     int(r[0]) for r in con.execute(first.sql("duckdb")).fetchall()
                 ]
