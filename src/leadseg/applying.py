@@ -183,9 +183,9 @@ def _write_segment_files(
             if c.name in files
         ]
         counts = dataclasses.replace(counts, segments=written)
-        protected = p.export.source_path or None
         p.export.check_unchanged()  # the manifest must describe the rows segmented
-        publication.commit(_manifest(p, counts, output, digest, formulas), protect=protected)
+        manifest = _manifest(p, counts, output, digest, formulas)
+        publication.commit(manifest, protect=p.export.source_path)
         return counts, formulas
 
 
@@ -212,7 +212,7 @@ def tagged_frame(
     if formulas is not None:
         frame = frame.with_columns(risk_masks(formulas.checked))
         if output.excel_safe:
-            frame = frame.with_columns(neutralised(text_columns(p), set(output.safe_columns)))
+            frame = frame.with_columns(neutralised(formulas.checked))
         extra = mask_columns(formulas.checked)
     if not raw:
         return frame

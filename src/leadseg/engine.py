@@ -284,17 +284,19 @@ def count_plan(p: Plan, options: RunOptions) -> CountResult:
         if proven and not p.normalise_if_needed(totals):
             break
     p.first_unreadable_rows(totals)
-    p.export.check_unchanged()
-    result = p.result(totals)
-    check_unreadable(p, result, options)
-    return result
+    return counted(p, totals, options)
 
 
 def count_with_duckdb(p: Plan, options: RunOptions) -> CountResult:
     """``count`` on DuckDB: the same totals, so the same result and checks."""
     from leadseg.engines.duckdb import count_totals
 
-    totals = count_totals(p)
+    return counted(p, count_totals(p), options)
+
+
+def counted(p: Plan, totals: Totals, options: RunOptions) -> CountResult:
+    """The result of a count, whatever engine made ``totals``: only for an export that did
+    not change while it was read, and with the unreadable-value checks."""
     p.export.check_unchanged()
     result = p.result(totals)
     check_unreadable(p, result, options)

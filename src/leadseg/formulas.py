@@ -91,14 +91,13 @@ def risky_by_column(rows: pl.DataFrame, checked: list[str]) -> dict[str, int]:
     return {column: int(n) for column, n in zip(checked, counts, strict=True) if n}
 
 
-def neutralised(text_columns: list[str], keep: set[str]) -> list[pl.Expr]:
-    """The columns with every risky cell prefixed by ``'``."""
+def neutralised(checked: list[str]) -> list[pl.Expr]:
+    """The checked columns with every risky cell prefixed by ``'``."""
     import polars as pl
 
     return [
         pl.when(_risky(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text_columns
-        if c not in keep
+        for c in checked
     ]
 
 

@@ -83,22 +83,17 @@ class DateFormat:
         """Raise ``ValueError`` (with a message for the user) for an unusable format."""
         pieces: list[str] = []
         codes: list[str] = []
-        i = 0
-        while i < len(text):
-            char = text[i]
-            if char == "%":
-                code = text[i + 1 : i + 2]
-                if code not in DATE_CODES:
-                    shown = "%" + code if code else "a lone %"
-                    raise ValueError(
-                        f"unsupported code {shown!r}; use " + " ".join(f"%{c}" for c in DATE_CODES)
-                    )
-                pieces.append(DATE_CODES[code])
-                codes.append(code)
-                i += 2
+        for kind, value in _tokens(text):
+            if kind == "literal":
+                pieces.append(escape_regex(value))
                 continue
-            pieces.append("\\" + char if char in _REGEX_META else char)
-            i += 1
+            if value not in DATE_CODES:
+                shown = "%" + value if value else "a lone %"
+                raise ValueError(
+                    f"unsupported code {shown!r}; use " + " ".join(f"%{c}" for c in DATE_CODES)
+                )
+            pieces.append(DATE_CODES[value])
+            codes.append(value)
         has_year = "Y" in codes or "y" in codes
         has_month = any(c in codes for c in "mbB")
         if not (has_year and has_month and "d" in codes):
@@ -158,7 +153,7 @@ def calendar_pattern(form: DateFormat) -> str:
         pieces = []
         for kind, value in tokens:
             if kind == "literal":
-                pieces.append("\\" + value if value in _REGEX_META else value)
+                pieces.append(escape_regex(value))
             elif value in "mbB":
                 pieces.append(_month_pattern(value, months))
             elif value == "d":
@@ -172,16 +167,22 @@ def calendar_pattern(form: DateFormat) -> str:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    """A format as ("code", letter) and ("literal", character) tokens."""
+    """A format as ("code", letter) and ("literal", character) tokens; a lone ``%`` at the
+    end is the code ``""``."""
     tokens, i = [], 0
     while i < len(text):
-        if text[i] == "%" and i + 1 < len(text):
-            tokens.append(("code", text[i + 1]))
+        if text[i] == "%":
+            tokens.append(("code", text[i + 1 : i + 2]))
             i += 2
         else:
             tokens.append(("literal", text[i]))
             i += 1
     return tokens
+
+
+def escape_regex(char: str) -> str:
+    """One character as a pattern matching itself, alike in Rust, Python and SQL regexes."""
+    return "\\" + char if char in _REGEX_META else char
 
 
 ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z

@@ -208,17 +208,10 @@ def normalised_text(column: str, dtype: Any, *, nfc: bool = False) -> pl.Expr:
 
 def _regex_literal(text: str) -> str:
     """``text`` as a regular expression matching itself, either sigma for a sigma."""
-    from leadseg.rules import SIGMAS
+    from leadseg.rules import SIGMAS, escape_regex
 
-    out = []
-    for c in text:
-        if c in SIGMAS:
-            out.append("[" + "".join(SIGMAS) + "]")
-        elif c.isascii() and not c.isalnum():
-            out.append("\\" + c)  # Rust and Python regexes accept escaped ASCII punctuation
-        else:
-            out.append(c)
-    return "".join(out)
+    either = "[" + "".join(SIGMAS) + "]"
+    return "".join(either if c in SIGMAS else escape_regex(c) for c in text)
 
 
 def _text_match(value: pl.Expr, op: Op, text: str) -> pl.Expr:

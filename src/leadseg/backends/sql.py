@@ -405,6 +405,14 @@ class StagedSqlCompiler(SqlCompiler):
         return final.with_("leadseg_first", as_=first).with_("leadseg_values", as_=second)
 
 
+def count_of(condition: SqlExpr) -> SqlExpr:
+    """How many rows satisfy ``condition`` (0 on an empty table, not NULL)."""
+    from sqlglot import exp
+
+    case = exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0))
+    return exp.Coalesce(this=exp.Sum(this=case), expressions=[exp.Literal.number(0)])
+
+
 def segments_sql(
     segments: SegmentSet,
     *,
@@ -422,36 +430,25 @@ def segments_sql(
     ``segments`` must name its score column (``score_field`` or ``--score-field``)."""
     from sqlglot import exp
 
-    staged = None
-    if select == "counts":
-        staged = StagedSqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
-    compiler = staged or SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
     source = (
         exp.to_table(table, dialect=dialect) if "." in table else exp.table_(table, quoted=True)
     )
+    if select == "counts":
+        staged = StagedSqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
+        rows = exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)
+        counts = [
+            exp.alias_(count_of(staged.segment(s)), s.name, quoted=True) for s in segments.segments
+        ]
+        query = staged.over_stages(exp.select(rows, *counts), source)
+        return query.sql(dialect=dialect, pretty=pretty)
+    compiler = SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
     if select == "members":
         assert segment is not None
         where = compiler.segment(segments.by_name()[segment])
         query = exp.select(exp.Star()).from_(source).where(where)
-    elif select == "flags":
+    else:
         flags = [exp.alias_(compiler.segment(s), s.name, quoted=True) for s in segments.segments]
         query = exp.select(exp.Star(), *flags).from_(source)
-    else:
-        counts = [
-            exp.alias_(
-                exp.Coalesce(
-                    this=exp.Sum(this=exp.Case().when(compiler.segment(s), exp.Literal.number(1))
-                                  .else_(exp.Literal.number(0))),
-                    expressions=[exp.Literal.number(0)],
-                ),
-                s.name,
-                quoted=True,
-            )
-            for s in segments.segments
-        ]  # fmt: skip
-        rows = exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)
-        assert staged is not None
-        query = staged.over_stages(exp.select(rows, *counts), source)
     return query.sql(dialect=dialect, pretty=pretty)
 
 

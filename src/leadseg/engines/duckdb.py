@@ -6,7 +6,7 @@ and its diagnosis) is shared."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leadseg.totals import FIRST_ROWS, Totals
 
@@ -21,7 +21,7 @@ def count_totals(p: Plan) -> Totals:
     import duckdb
     from sqlglot import exp
 
-    from leadseg.backends.sql import StagedSqlCompiler
+    from leadseg.backends.sql import StagedSqlCompiler, count_of
     from leadseg.errors import ExportDataError, Location
 
     compiler = StagedSqlCompiler(p.segments, "duckdb", as_of=p.as_of, decimal_comma=p.decimal_comma)
@@ -35,14 +35,10 @@ def count_totals(p: Plan) -> Totals:
         ).create_view(VIEW)
         table = exp.table_(VIEW, quoted=True)
 
-        def ones(condition: Any) -> Any:
-            case = exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0))
-            return exp.Coalesce(this=exp.Sum(this=case), expressions=[exp.Literal.number(0)])
-
         columns = [exp.Count(this=exp.Star())]
-        columns += [ones(compiler.segment(s)) for s in order]
-        columns += [ones(compiler.unreadable(x.column, x.kind)) for x in parsed]
-        columns += [ones(compiler.readable(x.column, x.kind)) for x in parsed]
+        columns += [count_of(compiler.segment(s)) for s in order]
+        columns += [count_of(compiler.unreadable(x.column, x.kind)) for x in parsed]
+        columns += [count_of(compiler.readable(x.column, x.kind)) for x in parsed]
         query = compiler.over_stages(exp.select(*columns), table, (POSITION,)).sql("duckdb")
         row = con.execute(query).fetchone()
         assert row is not None

@@ -8,7 +8,6 @@ temporary directory; the fast reader and the structural check then work on that 
 from __future__ import annotations
 
 import contextlib
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +66,9 @@ class Export:
         read and the size and hash recorded would describe different contents."""
         if self.source_path is None or self.source_state is None:
             return
-        now = file_state(self.source_path)
+        from leadseg.io.sources import current_state
+
+        now = current_state(self.source_path)
         if now == self.source_state:
             return
         if now is None:
@@ -228,15 +229,6 @@ def detect_format(name: str) -> str:
     return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, "csv")
 
 
-def file_state(path: Path) -> tuple[int, ...] | None:
-    """What changes when a file is written, replaced or removed."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
 @contextmanager
 def open_export(source: str | Path, options: ReadOptions | None = None) -> Iterator[Export]:
     """Prepare ``source`` (a path or ``-`` for stdin); temporary copies vanish on exit."""
@@ -250,12 +242,10 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
     with contextlib.ExitStack() as cleanup:
         source_path = None if display == "<stdin>" else Path(source)
-        regular = source_path is not None and os.path.isfile(source_path)
-        state = file_state(source_path) if source_path is not None and regular else None
         local = local_file(source_path, display, options.encoding, cleanup, text=fmt == "csv")
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
-            export.source_state = state
+            export.source_state = local.state
             check_column_names(export.columns, display)
             if options.cache_dir is not None:
                 from leadseg.io.cache import cached
@@ -267,7 +257,7 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
             check_column_names(columns, display)
             yield Export(
                 display, fmt, columns, local.path, source_path, copied=local.copied,
-                source_state=state,
+                source_state=local.state,
             )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ class LocalFile:
     encoding: str  # of the original bytes
     compression: str | None  # "gzip" | "zstd" | None
     copied: bool  # a temporary copy, not the user's file
+    state: tuple[int, ...] | None = None  # the source as opened, when a regular file
 
 
 def check_encoding(encoding: str) -> None:
@@ -65,22 +66,35 @@ def _is_utf8(encoding: str) -> bool:
     return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
 
 
-def _open_source(path: Path | None, display: str) -> tuple[BinaryIO, bool]:
-    """The source opened for reading, and whether it is a regular file (a pipe, a FIFO,
-    process substitution or a device is read as a stream, like stdin)."""
+def file_state(info: os.stat_result) -> tuple[int, ...]:
+    """What changes when a file is written, replaced or removed."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def current_state(path: Path) -> tuple[int, ...] | None:
+    try:
+        return file_state(os.stat(path))
+    except OSError:
+        return None
+
+
+def _open_source(path: Path | None, display: str) -> tuple[BinaryIO, tuple[int, ...] | None]:
+    """The source opened for reading, and, for a regular file, its state as opened (a
+    pipe, a FIFO, process substitution or a device is read as a stream, like stdin)."""
     import errno
     import stat
 
     if path is None:
-        return sys.stdin.buffer, False
+        return sys.stdin.buffer, None
     where = Location(file=display)
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise ExportMissingError(
                 f"{display} is a directory, not an export file", location=where
             )
-        return open(path, "rb"), stat.S_ISREG(mode)
+        return open(path, "rb"), file_state(info) if stat.S_ISREG(mode) else None
     except FileNotFoundError:
         raise ExportMissingError(
             "export file not found", location=where, hint="check the path"
@@ -197,7 +211,7 @@ def local_file(
 ) -> LocalFile:
     """The export as a plain, regular file (UTF-8 when ``text``) whose name no reader
     takes for a glob pattern; a copy when it must be one."""
-    raw, regular = _open_source(path, display)
+    raw, state = _open_source(path, display)
     if path is not None:
         cleanup.enter_context(raw)  # stdin stays open: it is not ours to close
     head = raw.read(4)
@@ -220,13 +234,13 @@ def local_file(
             hint="check the file (a UTF-16 export needs its byte-order mark, or --encoding utf-16)",
         )
     convert = text and not _is_utf8(encoding)
-    if path is not None and regular and not compression and not convert:
-        return LocalFile(_glob_free(path, cleanup), encoding, None, copied=False)
-    return LocalFile(_copy(stream, display, encoding, cleanup, convert, compression), encoding,
-                     compression, copied=True)  # fmt: skip
+    if path is not None and state is not None and not compression and not convert:
+        return LocalFile(_glob_free(path, cleanup), encoding, None, copied=False, state=state)
+    copy = _copy(stream, display, encoding, cleanup, convert, compression)
+    return LocalFile(copy, encoding, compression, copied=True, state=state)
 
 
-def _private_dir(cleanup: contextlib.ExitStack) -> Path:
+def _temp_dir(cleanup: contextlib.ExitStack) -> Path:
     import tempfile
 
     return Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-")))
@@ -236,7 +250,7 @@ def _glob_free(path: Path, cleanup: contextlib.ExitStack) -> Path:
     """A path is a path: one holding glob characters is read through a plain-named link."""
     if not _GLOB_CHARACTERS & set(str(path)):
         return path
-    link = _private_dir(cleanup) / "export"
+    link = _temp_dir(cleanup) / "export"
     link.symlink_to(path.resolve())
     return link
 
@@ -252,7 +266,7 @@ def _copy(
     from leadseg.errors import OutputWriteError
 
     limit = max_copy_bytes()
-    folder = _private_dir(cleanup)
+    folder = _temp_dir(cleanup)
     target = folder / "export"
     with open(target, "wb") as out:
         sink = _Capped(out, limit, display)

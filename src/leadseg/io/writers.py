@@ -69,12 +69,18 @@ class OutputDir:
             except OSError:
                 continue
             base = os.path.basename(real)
-            swept = os.path.dirname(real) == here and (
+            if os.path.dirname(real) == here and (
                 (base.startswith(".") and TEMP_MARK in base) or base.startswith(PARTS_MARK)
-            )
+            ):
+                raise OutputCreateError(
+                    f"the {what} ({path}) is named like a temporary file of leadseg's in the "
+                    "output directory, which a run removes",
+                    location=Location(file=str(self.path)),
+                    hint="rename it, or choose another output directory (-o)",
+                )
             for name in [*names, MANIFEST, LOCK_FILE]:
                 target = self.path / name
-                if swept or os.path.realpath(target) == real or _same_file(target, stat):
+                if os.path.realpath(target) == real or _same_file(target, stat):
                     raise OutputCreateError(
                         f"writing {name} into {self.path} would replace the {what} ({path})",
                         location=Location(file=str(self.path)),
