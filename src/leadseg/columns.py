@@ -53,12 +53,6 @@ def describe_column(name: str) -> str:
     return f"'{printable(name)}'"
 
 
-def _shell_word(name: str) -> str:
-    import shlex
-
-    return shlex.quote(name)
-
-
 def close_columns(name: str, header: list[str]) -> str | None:
     folded = {_folded(h): h for h in header}
     if _folded(name) in folded:
@@ -93,13 +87,15 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 for c in conditions(s.criterion)
                 if c.field == SCORE
             )
+            import shlex
+
             likely = [h for h in header if any(w in _folded(h) for w in _SCORE_WORDS)]
             hint = "set score_field: COLUMN in the segment file, or pass --score-field COLUMN"
             if likely:
                 hint = (
                     "columns that may hold a score: "
                     + ", ".join(describe_column(h) for h in likely[:5])
-                    + f"; pass --score-field {_shell_word(likely[0])} or set score_field:"
+                    + f"; pass --score-field {shlex.quote(likely[0])} or set score_field:"
                 )
             problems.append(
                 Problem(

@@ -126,7 +126,7 @@ def _forget_stale(cache_dir: Path, prefix: str, current: str) -> None:
 def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...]) -> Export:
     """The export read from its copy. The copy holds no blank lines; their positions are
     kept for row numbers and for the raw lines of the source."""
-    structure = Structure(has_blank_lines=bool(blanks), checked=True, blank_records=blanks)
+    structure = Structure(checked=True, blank_records=blanks)
     return dataclasses.replace(
         export, format="parquet", local_path=data, structure=structure, known_sha256=sha256
     )

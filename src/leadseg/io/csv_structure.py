@@ -30,9 +30,12 @@ class Structure:
     them, as a spreadsheet does.
     """
 
-    has_blank_lines: bool = False
     checked: bool = False
     blank_records: tuple[int, ...] = ()
+
+    @property
+    def has_blank_lines(self) -> bool:
+        return bool(self.blank_records)
 
     def spreadsheet_row(self, position: int) -> int:
         """The spreadsheet row (header = 1) of the contact at ``position`` among the rows
@@ -49,16 +52,25 @@ def check_structure(path: Path, display: str, columns: int, delimiter: str) -> S
     """Raise ``ExportDataError`` naming the rows when ``path`` is not a rectangular CSV."""
     suspect, blanks = _fast_scan(path, columns, delimiter)
     if not suspect:
-        return Structure(has_blank_lines=bool(blanks), checked=True, blank_records=blanks)
+        return Structure(checked=True, blank_records=blanks)
     return exact_check(path, display, columns, delimiter)
 
 
 def empty_row_pattern(columns: int, delimiter: str) -> str:
     """A physical line that holds no contact: blank, or every one of the ``columns`` fields
     empty (``,,,`` as a spreadsheet leaves below its data; ``""`` counts as empty)."""
+    from leadseg.rules import escape_regex
+
     field = '(""|)'
     return (
-        "^" + field + "(" + re.escape(delimiter) + field + "){" + str(columns - 1) + "}\r?$|^\r?$"
+        "^"
+        + field
+        + "("
+        + escape_regex(delimiter)
+        + field
+        + "){"
+        + str(columns - 1)
+        + "}\r?$|^\r?$"
     )
 
 
@@ -171,7 +183,7 @@ def exact_check(path: Path, display: str, columns: int, delimiter: str) -> Struc
                 location=Location(file=display, row=problems[0][0]),
                 hint=hint,
             )
-    return Structure(has_blank_lines=bool(blanks), checked=True, blank_records=tuple(blanks))
+    return Structure(checked=True, blank_records=tuple(blanks))
 
 
 def _csv_reason(message: str) -> str:
