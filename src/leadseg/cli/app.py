@@ -39,15 +39,17 @@ def _root(
 
 
 def _run_options(
-    as_of: str | None,
-    encoding: str,
-    delimiter: str | None,
-    input_format: str | None,
+    *,
+    as_of: str | None = None,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    input_format: str | None = None,
     strict: bool = False,
     cache: Path | None = None,
     decimal_comma: bool = False,
     score_field: str | None = None,
     date_format: list[str] | None = None,
+    engine: str = "auto",
 ):
     from leadseg.engine import RunOptions
     from leadseg.io.readers import ReadOptions
@@ -63,6 +65,7 @@ def _run_options(
         score_field=score_field,
         date_formats=c.parse_date_formats(date_format),
         remember_segment_files=True,
+        engine=engine,
     )
 
 
@@ -103,8 +106,8 @@ def validate(
     def action() -> None:
         c.choice("--format", output_format, ("text", "json"))
         options = _run_options(
-            None, encoding, delimiter, input_format, False, None, decimal_comma,
-            score_field, date_format,
+            encoding=encoding, delimiter=delimiter, input_format=input_format,
+            decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
         )  # fmt: skip
         result = validate_segments(segments, export, options)
         if output_format == "json":
@@ -141,8 +144,6 @@ def count(
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
-    import dataclasses
-
     from leadseg.api import count_segments
     from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
 
@@ -150,10 +151,10 @@ def count(
         c.choice("--format", output_format, OUTPUT_FORMATS)
         chosen = _segments(segments, at_least, at_most)
         options = _run_options(
-            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma,
-            score_field, date_format,
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format, engine=engine,
         )  # fmt: skip
-        options = dataclasses.replace(options, engine=engine)
         result = count_segments(export, chosen, options)
         warn_unreadable(result)
         print_counts(result, output_format)
@@ -221,8 +222,9 @@ def apply(
         c.finite("--wait-lock", wait_lock)
         mode = c.parse_file_mode(file_mode)
         options = _run_options(
-            as_of, encoding, delimiter, input_format, strict, cache, decimal_comma,
-            score_field, date_format,
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format,
         )  # fmt: skip
         result = apply_segments(
             export,
@@ -283,7 +285,7 @@ def sql(
         c.choice("--select", select, SELECTS)
         day = None if as_of in (None, "today") else c.parse_as_of(as_of)
         options = _run_options(
-            None, "utf-8", None, None, False, None, decimal_comma, score_field, date_format
+            decimal_comma=decimal_comma, score_field=score_field, date_format=date_format
         )
         text = segments_sql(
             segments, dialect=dialect, table=table, select=select, segment=segment,
