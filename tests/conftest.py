@@ -85,3 +85,28 @@ def tiny_disk(tmp_path):
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount_point
     subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark for every test that runs the Spark engine (which uses the active
+    session): two threads, no UI, a JVM tuned for start-up over peak speed."""
+    import os
+    import warnings
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("leadseg-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()

@@ -1,23 +1,36 @@
-"""`count --engine duckdb` (and `auto` on Parquet) gives exactly what the Polars engine
-gives: counts, rows, unreadable values with their row numbers, errors."""
+"""The engine conformance suite, written once and run per engine: DuckDB and Spark give
+what the Polars engine gives -- counts, rows, unreadable values with their row numbers,
+errors with their locations, the bytes `apply` writes -- and what the reference evaluator
+(tests/oracle.py) says. Every input here is a local file, read by each engine as
+`leadseg count/apply/validate --engine NAME` reads it."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import leadseg
+from tests.oracle import Oracle, read_csv_rows
 from tests.test_properties import AS_OF, rows_strategy, segment_files, write_export
 
-pytest.importorskip("duckdb", reason="duckdb is a test dependency")
-
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+ENGINES = ["duckdb", "spark"]
+# Hypothesis examples per engine: a Spark query costs a few hundred milliseconds.
+EXAMPLES = {"duckdb": 60, "spark": 12}
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    if request.param == "spark":
+        request.getfixturevalue("spark_session")
+    return request.param
 
 
 def as_parquet(csv_path: Path) -> Path:
@@ -27,32 +40,40 @@ def as_parquet(csv_path: Path) -> Path:
     return target
 
 
-def both(path: Path, segments, **options) -> tuple[dict, dict]:
-    run = {
-        engine: leadseg.count_segments(path, segments, leadseg.RunOptions(engine=engine, **options))
-        for engine in ("polars", "duckdb")
-    }
-    return run["polars"].to_dict(), run["duckdb"].to_dict()
+def outcome(path: Path, segments, engine: str, **options) -> dict | tuple:
+    """The count's result, or the error's exit code, message and location."""
+    try:
+        run = leadseg.RunOptions(engine=engine, **options)
+        return leadseg.count_segments(path, segments, run).to_dict()
+    except leadseg.LeadsegError as exc:
+        return exc.exit_code, str(exc), [p.location.field for p in exc.problems]
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c.stem != "blank_lines"], ids=lambda p: p.stem
-)
-def test_duckdb_counts_every_case_as_polars_does(tmp_path, case):
+def same_as_polars(path: Path, segments, engine: str, **options) -> dict | tuple:
+    ours = outcome(path, segments, engine, **options)
+    assert ours == outcome(path, segments, "polars", **options)
+    return ours
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_every_semantics_case(tmp_path, engine, case, kind):
     data = yaml.safe_load(case.read_text(encoding="utf-8"))
-    csv_path = tmp_path / "export.csv"
-    csv_path.write_text(data["csv"], encoding="utf-8")
-    export = as_parquet(csv_path)
+    export = tmp_path / "export.csv"
+    export.write_text(data["csv"], encoding="utf-8")
+    if kind == "parquet":
+        if case.stem == "blank_lines":
+            return  # blank lines exist only in text files
+        export = as_parquet(export)
     segments = leadseg.parse_segments(data["segments"], case.name)
     as_of = date.fromisoformat(str(data.get("as_of", "2026-11-28")))
-    polars, duckdb = both(export, segments, as_of=as_of)
-    assert duckdb == polars
-    assert {s["name"]: s["count"] for s in duckdb["segments"]} == {
+    result = same_as_polars(export, segments, engine, as_of=as_of)
+    assert {s["name"]: s["count"] for s in result["segments"]} == {
         n: len(v) for n, v in data["expected"].items()
     }
 
 
-def test_typed_parquet_columns_count_alike(tmp_path):
+def test_typed_parquet_columns(tmp_path, engine):
     export = tmp_path / "typed.parquet"
     pl.DataFrame(
         {
@@ -68,66 +89,213 @@ def test_typed_parquet_columns_count_alike(tmp_path):
         "  - name: us\n    profile: {field: Country, is: US}\n"
         "  - name: not us\n    profile: {field: Country, is_not: US}\n"
     )
-    polars, duckdb = both(export, segments, as_of=date(2026, 11, 28))
-    assert duckdb == polars
-    assert [s["count"] for s in duckdb["segments"]] == [1, 2, 2, 2]
+    result = same_as_polars(export, segments, engine, as_of=date(2026, 11, 28))
+    assert [s["count"] for s in result["segments"]] == [1, 2, 2, 2]
 
 
-def test_auto_stays_polars_until_duckdb_is_faster(tmp_path, monkeypatch):
-    from leadseg import engine as engines_api
+HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
+
+
+def test_unreadable_values_keep_their_spreadsheet_rows(tmp_path, engine):
+    export = tmp_path / "e.csv"
+    # blank lines and a row of empty fields count as spreadsheet rows, and hold no contact
+    export.write_text("Email,Score\na@x,70\n\nb@x,abc\n,\nc@x,5\nd@x,n/a?\n")
+    result = same_as_polars(export, leadseg.parse_segments(HOT), engine)
+    assert result["rows"] == 4
+    assert result["unreadable"] == [
+        {"column": "Score", "kind": "number", "count": 2, "values": 4, "rows": [4, 7]}
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Email,Score\na@x,70\nb@x,1,extra\n",  # a long row
+        "Email,Score\na@x,70\nb@x\n",  # a short row
+        'Email,Score\na@x,70\n"b@x,5\n',  # an unclosed quote
+    ],
+    ids=["long-row", "short-row", "unclosed-quote"],
+)
+def test_a_broken_file_is_the_same_located_error(tmp_path, engine, text):
+    export = tmp_path / "e.csv"
+    export.write_text(text)
+    code, message, _ = same_as_polars(export, leadseg.parse_segments(HOT), engine)
+    assert code == 65 and "e.csv" in message
+
+
+def test_a_bad_byte_is_the_same_error(tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_bytes(b"Email,Score\na@x,70\nb\xff@x,5\n")
+    code, message, _ = same_as_polars(export, leadseg.parse_segments(HOT), engine)
+    assert code == 65 and "line 3" in message
+
+
+def test_a_mostly_unreadable_column_stops_every_engine(tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,1.234,5\nb@x,12.5\nc@x,7.000,1\n".replace(",5\n", "\n"))
+    export.write_text("Email,Score\na@x,01/02/2026\nb@x,03/04/2026\nc@x,5\n")
+    segments = leadseg.parse_segments(
+        "segments:\n  - name: new\n    profile: {field: Score, after: 2026-01-01}\n"
+    )
+    code, message, _ = same_as_polars(export, segments, engine)
+    assert code == 65 and "Score" in message
+
+
+def test_headers_differing_only_in_case_stay_apart(tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,email,Score\na@x,US,70\nb@x,NO,80\n")
+    segments = leadseg.parse_segments(
+        "segments:\n  - name: us\n    profile: {field: email, is: us}\n"
+        "  - name: x\n    profile: {field: Email, contains: b@}\n"
+    )
+    result = same_as_polars(export, segments, engine)
+    assert [s["count"] for s in result["segments"]] == [1, 1]
+
+
+def test_decomposed_text_matches_composed_literals(tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,City\na@x,Tromso\u0308\nb@x,Troms\u00f8\nc@x,Malmo\u0308\n")
+    segments = leadseg.parse_segments(
+        "segments:\n  - name: malmo\n    profile: {field: City, is: Malm\u00f6}\n"
+    )
+    result = same_as_polars(export, segments, engine)
+    assert [s["count"] for s in result["segments"]] == [1]
+
+
+def test_validate_checks_a_sample_on_the_engine(cli, tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\n" + "".join(f"c{i}@x,{i}%\n" for i in range(30)))
+    (tmp_path / "s.yaml").write_text(HOT)
+    ours = cli("validate", tmp_path / "s.yaml", "--export", export, "--engine", engine)
+    reference = cli("validate", tmp_path / "s.yaml", "--export", export, "--engine", "polars")
+    assert ours.exit_code == reference.exit_code == 65
+    assert ours.stderr == reference.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "csv"],
+        ["--format", "tsv", "--excel-safe"],
+        ["--format", "parquet"],
+        ["--format", "ndjson"],
+    ],
+    ids=["csv", "tsv-excel-safe", "parquet", "ndjson"],
+)
+def test_apply_writes_the_same_files(cli, tmp_path, engine, args):
+    export = tmp_path / "e.csv"
+    rows = "".join(
+        f"c{i}@x.com,{i % 97},=cmd{i % 7},{'US' if i % 3 else 'no'}\n" for i in range(500)
+    )
+    export.write_text("Email,Score,Note,Country\n" + rows + "\n,,,\n")
+    (tmp_path / "s.yaml").write_text(
+        HOT + "  - name: US hot\n    parent: hot\n    profile: {field: Country, is: us}\n"
+        "  - name: low\n    score: {at_most: 20}\n"
+    )
+    outputs = {}
+    for name in ("polars", engine):
+        out = tmp_path / name
+        result = cli(
+            "apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--mkdir", "--engine", name,
+            "--as-of", "2026-11-28", *args,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        outputs[name] = {
+            p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != ".leadseg.lock"
+        }
+    assert outputs[engine] == outputs["polars"]
+    manifest = json.loads(outputs[engine]["manifest.json"])
+    hot = [i for i in range(500) if i % 97 >= 60]
+    expected = [
+        len(hot),
+        sum(1 for i in hot if i % 3 != 0),
+        sum(1 for i in range(500) if i % 97 <= 20),
+    ]
+    assert [s["rows"] for s in manifest["segments"]] == expected
+
+
+def test_apply_of_an_empty_export(cli, tmp_path, engine):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\n")
+    (tmp_path / "s.yaml").write_text(HOT)
+    out = tmp_path / "out"
+    result = cli(
+        "apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--mkdir", "--engine", engine
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (out / "hot.csv").read_text() == "Email,Score\n"
+
+
+def test_auto_is_polars(tmp_path, monkeypatch):
+    from leadseg.engines.duckdb import DuckDBEngine
 
     calls = []
-    monkeypatch.setattr(engines_api, "count_with_duckdb", lambda *a: calls.append(1))
-    csv_path = write_csv_export(tmp_path)
-    segments = leadseg.parse_segments("segments:\n  - name: hot\n    score: {at_least: 60}\n")
-    leadseg.count_segments(as_parquet(csv_path), segments)
+    monkeypatch.setattr(DuckDBEngine, "totals", lambda *a, **k: calls.append(1))
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    leadseg.count_segments(as_parquet(export), leadseg.parse_segments(HOT))
     assert calls == []
 
 
-def write_csv_export(folder: Path) -> Path:
-    path = folder / "e.csv"
-    path.write_text("Email,Score\na@x,70\nb@x,abc\nc@x,5\n")
-    return path
-
-
-def test_duckdb_on_csv_is_a_usage_error(cli, tmp_path):
-    result = cli("count", write_csv_export(tmp_path), "--at-least", "1", "--engine", "duckdb")
-    assert result.exit_code == 2 and "Parquet" in result.stderr
-    assert (
-        cli("count", write_csv_export(tmp_path), "--at-least", "1", "--engine", "spark").exit_code
-        == 2
-    )
-
-
-def test_a_missing_duckdb_names_the_install_command(cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("name", "module"), [("duckdb", "duckdb"), ("spark", "pyspark")])
+def test_a_missing_engine_names_the_install_command(cli, tmp_path, monkeypatch, name, module):
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "duckdb" else real(name, *a)
+        importlib.util, "find_spec", lambda m, *a: None if m == module else real(m, *a)
     )
-    parquet = as_parquet(write_csv_export(tmp_path))
-    result = cli("count", parquet, "--at-least", "1", "--engine", "duckdb")
-    assert result.exit_code == 69 and "pip install 'leadseg[duckdb]'" in result.stderr
-    assert cli("count", parquet, "--at-least", "1").exit_code == 0  # auto: Polars
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    result = cli("count", export, "--at-least", "1", "--engine", name)
+    assert result.exit_code == 69 and f"pip install 'leadseg[{name}]'" in result.stderr
+    assert cli("count", export, "--at-least", "1").exit_code == 0  # auto: Polars
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(rows=rows_strategy, segment_file=segment_files(), decimal_comma=st.booleans())
-def test_duckdb_and_polars_agree_on_hostile_values(tmp_path, rows, segment_file, decimal_comma):
-    csv_path = tmp_path / "export.csv"
-    write_export(csv_path, rows)
-    export = as_parquet(csv_path)
-    segments = leadseg.parse_segments(segment_file)
-    outcomes = {}
-    for engine in ("polars", "duckdb"):
-        try:
-            outcomes[engine] = leadseg.count_segments(
-                export, segments,
-                leadseg.RunOptions(engine=engine, as_of=AS_OF, decimal_comma=decimal_comma),
-            ).to_dict()  # fmt: skip
-        except leadseg.LeadsegError as exc:
-            outcomes[engine] = (exc.exit_code, [p.location.field for p in exc.problems])
-    assert outcomes["duckdb"] == outcomes["polars"]
+def test_an_unknown_engine_is_a_usage_error(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    result = cli("count", export, "--at-least", "1", "--engine", "pandas")
+    assert result.exit_code == 2 and "polars, duckdb, spark" in result.stderr
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_every_engine_agrees_with_the_reference_evaluator(tmp_path, request, name):
+    if name == "spark":
+        request.getfixturevalue("spark_session")
+
+    @settings(
+        max_examples=EXAMPLES[name],
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        rows=rows_strategy,
+        segment_file=segment_files(),
+        decimal_comma=st.booleans(),
+        blank_after=st.frozensets(st.integers(0, 25), max_size=3),
+    )
+    def agrees(rows, segment_file, decimal_comma, blank_after):
+        path = tmp_path / "export.csv"
+        text = write_export(path, rows, blank_after)
+        header, parsed, numbers = read_csv_rows(text)
+        oracle = Oracle(segment_file, header, as_of=AS_OF, decimal_comma=decimal_comma)
+        expected = oracle.run(parsed, numbers)
+        segments = leadseg.parse_segments(segment_file)
+        result = same_as_polars(path, segments, name, as_of=AS_OF, decimal_comma=decimal_comma)
+        if expected.error:
+            event("stopped: mostly unreadable")
+            assert result[0] == 65
+            return
+        assert result["rows"] == expected.rows
+        assert {s["name"]: s["count"] for s in result["segments"]} == {
+            n: len(m) for n, m in expected.members.items()
+        }
+        assert {
+            u["column"]: (u["count"], u["values"], u["rows"]) for u in result["unreadable"]
+        } == {
+            c: (len(bad), expected.values[c], expected.first_rows(c))
+            for c, bad in expected.unreadable.items()
+        }
+
+    agrees()

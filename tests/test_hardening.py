@@ -475,7 +475,7 @@ def test_an_export_changing_during_apply_is_not_published(tmp_path, monkeypatch,
 
 
 def test_an_export_changing_during_count_is_an_error(tmp_path, monkeypatch):
-    from leadseg import engine
+    from leadseg.engines import polars as engine
 
     export = tmp_path / "e.csv"
     export.write_text(ROWS)

@@ -12,8 +12,6 @@ import pytest
 import leadseg
 import leadseg.io.cache as export_cache
 from leadseg import ReadOptions, RunOptions
-from leadseg.engine import plan
-from leadseg.io.readers import open_export
 from leadseg.spec import compiled_cache
 
 SEGMENTS = leadseg.parse_segments(
@@ -32,11 +30,20 @@ def export(tmp_path):
     return path
 
 
-def test_count_is_one_scan_of_the_export(export):
-    with open_export(export) as opened:
-        p = plan(opened, SEGMENTS, RunOptions())
-        text = p.count_frame().select(p.count_exprs()).explain()
-    assert text.count("SCAN") == 1
+def test_count_is_one_scan_of_the_export(export, monkeypatch):
+    import leadseg.engines.polars as polars_engine
+
+    plans = []
+    real = polars_engine.collect_all
+
+    def recording(queries, opened):
+        plans.append(queries[0].explain())
+        return real(queries, opened)
+
+    monkeypatch.setattr(polars_engine, "collect_all", recording)
+    leadseg.count_segments(export, SEGMENTS)
+    assert len(plans) == 1
+    assert plans[0].count("SCAN") == 1
 
 
 def test_apply_reads_the_export_in_one_streaming_query(export, tmp_path, monkeypatch):
@@ -191,3 +198,12 @@ def test_invalid_segment_files_are_never_remembered(tmp_path):
         with pytest.raises(leadseg.LeadsegError, match="at_leest"):
             leadseg.load_segments(path)
     assert list(compiled_cache.cache_dir().glob("*.json")) == []
+
+
+def test_a_ragged_export_is_the_same_error_with_a_cache(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\nb@x,1,extra\n")
+    plain = cli("count", export, "--at-least", "1")
+    cached = cli("count", export, "--at-least", "1", "--cache", tmp_path / "cache")
+    assert plain.exit_code == cached.exit_code == 65
+    assert cached.stderr == plain.stderr and "row 3" in cached.stderr

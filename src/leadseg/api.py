@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from leadseg.errors import Problem
 from leadseg.results import ApplyResult, CountResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from leadseg.engine import Plan
     from leadseg.io.readers import Export
 
@@ -25,14 +28,13 @@ def validate_segments(
     the columns it compares are readable (from a sample of the export's rows). Every
     problem is reported in one ``SegmentFileError``."""
     from leadseg.engine import check_sample
-    from leadseg.io.readers import open_export
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
     if export is None:
         _raise_problems(problems)
         return segment_set
-    with open_export(export, options.read) as opened:
+    with _opened(export, options) as (opened, options):
         check_sample(_planned(opened, segment_set, problems, options), options)
     return segment_set
 
@@ -41,17 +43,35 @@ def count_segments(
     export: str | Path, segments: Segments, options: RunOptions | None = None
 ) -> CountResult:
     """Count every segment's members in one pass over the export."""
-    from leadseg.engine import count_plan, count_with_duckdb
-    from leadseg.engines import choose
-    from leadseg.io.readers import open_export
+    from leadseg.engine import count_plan
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
+    with _opened(export, options) as (opened, options):
+        return count_plan(_planned(opened, segment_set, problems, options), options)
+
+
+@contextmanager
+def _opened(export: str | Path, options: RunOptions) -> Iterator[tuple[Export, RunOptions]]:
+    """The export opened for the engine that runs (``--engine``, ``auto`` resolved), and the
+    options naming it. DuckDB and Spark read one Parquet file: a CSV's validated copy (its
+    structure proven as the Polars engine proves it, so errors and row numbers are the same
+    everywhere), made in a private temporary directory that vanishes afterwards."""
+    import dataclasses
+    import tempfile
+
+    from leadseg.engines import choose
+    from leadseg.io.cache import columnar
+    from leadseg.io.readers import open_export
+
     with open_export(export, options.read) as opened:
-        planned = _planned(opened, segment_set, problems, options)
-        if choose(options.engine, opened) == "duckdb":
-            return count_with_duckdb(planned, options)
-        return count_plan(planned, options)
+        engine = choose(options.engine, opened)
+        options = dataclasses.replace(options, engine=engine)
+        if engine == "polars":
+            yield opened, options
+            return
+        with tempfile.TemporaryDirectory(prefix="leadseg-") as directory:
+            yield columnar(opened, Path(directory)), options
 
 
 def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Problem]]:
@@ -112,7 +132,6 @@ def apply_segments(
     CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
     ``excel_safe`` they are neutralised (see ``leadseg.formulas``)."""
     from leadseg.applying import OutputOptions, apply_plan
-    from leadseg.io.readers import open_export
     from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
 
     options = options or RunOptions()
@@ -125,7 +144,7 @@ def apply_segments(
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
-    with open_export(export, options.read) as opened:
+    with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
         suffix = OUTPUT_SUFFIXES[output_format]

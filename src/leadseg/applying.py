@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from leadseg.backends.polars import mask_column
 from leadseg.engine import Plan, RunOptions, check_unreadable
 from leadseg.io.fingerprint import BackgroundDigest
-from leadseg.io.queries import collect, explain_read_failure, misaligned
+from leadseg.io.queries import MisalignedLines
 from leadseg.io.readers import RAW_LINE
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
@@ -32,12 +32,7 @@ from leadseg.totals import Totals
 if TYPE_CHECKING:
     import polars as pl
 
-# Rows per batch: big enough that per-batch overhead vanishes, small enough for flat memory.
-BATCH_ROWS = 50_000
-
-
-class _Misaligned(Exception):
-    """Physical lines and records differ (a value spans lines): raw lines cannot be used."""
+    from leadseg.engines import Tagging
 
 
 class _Rescan(Exception):
@@ -81,9 +76,11 @@ def apply_plan(
     files = {name: by_name[name].slug + suffix for name in selected}
     check_safe_columns(output.safe_columns, p.export.columns)
     digest = p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
-    # Raw lines can be copied only when values are written unchanged, in the same dialect.
+    # Raw lines can be copied only when values are written unchanged, in the same dialect
+    # (and read by Polars, which pairs each record with its line).
     raw = (
-        output.text
+        options.engine == "polars"
+        and output.text
         and not output.excel_safe
         and p.export.raw_source() is not None
         and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
@@ -91,7 +88,7 @@ def apply_plan(
     while True:
         try:
             counts, formulas = _write_segment_files(p, out, files, output, options, raw, digest)
-        except _Misaligned:
+        except MisalignedLines:
             raw = False
             continue
         except _Rescan:
@@ -163,7 +160,7 @@ def _write_segment_files(
                 if raw
                 else open_sink(output.format, handle, schema, out.path, _header_names(p, output))
             )
-        totals = stream_segments(p, sinks, output, formulas, raw=raw)
+        totals = stream_segments(p, sinks, output, formulas, options, raw=raw)
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
         if totals.suspect_rows and p.export.verify_structure():
@@ -195,29 +192,21 @@ def text_columns(p: Plan) -> list[str]:
     return [name for name, dtype in p.schema.items() if dtype == pl.String]
 
 
-def tagged_frame(
-    p: Plan, output: OutputOptions, formulas: Formulas | None, *, raw: bool
-) -> pl.LazyFrame:
-    """The export with its masks and flags (and, for CSV/TSV, each row's masks of cells
-    that may run as formulas, neutralised with ``excel_safe``); with ``raw``, only those
-    beside each record's raw line."""
-    import polars as pl
-
+def tagging(p: Plan, output: OutputOptions, formulas: Formulas | None) -> Tagging:
+    """What every batch gets after its masks: for CSV/TSV, nested columns as JSON text and
+    each row's masks of cells that may run as formulas (neutralised with ``excel_safe``)."""
+    from leadseg.engines import Tagging
     from leadseg.formulas import mask_columns, neutralised, risk_masks
 
-    frame = p.frame(flags=True)
-    extra: list[str] = []
+    tags = Tagging()
     if output.text:
-        frame = frame.with_columns(json_text(name) for name, t in p.schema.items() if t.is_nested())
+        tags.stages.append([json_text(name) for name, t in p.schema.items() if t.is_nested()])
     if formulas is not None:
-        frame = frame.with_columns(risk_masks(formulas.checked))
+        tags.stages.append(risk_masks(formulas.checked))
         if output.excel_safe:
-            frame = frame.with_columns(neutralised(formulas.checked))
-        extra = mask_columns(formulas.checked)
-    if not raw:
-        return frame
-    flags = frame.select([*p.flag_columns(), *extra])
-    return pl.concat([flags, p.export.raw_records()], how="horizontal")
+            tags.stages.append(neutralised(formulas.checked))
+        tags.added = mask_columns(formulas.checked)
+    return tags
 
 
 def json_text(column: str) -> pl.Expr:
@@ -237,25 +226,21 @@ def stream_segments(
     sinks: dict[str, SegmentSink],
     output: OutputOptions,
     formulas: Formulas | None,
+    options: RunOptions,
     *,
     raw: bool,
 ) -> Totals:
-    """Read the export once; write each batch's members to the sinks. Returns the totals;
-    for CSV/TSV, counts cells that may run as formulas into ``formulas``."""
-    import polars as pl
+    """Read the export once (on the engine of ``options``); write each batch's members to
+    the sinks. Returns the totals; for CSV/TSV, counts cells that may run as formulas into
+    ``formulas``."""
+    from leadseg.engines import engine_for
 
-    tagged = tagged_frame(p, output, formulas, raw=raw)
+    batches = engine_for(options).member_batches(p, tagging(p, output, formulas), raw=raw)
     totals: Totals | None = None
     pending: dict[str, Future[int | None]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(sinks), os.cpu_count() or 1)))
-    # Every column is parsed even when only raw lines are written: that is how the reader
-    # rejects rows with too many fields.
-    every_column = pl.QueryOptFlags(projection_pushdown=False)
     checked = formulas.checked if formulas else None
     try:
-        batches = tagged.collect_batches(
-            engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
-        )
         for batch in batches:
             part = p.batch_totals(batch)
             totals = part if totals is None else totals.then(part)
@@ -268,18 +253,12 @@ def stream_segments(
             }
             after_batch()
         _gather(pending, formulas)
-    except pl.exceptions.PolarsError as exc:
-        if raw and misaligned(exc):
-            raise _Misaligned from None
-        raise explain_read_failure(p.export, exc) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if formulas is not None:
         for name in sinks:
             formulas.by_file.setdefault(name, 0)
-    if totals is None:  # no rows at all
-        totals = p.batch_totals(collect(tagged.limit(0), p.export))
-    return totals
+    return totals if totals is not None else p.empty_totals()
 
 
 def _count_by_column(batch: pl.DataFrame, selected: list[str], formulas: Formulas) -> None:

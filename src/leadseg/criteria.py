@@ -206,3 +206,20 @@ def nesting_depths(segments: tuple[Segment, ...]) -> dict[str, int]:
         deps = [depth[d] for d in dependencies(segment) if d in depth]
         depth[segment.name] = 1 + max(deps, default=0)
     return depth
+
+
+def values_read(segment_set: SegmentSet) -> list[tuple[str, Kind]]:
+    """Each (column, kind) the segments read as a number, a date or text: once each, in
+    file order. Every engine parses these, and totals list the number and date ones in
+    this order."""
+    needed: dict[tuple[str, Kind], None] = {}
+    for segment in segment_set.segments:
+        for cond in conditions(segment.criterion):
+            if cond.kind in (Kind.NUMBER, Kind.DATE, Kind.TEXT):
+                needed[(cond.field, cond.kind)] = None
+    return list(needed)
+
+
+def parsed_values(segment_set: SegmentSet) -> list[tuple[str, Kind]]:
+    """The columns read as numbers or dates (whose unreadable values are counted)."""
+    return [(column, kind) for column, kind in values_read(segment_set) if kind != Kind.TEXT]

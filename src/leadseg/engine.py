@@ -7,8 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from leadseg.columns import bind_columns
+from leadseg.criteria import evaluation_order, parsed_values
 from leadseg.errors import ExportDataError, Location
-from leadseg.io.queries import collect, collect_all
 from leadseg.io.readers import Export, ReadOptions
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
 from leadseg.totals import FIRST_ROWS, Totals
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.backends.polars import CompiledSegments
-    from leadseg.criteria import SegmentSet
+    from leadseg.criteria import Kind, Segment, SegmentSet
 
 SUSPECT = "\x00leadseg:suspect"
 
@@ -33,7 +33,8 @@ class RunOptions:
     score_field: str | None = None  # overrides the segment file's score_field
     date_formats: tuple[str, ...] | None = None  # override the segment file's dates.formats
     remember_segment_files: bool = False  # keep valid segment files in the user's cache
-    engine: str = "auto"  # polars | duckdb | auto (see leadseg.engines.choose)
+    engine: str = "auto"  # polars, duckdb, spark, or auto (see leadseg.engines.choose)
+    spark_master: str | None = None  # --engine spark: where Spark runs (default local[*])
 
     def as_of_date(self) -> date:
         return self.as_of or date.today()
@@ -41,37 +42,53 @@ class RunOptions:
 
 @dataclass
 class Plan:
-    """A segment set bound to one export and compiled for Polars."""
+    """A segment set bound to one export: what every engine evaluates. The Polars
+    compilation is made only when an engine asks for it (``compiled``)."""
 
     export: Export
     segments: SegmentSet
-    compiled: CompiledSegments
     as_of: date
     schema: dict[str, Any]  # the export's columns and types, read once
     decimal_comma: bool = False
     nfc_columns: frozenset[str] = frozenset()  # text columns that need NFC (found by a pass)
+    _compiled: CompiledSegments | None = field(default=None, repr=False)
+
+    @property
+    def order(self) -> list[Segment]:
+        """Segments in evaluation order: ``Totals.members`` follows it."""
+        return evaluation_order(self.segments.segments)
+
+    @property
+    def parsed(self) -> list[tuple[str, Kind]]:
+        """Columns read as numbers or dates: ``Totals.unreadable`` follows it."""
+        return parsed_values(self.segments)
+
+    @property
+    def compiled(self) -> CompiledSegments:
+        """The segments as Polars expressions (built on first use)."""
+        if self._compiled is None:
+            from leadseg.backends.polars import compile_segments
+
+            self._compiled = compile_segments(
+                self.segments, self.schema, self.as_of,
+                decimal_comma=self.decimal_comma, nfc_columns=self.nfc_columns,
+            )  # fmt: skip
+        return self._compiled
 
     def normalise_if_needed(self, totals: Totals) -> bool:
-        """After a pass: when a text column holds values NFC would change, compile it with
-        NFC and return True (the pass must run again; text that needs no normalisation --
-        nearly all -- never pays for it)."""
-        from leadseg.backends.polars import compile_segments
-
+        """After a Polars pass: when a text column holds values NFC would change, compile it
+        with NFC and return True (the pass must run again; text that needs no normalisation
+        -- nearly all -- never pays for it). Other engines' totals have no ``nfc``."""
+        if not totals.nfc:
+            return False
         found = {
             column for i, (column, _) in enumerate(self.compiled.unnormalised) if totals.nfc[i]
         }
         if not found:
             return False
         self.nfc_columns = self.nfc_columns | found
-        self.compiled = compile_segments(
-            self.segments, self.schema, self.as_of,
-            decimal_comma=self.decimal_comma, nfc_columns=self.nfc_columns,
-        )  # fmt: skip
+        self._compiled = None
         return True
-
-    def count_frame(self) -> pl.LazyFrame:
-        """The export with its mask columns, read with the extra field of ``long_row``."""
-        return self.compiled.add_masks(self.export.scan(extra_field=True))
 
     def frame(self, *, flags: bool = False) -> pl.LazyFrame:
         """The export with one boolean mask column per segment (and helper columns); with
@@ -81,26 +98,9 @@ class Plan:
             frame = frame.with_columns(self.export.suspect_row().alias(SUSPECT))
         return frame
 
-    def flag_columns(self) -> list[str]:
-        """Every column ``batch_totals`` reads."""
-        from leadseg.backends.polars import (
-            mask_column,
-            nfc_column,
-            readable_column,
-            unreadable_column,
-        )
-
-        masks = [mask_column(s.name) for s in self.compiled.order]
-        flags = [
-            name
-            for i in range(len(self.compiled.parsed))
-            for name in (unreadable_column(i), readable_column(i))
-        ]
-        nfc = [nfc_column(i) for i in range(len(self.compiled.unnormalised))]
-        return [*masks, *flags, *nfc, SUSPECT]
-
     def batch_totals(self, batch: pl.DataFrame) -> Totals:
-        """What ``count_exprs`` gives, from a batch of ``frame(flags=True)``: column sums."""
+        """The totals of a batch of member rows (any engine's): sums of its mask and flag
+        columns (``nfc`` only where the batch has those columns: Polars')."""
         from leadseg.backends.polars import (
             mask_column,
             nfc_column,
@@ -108,87 +108,43 @@ class Plan:
             unreadable_column,
         )
 
-        parsed = range(len(self.compiled.parsed))
+        parsed = range(len(self.parsed))
+        nfc: list[int] = []
+        while nfc_column(len(nfc)) in batch.columns:
+            nfc.append(int(batch[nfc_column(len(nfc))].sum()))
         return Totals(
             rows=batch.height,
-            members=[int(batch[mask_column(s.name)].sum()) for s in self.compiled.order],
+            members=[int(batch[mask_column(s.name)].sum()) for s in self.order],
             unreadable=[int(batch[unreadable_column(i)].sum()) for i in parsed],
             readable=[int(batch[readable_column(i)].sum()) for i in parsed],
-            nfc=[int(batch[nfc_column(i)].sum()) for i in range(len(self.compiled.unnormalised))],
+            nfc=nfc,
             first_unreadable=[
                 batch[unreadable_column(i)].arg_true().head(FIRST_ROWS).to_list() for i in parsed
             ],
-            suspect_rows=int(batch[SUSPECT].sum()),
+            suspect_rows=int(batch[SUSPECT].sum()) if SUSPECT in batch.columns else 0,
         )
 
-    def count_exprs(self) -> list[pl.Expr]:
-        """Aggregates of one pass: rows, members per segment, unreadable values, long rows.
-        Only sums, so memory does not grow with rows (the rows of the first unreadable
-        values come from ``first_unreadable_rows``, only when there are any)."""
-        import polars as pl
-
-        from leadseg.backends.polars import nfc_sensitive
-
-        exprs = [pl.len().alias("rows")]
-        for i, mask in enumerate(self.compiled.masks().values()):
-            exprs.append(mask.sum().alias(f"segment_{i}"))
-        for i, parsed in enumerate(self.compiled.parsed):
-            exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
-            exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
-        for i, (_, helper) in enumerate(self.compiled.unnormalised):
-            exprs.append(nfc_sensitive(helper).sum().alias(f"nfc_{i}"))
-        exprs.append(self.export.long_row().sum().alias("long_rows"))
-        exprs.append(self.export.suspect_row().sum().alias("suspect_rows"))
-        return exprs
-
-    def totals_of(self, row: dict[str, Any]) -> Totals:
-        """The typed totals of a ``count_exprs`` result row."""
-        parsed = range(len(self.compiled.parsed))
-        return Totals(
-            rows=int(row["rows"]),
-            members=[int(row[f"segment_{i}"]) for i in range(len(self.compiled.order))],
-            unreadable=[int(row[f"bad_{i}"]) for i in parsed],
-            readable=[int(row[f"read_{i}"]) for i in parsed],
-            nfc=[int(row[f"nfc_{i}"]) for i in range(len(self.compiled.unnormalised))],
-            long_rows=int(row["long_rows"]),
-            suspect_rows=int(row["suspect_rows"]),
-        )
-
-    def first_unreadable_rows(self, totals: Totals, rows: int | None = None) -> None:
-        """Fill ``totals.first_unreadable`` (positions of the first few unreadable values):
-        one streaming query per column that has any, stopping at the first few."""
-        position = "\x00leadseg:row"
-        for i, parsed in enumerate(self.compiled.parsed):
-            if not totals.unreadable[i]:
-                continue
-            frame = self.export.scan()
-            if rows is not None:
-                frame = frame.head(rows)
-            query = (
-                self.compiled.add_masks(frame.with_row_index(position))
-                .filter(parsed.unreadable)
-                .select(position)
-                .head(FIRST_ROWS)
-            )
-            totals.first_unreadable[i] = collect(query, self.export).to_series().to_list()
+    def empty_totals(self) -> Totals:
+        """The totals of an export without rows."""
+        zeros = [0] * len(self.parsed)
+        return Totals(0, [0] * len(self.order), zeros, list(zeros), [])
 
     def result(self, totals: Totals) -> CountResult:
         counts = [
-            SegmentCount(s.name, s.parent, totals.members[i])
-            for i, s in enumerate(self.compiled.order)
+            SegmentCount(s.name, s.parent, totals.members[i]) for i, s in enumerate(self.order)
         ]
         order = {s.name: i for i, s in enumerate(self.segments.segments)}
         counts.sort(key=lambda c: order[c.name])
         row_of = self.export.structure.spreadsheet_row
         unreadable = [
             UnreadableValues(
-                p.column,
-                p.kind.value,
+                column,
+                kind.value,
                 totals.unreadable[i],
                 [row_of(int(r)) for r in totals.first_unreadable[i]],
                 values=totals.unreadable[i] + totals.readable[i],
             )
-            for i, p in enumerate(self.compiled.parsed)
+            for i, (column, kind) in enumerate(self.parsed)
             if totals.unreadable[i]
         ]
         return CountResult(
@@ -216,14 +172,10 @@ def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
 
 
 def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
-    from leadseg.backends.polars import compile_segments
-
     bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
     schema = dict(export.scan().collect_schema())
     check_comparable(bound, schema, export.display)
-    as_of = options.as_of_date()
-    compiled = compile_segments(bound, schema, as_of, decimal_comma=options.decimal_comma)
-    return Plan(export, bound, compiled, as_of, schema, options.decimal_comma)
+    return Plan(export, bound, options.as_of_date(), schema, options.decimal_comma)
 
 
 def check_comparable(segments: SegmentSet, schema: dict[str, Any], display: str) -> None:
@@ -271,27 +223,10 @@ def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
 
 
 def count_plan(p: Plan, options: RunOptions) -> CountResult:
-    """Count in one pass; the structural check runs beside it, on Polars' fast path."""
-    while True:
-        checks = p.export.structure_queries()
-        query = p.count_frame().select(p.count_exprs())
-        frames = collect_all([query, *checks.values()], p.export)
-        totals = p.totals_of(frames[0].row(0, named=True))
-        delimiters = frames[1].item() if checks else None
-        proven = p.export.structure_ok(
-            totals.rows, delimiters, totals.long_rows, totals.suspect_rows
-        )
-        if proven and not p.normalise_if_needed(totals):
-            break
-    p.first_unreadable_rows(totals)
-    return counted(p, totals, options)
+    """Count in one pass of the chosen engine."""
+    from leadseg.engines import engine_for
 
-
-def count_with_duckdb(p: Plan, options: RunOptions) -> CountResult:
-    """``count`` on DuckDB: the same totals, so the same result and checks."""
-    from leadseg.engines.duckdb import count_totals
-
-    return counted(p, count_totals(p), options)
+    return counted(p, engine_for(options).totals(p), options)
 
 
 def counted(p: Plan, totals: Totals, options: RunOptions) -> CountResult:
@@ -310,11 +245,7 @@ def check_sample(p: Plan, options: RunOptions) -> None:
     """``validate --export``: the unreadable-value checks of ``count`` on the first rows."""
     import dataclasses
 
-    while True:
-        query = p.compiled.add_masks(p.export.scan(extra_field=True).head(SAMPLE_ROWS))
-        totals = p.totals_of(collect(query.select(p.count_exprs()), p.export).row(0, named=True))
-        if not p.normalise_if_needed(totals):
-            break
-    p.first_unreadable_rows(totals, SAMPLE_ROWS)
-    result = p.result(totals)
+    from leadseg.engines import engine_for
+
+    result = p.result(engine_for(options).totals(p, rows=SAMPLE_ROWS))
     check_unreadable(p, result, dataclasses.replace(options, strict=False))

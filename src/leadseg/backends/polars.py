@@ -24,9 +24,9 @@ from leadseg.criteria import (
     Segment,
     SegmentRef,
     SegmentSet,
-    conditions,
     dependencies,
     evaluation_order,
+    values_read,
 )
 
 if TYPE_CHECKING:
@@ -267,12 +267,6 @@ def compile_segments(
     """Compile a (column-bound) segment set against an export schema."""
     import polars as pl
 
-    needed: dict[tuple[str, Kind], None] = {}
-    for segment in segment_set.segments:
-        for cond in conditions(segment.criterion):
-            if cond.kind in (Kind.NUMBER, Kind.DATE, Kind.TEXT):
-                needed[(cond.field, cond.kind)] = None
-
     # Stages, so that each value is stripped once and parsed once: stripped text of the
     # columns read as numbers or dates, then the parsed values, then the finite check.
     texts: dict[str, pl.Expr] = {}
@@ -280,7 +274,7 @@ def compile_segments(
     cleanups: list[pl.Expr] = []
     parsed: list[Parsed] = []
     unnormalised: list[tuple[str, str]] = []
-    for field, kind in needed:
+    for field, kind in values_read(segment_set):
         dtype = schema[field]
         name = _helper(kind, field)
         if kind == Kind.TEXT:

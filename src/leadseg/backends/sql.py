@@ -79,8 +79,13 @@ class SqlCompiler:
         *,
         as_of: date | None = None,
         decimal_comma: bool = False,
+        columns: dict[str, str] | None = None,
+        nfc_function: tuple[str, frozenset[str]] | None = None,
     ) -> None:
         self.segments = segments
+        self.columns = columns or {}  # a column's name in the SQL, when not its own
+        # Where the dialect has no NFC: a function (a Spark UDF) and the columns needing it.
+        self.nfc_function = nfc_function
         self.dialect = dialect
         self.as_of = as_of  # None: the dialect's CURRENT_DATE
         self.decimal_comma = decimal_comma
@@ -93,7 +98,8 @@ class SqlCompiler:
 
         from leadseg.rules import WHITESPACE
 
-        text = exp.Cast(this=exp.column(column, quoted=True), to=exp.DataType.build("TEXT"))
+        name = self.columns.get(column, column)
+        text = exp.Cast(this=exp.column(name, quoted=True), to=exp.DataType.build("TEXT"))
         return exp.Trim(this=text, expression=_characters(WHITESPACE), position="BOTH")
 
     def _matches(self, value: SqlExpr, pattern: str) -> SqlExpr:
@@ -195,11 +201,14 @@ class SqlCompiler:
         cast = exp.Cast(this=head.copy(), to=exp.DataType.build("DATE"))
         return case.when(iso, cast)
 
-    def nfc(self, value: SqlExpr) -> SqlExpr:
+    def nfc(self, value: SqlExpr, column: str | None = None) -> SqlExpr:
         """Unicode NFC, where the dialect has it (Spark, Databricks and Snowflake have no
-        normalisation function: there, decomposed text is compared as written)."""
+        normalisation function: there, decomposed text is compared as written, unless
+        ``nfc_function`` names one for ``column``)."""
         from sqlglot import exp
 
+        if self.nfc_function is not None and column in self.nfc_function[1]:
+            return exp.Anonymous(this=self.nfc_function[0], expressions=[value])
         if self.dialect == "duckdb":
             return exp.Anonymous(this="NFC_NORMALIZE", expressions=[value])
         if self.dialect in ("postgres", "bigquery", "trino"):
@@ -208,7 +217,7 @@ class SqlCompiler:
 
     def folded_text(self, column: str) -> SqlExpr:
         """The column as text comparisons see it."""
-        return self.folded(self.nfc(self.stripped(column)))
+        return self.folded(self.nfc(self.stripped(column), column))
 
     def folded(self, value: SqlExpr) -> SqlExpr:
         """Lower-cased by the engine, the final sigma as sigma."""

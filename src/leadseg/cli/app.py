@@ -50,6 +50,7 @@ def _run_options(
     score_field: str | None = None,
     date_format: list[str] | None = None,
     engine: str = "auto",
+    spark_master: str | None = None,
 ):
     from leadseg.engine import RunOptions
     from leadseg.io.readers import ReadOptions
@@ -66,6 +67,7 @@ def _run_options(
         date_formats=c.parse_date_formats(date_format),
         remember_segment_files=True,
         engine=engine,
+        spark_master=spark_master,
     )
 
 
@@ -97,6 +99,8 @@ def validate(
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Check a segment file (and, with --export, its columns and a sample of its values)."""
@@ -108,6 +112,7 @@ def validate(
         options = _run_options(
             encoding=encoding, delimiter=delimiter, input_format=input_format,
             decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
+            engine=engine, spark_master=spark_master,
         )  # fmt: skip
         result = validate_segments(segments, export, options)
         if output_format == "json":
@@ -133,6 +138,7 @@ def count(
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
@@ -153,7 +159,7 @@ def count(
         options = _run_options(
             as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine,
+            date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
         result = count_segments(export, chosen, options)
         warn_unreadable(result)
@@ -208,6 +214,8 @@ def apply(
     decimal_comma: c.DecimalCommaOpt = False,
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
@@ -224,7 +232,7 @@ def apply(
         options = _run_options(
             as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format,
+            date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
         result = apply_segments(
             export,

@@ -58,7 +58,16 @@ EngineOpt = Annotated[
     typer.Option(
         "--engine",
         envvar="LEADSEG_ENGINE",
-        help="auto, polars or duckdb (count on Parquet; the duckdb extra) [default: auto: Polars].",
+        help="auto, polars, duckdb or spark (duckdb/spark: their extras) [default: auto].",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        metavar="URL",
+        envvar="LEADSEG_SPARK_MASTER",
+        help="With --engine spark: local[*] (default), spark://host:7077, yarn, ...",
     ),
 ]
 ScoreFieldOpt = Annotated[

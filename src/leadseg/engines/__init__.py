@@ -1,33 +1,94 @@
-"""Engines that evaluate a plan: Polars (in process, the default and the reference) and,
-with its extra, DuckDB. ``choose`` decides which one runs a given export."""
+"""Engines that evaluate a plan, behind one small interface (``Engine``): Polars (in
+process, the default and the reference), and with their extras DuckDB and Spark.
+
+Reading, structure checks, binding, ``--strict``, formula checks, the manifest, the lock and
+atomic writes are the same for every engine; an engine only computes, in one pass, what the
+segments select. A local CSV or NDJSON export reaches DuckDB and Spark as a validated
+columnar copy (its structure proven by the reader every engine shares), so errors and row
+numbers are the same on every engine. ``choose`` resolves ``auto``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
+
+    from leadseg.engine import Plan, RunOptions
     from leadseg.io.readers import Export
+    from leadseg.totals import Totals
 
-ENGINES = ("auto", "polars", "duckdb")
+ENGINES = ("auto", "polars", "duckdb", "spark")
+ENV_VAR = "LEADSEG_ENGINE"
+EXTRAS = {"duckdb": ("duckdb", "sqlglot"), "spark": ("pyspark", "sqlglot")}
 
 
-def choose(engine: str, export: Export) -> str:
-    """``auto`` is Polars: DuckDB gives the same results (tests/test_engines.py), and its
-    staged query alone takes 0.14 s for 10 segments on 1M Parquet rows, but the run around
-    it still builds the Polars plan (importing Polars, 0.17 s), so the whole command is not
-    yet faster (0.64 s against 0.53 s). ``duckdb`` runs only ``count`` on Parquet for now."""
+class Engine(Protocol):
+    """What ``count``, ``apply`` and ``validate --export`` need from an engine."""
+
+    name: str
+
+    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+        """One pass over the export (its first ``rows`` rows when given): rows, members per
+        segment, readable and unreadable values per parsed column with the positions of the
+        first unreadable ones."""
+        ...
+
+    def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
+        """Every row in file order, in batches: the export's columns, one mask column per
+        segment and the flags ``Plan.batch_totals`` sums, with ``tagging`` applied. ``raw``
+        (Polars only): flags beside each record's raw line instead of the columns."""
+        ...
+
+
+@dataclass
+class Tagging:
+    """Polars expressions every batch of members gets after its masks (formula checks,
+    nested columns as JSON text), in stages; ``added``: the columns they add that a
+    raw-line batch keeps."""
+
+    stages: list[list[Any]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+    def apply(self, frame: Any) -> Any:
+        """``frame`` (a LazyFrame or a DataFrame) with every stage's columns."""
+        for stage in self.stages:
+            if stage:
+                frame = frame.with_columns(stage)
+        return frame
+
+
+def choose(engine: str | None, export: Export) -> str:
+    """The engine that runs: the one asked for (``--engine``, else ``LEADSEG_ENGINE``), and
+    for ``auto`` the fastest that gives identical results for this kind of input (see the
+    README's "Running where your data lives" and bench/RESULTS.md)."""
     from leadseg.errors import UsageError, require
 
+    engine = engine or os.environ.get(ENV_VAR) or "auto"
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of " + ", ".join(ENGINES))
-    parquet = export.format == "parquet" and export.csv_delimiter is None
-    if engine == "duckdb":
-        require("duckdb", "duckdb", "--engine duckdb")
-        require("sqlglot", "duckdb", "--engine duckdb")
-        if not parquet:
-            raise UsageError(
-                "--engine duckdb reads Parquet exports for now",
-                hint="leave --engine out (Polars reads CSV and NDJSON)",
-            )
-        return "duckdb"
-    return "polars"
+    if engine == "auto":
+        return "polars"
+    for module in EXTRAS.get(engine, ()):
+        require(module, engine, f"--engine {engine}")
+    return engine
+
+
+def engine_for(options: RunOptions) -> Engine:
+    """The engine ``options`` name (``auto`` resolved by ``choose`` first)."""
+    name = options.engine
+    if name == "duckdb":
+        from leadseg.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine()
+    if name == "spark":
+        from leadseg.engines.spark import SparkEngine
+
+        return SparkEngine(options.spark_master)
+    from leadseg.engines.polars import PolarsEngine
+
+    return PolarsEngine()

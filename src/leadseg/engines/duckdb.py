@@ -1,71 +1,79 @@
-"""DuckDB as an engine for ``count`` on Parquet exports: the plan's segments compiled to
-SQL by ``backends/sql.py`` (the same rules as every engine), run in an in-process DuckDB
-over the file, with the file's row numbers for the first unreadable values. Its totals are
-the Polars engine's, so everything above (results, --strict, the mostly-unreadable check
-and its diagnosis) is shared."""
+"""DuckDB as an engine (the ``leadseg[duckdb]`` extra): the plan's SQL (``sql_pass``) run in
+an in-process DuckDB over the export's Parquet file (a CSV's validated copy), with the
+file's row numbers for the first unreadable values."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from leadseg.totals import FIRST_ROWS, Totals
+from leadseg.engines.sql_pass import POSITION, VIEW, SqlPass, column_name
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
+
     from leadseg.engine import Plan
+    from leadseg.engines import Tagging
+    from leadseg.totals import Totals
 
-VIEW = "leadseg_export"
-POSITION = "leadseg_row_position"
+BATCH_ROWS = 50_000
 
 
-def count_totals(p: Plan) -> Totals:
+class DuckDBEngine:
+    name = "duckdb"
+
+    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+        sql = SqlPass(p, "duckdb", rows=rows)
+        with _connected(p) as con:
+            row = con.execute(sql.totals_query()).fetchone()
+            assert row is not None
+            totals = sql.totals_of(row)
+            for i, bad in enumerate(totals.unreadable):
+                if bad:
+                    found = con.execute(sql.first_unreadable_query(i)).fetchall()
+                    totals.first_unreadable[i] = [int(r[0]) for r in found]
+        return totals
+
+    def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
+        import polars as pl
+
+        assert not raw, "raw lines are the Polars engine's"
+        sql = SqlPass(p, "duckdb")
+        with _connected(p) as con:
+            reader = con.sql(sql.members_query()).to_arrow_reader(BATCH_ROWS)
+            for batch in reader:
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                yield tagging.apply(sql.as_batch(frame))
+
+
+@contextmanager
+def _connected(p: Plan) -> Iterator[Any]:
+    """A DuckDB connection with the export as ``VIEW``: its columns by position, and the
+    row's position in the file. DuckDB's own errors become a located leadseg error."""
     import duckdb
     from sqlglot import exp
 
-    from leadseg.backends.sql import StagedSqlCompiler, count_of
     from leadseg.errors import ExportDataError, Location
 
-    compiler = StagedSqlCompiler(p.segments, "duckdb", as_of=p.as_of, decimal_comma=p.decimal_comma)
-    order = p.compiled.order
-    parsed = p.compiled.parsed
     con = duckdb.connect()
     try:
         relation = con.read_parquet(str(p.export.local_path), file_row_number=True)
-        relation.project(
-            f'* EXCLUDE (file_row_number), file_row_number AS "{POSITION}"'
-        ).create_view(VIEW)
-        table = exp.table_(VIEW, quoted=True)
-
-        columns = [exp.Count(this=exp.Star())]
-        columns += [count_of(compiler.segment(s)) for s in order]
-        columns += [count_of(compiler.unreadable(x.column, x.kind)) for x in parsed]
-        columns += [count_of(compiler.readable(x.column, x.kind)) for x in parsed]
-        query = compiler.over_stages(exp.select(*columns), table, (POSITION,)).sql("duckdb")
-        row = con.execute(query).fetchone()
-        assert row is not None
-        counts = [int(v) for v in row]
-        n, k = len(order), len(parsed)
-        totals = Totals(
-            rows=counts[0],
-            members=counts[1 : 1 + n],
-            unreadable=counts[1 + n : 1 + n + k],
-            readable=counts[1 + n + k :],
-            nfc=[0] * len(p.compiled.unnormalised),
-        )
-        for i, x in enumerate(parsed):
-            if totals.unreadable[i]:
-                position = exp.column(POSITION, quoted=True)
-                where = compiler.unreadable(x.column, x.kind)
-                first = compiler.over_stages(exp.select(position), table, (POSITION,))
-                first = first.where(where).order_by(position.copy()).limit(FIRST_ROWS)
-                totals.first_unreadable[i] = [
-                    int(r[0]) for r in con.execute(first.sql("duckdb")).fetchall()
-                ]
-        return totals
+        names = relation.columns[: len(p.export.columns)]
+        columns = [
+            exp.alias_(exp.column(name, quoted=True), column_name(i), quoted=True)
+            for i, name in enumerate(names)
+        ]
+        columns.append(exp.alias_(exp.column("file_row_number"), POSITION, quoted=True))
+        relation.project(", ".join(c.sql("duckdb") for c in columns)).create_view(VIEW)
+        yield con
     except duckdb.Error as exc:
         raise ExportDataError(
             f"DuckDB cannot read the export ({type(exc).__name__})",
             location=Location(file=p.export.display),
-            hint="run with --debug for its message, or without --engine duckdb",
-        ) from None
+            hint="run with --debug for its message, or with --engine polars",
+        ) from exc
     finally:
         con.close()

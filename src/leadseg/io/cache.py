@@ -123,7 +123,7 @@ def _forget_stale(cache_dir: Path, prefix: str, current: str) -> None:
                 entry.unlink()
 
 
-def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...]) -> Export:
+def _from_copy(export: Export, data: Path, sha256: str | None, blanks: tuple[int, ...]) -> Export:
     """The export read from its copy. The copy holds no blank lines; their positions are
     kept for row numbers and for the raw lines of the source."""
     structure = Structure(checked=True, blank_records=blanks)
@@ -134,19 +134,41 @@ def _from_copy(export: Export, data: Path, sha256: str, blanks: tuple[int, ...])
 
 def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -> tuple[Path, str]:
     """Write the copy (checking the export's structure on the way), then its record."""
-    import polars as pl
-
     from leadseg.io.fingerprint import sha256_file
-    from leadseg.io.private_dir import create_exclusive, write_exclusive
-    from leadseg.io.queries import collect_all
+    from leadseg.io.private_dir import write_exclusive
 
     digest = BackgroundDigest(export.source_path)  # type: ignore[arg-type]
-    prefix = record.name.removesuffix(".json") + "-"
+    data = validated_copy(export, cache_dir, record.name.removesuffix(".json") + "-")
+    sha256 = digest.hexdigest()
+    body = {
+        "identity": key,
+        "sha256": sha256,
+        "copy": data.name,
+        "copy_sha256": sha256_file(data),
+        "blank_records": list(export.structure.blank_records),
+    }
+    write_exclusive(cache_dir, record, json.dumps(body, indent=2).encode())
+    return data, sha256
+
+
+def validated_copy(export: Export, directory: Path, prefix: str) -> Path:
+    """Write a CSV export as a Parquet file (zstd) in ``directory``, proving its structure
+    on the way (``export.structure`` then holds its blank records). The copy holds no
+    blank lines; a ragged row, an unclosed quote or a bad byte raises, located, and leaves
+    no file."""
+    import polars as pl
+
+    from leadseg.io.private_dir import create_exclusive
+    from leadseg.io.queries import collect_all, explain_read_failure
+
     while True:
-        fd, data = create_exclusive(cache_dir, prefix, ".parquet")
+        fd, data = create_exclusive(directory, prefix, ".parquet")
         try:
             with os.fdopen(fd, "wb") as handle:
-                export.scan().sink_parquet(handle, compression="zstd")
+                try:
+                    export.scan().sink_parquet(handle, compression="zstd")
+                except pl.exceptions.PolarsError as exc:
+                    raise explain_read_failure(export, exc) from None
             last = pl.col(export.columns[-1]).is_null().sum()
             copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
             checks = export.structure_queries()
@@ -159,15 +181,23 @@ def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -
             data.unlink(missing_ok=True)
             raise
         if proven:
-            break
+            return data
         data.unlink(missing_ok=True)
-    sha256 = digest.hexdigest()
-    body = {
-        "identity": key,
-        "sha256": sha256,
-        "copy": data.name,
-        "copy_sha256": sha256_file(data),
-        "blank_records": list(export.structure.blank_records),
-    }
-    write_exclusive(cache_dir, record, json.dumps(body, indent=2).encode())
-    return data, sha256
+
+
+def columnar(export: Export, directory: Path) -> Export:
+    """``export`` as one Parquet file, for engines that read only that (DuckDB, Spark): a
+    Parquet export as it is, a CSV its validated copy, NDJSON a Parquet copy, written in
+    ``directory`` (private, temporary)."""
+    if export.format == "parquet":
+        return export
+    if export.format == "csv":
+        data = validated_copy(export, directory, "export-")
+        return _from_copy(export, data, None, export.structure.blank_records)
+    from leadseg.io.private_dir import create_exclusive
+    from leadseg.io.queries import collect
+
+    fd, data = create_exclusive(directory, "export-", ".parquet")
+    with os.fdopen(fd, "wb") as handle:
+        collect(export.scan(), export).write_parquet(handle)
+    return dataclasses.replace(export, format="parquet", local_path=data)

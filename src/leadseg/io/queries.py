@@ -61,3 +61,7 @@ def misaligned(exc: Exception) -> bool:
     import polars as pl
 
     return isinstance(exc, pl.exceptions.ShapeError)
+
+
+class MisalignedLines(Exception):
+    """Physical lines and records differ (a value spans lines): raw lines cannot be used."""

@@ -1,0 +1,142 @@
+"""Polars as an engine: in process, the default and the reference every other engine is
+tested against. A CSV's structure is proven beside the counting pass (``Export``), and a
+text column holding text that Unicode normalisation changes is compiled again with NFC."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from leadseg.io.queries import collect, collect_all
+from leadseg.totals import FIRST_ROWS, Totals
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
+
+    from leadseg.engine import Plan
+    from leadseg.engines import Tagging
+
+# Rows per batch of ``member_batches``: big enough that per-batch overhead vanishes, small
+# enough for flat memory.
+BATCH_ROWS = 50_000
+
+
+class PolarsEngine:
+    name = "polars"
+
+    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+        """One pass; the structural check of a CSV runs beside it on Polars' fast path (a
+        pass over the first ``rows`` rows checks no structure)."""
+        while True:
+            checks = p.export.structure_queries() if rows is None else {}
+            frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+            if rows is not None:
+                frame = frame.head(rows)
+            frames = collect_all([frame.select(count_exprs(p)), *checks.values()], p.export)
+            totals = totals_of(p, frames[0].row(0, named=True))
+            proven = rows is not None or p.export.structure_ok(
+                totals.rows, frames[1].item() if checks else None,
+                totals.long_rows, totals.suspect_rows,
+            )  # fmt: skip
+            if proven and not p.normalise_if_needed(totals):
+                break
+        first_unreadable_rows(p, totals, rows)
+        return totals
+
+    def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
+        """The export in file order, in batches with their mask and flag columns, tagged;
+        with ``raw``, only those columns beside each record's raw line."""
+        import polars as pl
+
+        from leadseg.io.queries import MisalignedLines, explain_read_failure, misaligned
+
+        frame = tagging.apply(p.frame(flags=True))
+        if raw:
+            flags = frame.select([*flag_columns(p), *tagging.added])
+            frame = pl.concat([flags, p.export.raw_records()], how="horizontal")
+        # Every column is parsed even when only raw lines are written: that is how the
+        # reader rejects rows with too many fields.
+        every_column = pl.QueryOptFlags(projection_pushdown=False)
+        try:
+            yield from frame.collect_batches(
+                engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
+            )
+        except pl.exceptions.PolarsError as exc:
+            if raw and misaligned(exc):
+                raise MisalignedLines from None
+            raise explain_read_failure(p.export, exc) from None
+
+
+def count_exprs(p: Plan) -> list[pl.Expr]:
+    """Aggregates of one pass: rows, members per segment, unreadable values, long rows.
+    Only sums, so memory does not grow with rows (the rows of the first unreadable values
+    come from ``first_unreadable_rows``, only when there are any)."""
+    import polars as pl
+
+    from leadseg.backends.polars import nfc_sensitive
+
+    exprs = [pl.len().alias("rows")]
+    for i, mask in enumerate(p.compiled.masks().values()):
+        exprs.append(mask.sum().alias(f"segment_{i}"))
+    for i, parsed in enumerate(p.compiled.parsed):
+        exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
+        exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
+    for i, (_, helper) in enumerate(p.compiled.unnormalised):
+        exprs.append(nfc_sensitive(helper).sum().alias(f"nfc_{i}"))
+    exprs.append(p.export.long_row().sum().alias("long_rows"))
+    exprs.append(p.export.suspect_row().sum().alias("suspect_rows"))
+    return exprs
+
+
+def totals_of(p: Plan, row: dict[str, Any]) -> Totals:
+    """The typed totals of a ``count_exprs`` result row."""
+    parsed = range(len(p.compiled.parsed))
+    return Totals(
+        rows=int(row["rows"]),
+        members=[int(row[f"segment_{i}"]) for i in range(len(p.compiled.order))],
+        unreadable=[int(row[f"bad_{i}"]) for i in parsed],
+        readable=[int(row[f"read_{i}"]) for i in parsed],
+        nfc=[int(row[f"nfc_{i}"]) for i in range(len(p.compiled.unnormalised))],
+        long_rows=int(row["long_rows"]),
+        suspect_rows=int(row["suspect_rows"]),
+    )
+
+
+def first_unreadable_rows(p: Plan, totals: Totals, rows: int | None = None) -> None:
+    """Fill ``totals.first_unreadable`` (positions of the first few unreadable values): one
+    streaming query per column that has any, stopping at the first few."""
+    position = "\x00leadseg:row"
+    for i, parsed in enumerate(p.compiled.parsed):
+        if not totals.unreadable[i]:
+            continue
+        frame = p.export.scan()
+        if rows is not None:
+            frame = frame.head(rows)
+        query = (
+            p.compiled.add_masks(frame.with_row_index(position))
+            .filter(parsed.unreadable)
+            .select(position)
+            .head(FIRST_ROWS)
+        )
+        totals.first_unreadable[i] = collect(query, p.export).to_series().to_list()
+
+
+def flag_columns(p: Plan) -> list[str]:
+    """Every column ``Plan.batch_totals`` reads."""
+    from leadseg.backends.polars import (
+        mask_column,
+        nfc_column,
+        readable_column,
+        unreadable_column,
+    )
+    from leadseg.engine import SUSPECT
+
+    masks = [mask_column(s.name) for s in p.compiled.order]
+    flags = [
+        name
+        for i in range(len(p.compiled.parsed))
+        for name in (unreadable_column(i), readable_column(i))
+    ]
+    nfc = [nfc_column(i) for i in range(len(p.compiled.unnormalised))]
+    return [*masks, *flags, *nfc, SUSPECT]

@@ -1,0 +1,156 @@
+"""One pass in SQL, for the engines that run SQL (DuckDB, Spark): the plan's segments
+compiled by ``backends/sql.py`` (the rules every engine and ``leadseg sql`` share) into the
+two queries an engine needs -- one row of totals, and every row with its masks and flags
+in file order -- over a view of the export whose columns are addressed by position
+(``c0``, ``c1``, ...: engines rename headers that differ only in case) beside the row's
+position in the file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from leadseg.totals import FIRST_ROWS, Totals
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from leadseg.engine import Plan
+
+VIEW = "leadseg_export"
+POSITION = "leadseg_row_position"
+
+
+def column_name(index: int) -> str:
+    """The view's name for the export's column at ``index``."""
+    return f"c{index}"
+
+
+class SqlPass:
+    def __init__(
+        self, p: Plan, dialect: str, *, rows: int | None = None, nfc_function: str | None = None
+    ) -> None:
+        self.plan = p
+        self.dialect = dialect
+        self.rows = rows  # only the first rows (validate --export's sample)
+        self.columns = {name: column_name(i) for i, name in enumerate(p.export.columns)}
+        # A function normalising text to NFC, for a dialect without one: applied to the
+        # plan's ``nfc_columns`` (see ``nfc_query``).
+        self.nfc = (nfc_function, p.nfc_columns) if nfc_function else None
+
+    def _compiler(self, staged: bool = True) -> Any:
+        from leadseg.backends.sql import SqlCompiler, StagedSqlCompiler
+
+        p = self.plan
+        return (StagedSqlCompiler if staged else SqlCompiler)(
+            p.segments, self.dialect, as_of=p.as_of, decimal_comma=p.decimal_comma,
+            columns=self.columns, nfc_function=self.nfc,
+        )  # fmt: skip
+
+    def text_columns(self) -> list[str]:
+        """The columns compared as text."""
+        from leadseg.criteria import Kind, values_read
+
+        return [c for c, kind in values_read(self.plan.segments) if kind == Kind.TEXT]
+
+    def nfc_query(self, java_regex: bool = True) -> str:
+        """One row: per text column (``text_columns``), how many values hold a character
+        Unicode normalisation may change (``rules.NFC_SENSITIVE``)."""
+        import re
+
+        from sqlglot import exp
+
+        from leadseg.backends.sql import count_of
+        from leadseg.rules import NFC_SENSITIVE
+
+        pattern = NFC_SENSITIVE
+        if java_regex:  # a code point past FFFF is written \x{1d15e} in Java's syntax
+            pattern = re.sub(r"\\U000([0-9a-fA-F]{5})", r"\\x{\1}", pattern)
+        compiler = self._compiler(staged=False)
+        columns = [
+            count_of(
+                exp.RegexpLike(this=compiler.stripped(c), expression=exp.Literal.string(pattern))
+            )
+            for c in self.text_columns()
+        ]
+        return exp.select(*columns).from_(self._source()).sql(self.dialect)
+
+    def _source(self) -> Any:
+        from sqlglot import exp
+
+        table = exp.table_(VIEW, quoted=True)
+        if self.rows is None:
+            return table
+        position = exp.column(POSITION, quoted=True)
+        limited = exp.select(exp.Star()).from_(table).where(position < self.rows)
+        return limited.subquery("leadseg_sample")
+
+    def totals_query(self) -> str:
+        """One row: rows, members per segment (``Plan.order``), unreadable then readable
+        values per parsed column (``Plan.parsed``)."""
+        from sqlglot import exp
+
+        from leadseg.backends.sql import count_of
+
+        compiler = self._compiler()
+        columns = [exp.Count(this=exp.Star())]
+        columns += [count_of(compiler.segment(s)) for s in self.plan.order]
+        columns += [count_of(compiler.unreadable(c, k)) for c, k in self.plan.parsed]
+        columns += [count_of(compiler.readable(c, k)) for c, k in self.plan.parsed]
+        query = compiler.over_stages(exp.select(*columns), self._source(), (POSITION,))
+        return query.sql(self.dialect)
+
+    def totals_of(self, row: tuple[Any, ...]) -> Totals:
+        counts = [int(v) for v in row]
+        n, k = len(self.plan.order), len(self.plan.parsed)
+        return Totals(
+            rows=counts[0],
+            members=counts[1 : 1 + n],
+            unreadable=counts[1 + n : 1 + n + k],
+            readable=counts[1 + n + k :],
+            nfc=[],
+        )
+
+    def first_unreadable_query(self, index: int) -> str:
+        """Positions of the first few unreadable values of parsed column ``index``."""
+        from sqlglot import exp
+
+        compiler = self._compiler()
+        column, kind = self.plan.parsed[index]
+        position = exp.column(POSITION, quoted=True)
+        where = compiler.unreadable(column, kind)  # before over_stages: it adds the stages
+        first = compiler.over_stages(exp.select(position), self._source(), (POSITION,))
+        first = first.where(where)
+        return first.order_by(position.copy()).limit(FIRST_ROWS).sql(self.dialect)
+
+    def members_query(self) -> str:
+        """Every row in file order: its columns (``c0``...), one mask per segment (``m0``...,
+        ``Plan.order``), and per parsed column its unreadable (``u0``...) and readable
+        (``r0``...) flags, then its position."""
+        from sqlglot import exp
+
+        p = self.plan
+        compiler = self._compiler(staged=False)
+        columns: list[Any] = [exp.column(c, quoted=True) for c in self.columns.values()]
+        columns += [
+            exp.alias_(compiler.segment(s), f"m{i}", quoted=True) for i, s in enumerate(p.order)
+        ]
+        for i, (column, kind) in enumerate(p.parsed):
+            columns.append(exp.alias_(compiler.unreadable(column, kind), f"u{i}", quoted=True))
+            columns.append(exp.alias_(compiler.readable(column, kind), f"r{i}", quoted=True))
+        position = exp.column(POSITION, quoted=True)
+        columns.append(position)
+        query = exp.select(*columns).from_(self._source()).order_by(position.copy())
+        return query.sql(self.dialect)
+
+    def as_batch(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """A batch of ``members_query`` with the names ``Plan.batch_totals`` and the writers
+        expect (the export's own column names; masks and flags as the Polars engine names
+        them), types as the export had them."""
+        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
+
+        names = dict(zip(self.columns.values(), self.columns, strict=True))
+        names |= {f"m{i}": mask_column(s.name) for i, s in enumerate(self.plan.order)}
+        for i in range(len(self.plan.parsed)):
+            names |= {f"u{i}": unreadable_column(i), f"r{i}": readable_column(i)}
+        frame = frame.drop(POSITION).rename(names)
+        return frame.cast({n: t for n, t in self.plan.schema.items() if frame[n].dtype != t})
