@@ -299,3 +299,133 @@ def test_every_engine_agrees_with_the_reference_evaluator(tmp_path, request, nam
         }
 
     agrees()
+
+
+# -- Spark: lake inputs and Spark Connect ---------------------------------------------------
+
+
+@pytest.fixture
+def lake(tmp_path) -> Path:
+    """A directory of CSV part files, as Spark jobs write them (with a _SUCCESS marker): a
+    blank line, a row of empty fields and a value spanning lines."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    (folder / "part-00000.csv").write_text('Email,Score\na@x,70\n\nb@x,5\n,\n"c\n@x",80\n')
+    (folder / "part-00001.csv").write_text("Email,Score\nd@x,90\ne@x,high\n")
+    (folder / "_SUCCESS").write_text("")
+    return folder
+
+
+def test_spark_reads_a_directory_of_part_files(cli, lake, spark_session):
+    result = cli("count", lake, "--at-least", "60", "--engine", "spark", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["rows"] == 5 and data["segments"][0]["count"] == 3
+    # a lake input has no spreadsheet rows: unreadable values are counted, not located
+    assert data["unreadable"] == [
+        {"column": "Score", "kind": "number", "count": 1, "values": 5, "rows": []}
+    ]
+    glob = cli("count", f"{lake}/part-*.csv", "--at-least", "60", "--engine", "spark")
+    assert glob.exit_code == 0 and glob.stdout.endswith("\t3\n")
+
+
+def test_spark_apply_of_parquet_parts_writes_what_one_file_gives(cli, tmp_path, spark_session):
+    frame = pl.DataFrame(
+        {"Email": [f"c{i}@x" for i in range(300)], "Score": [str(i % 100) for i in range(300)]}
+    )
+    single = tmp_path / "all.parquet"
+    frame.write_parquet(single)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    frame.slice(0, 120).write_parquet(parts / "part-00000.parquet")
+    frame.slice(120).write_parquet(parts / "part-00001.parquet")
+    (tmp_path / "s.yaml").write_text(HOT)
+    written = {}
+    for name, source, engine in (("one", single, "polars"), ("lake", parts, "spark")):
+        out = tmp_path / name
+        result = cli(
+            "apply", source, "-s", tmp_path / "s.yaml", "-o", out, "--mkdir", "--engine", engine,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        written[name] = (out / "hot.csv").read_bytes()
+    assert written["lake"] == written["one"]
+    assert written["one"].count(b"\n") == 1 + sum(1 for i in range(300) if i % 100 >= 60)
+    manifest = json.loads((tmp_path / "lake" / "manifest.json").read_text())
+    assert manifest["input"]["sha256"] is None and manifest["input"]["rows"] == 300
+
+
+def test_a_ragged_part_file_is_named(cli, lake, spark_session):
+    (lake / "part-00002.csv").write_text("Email,Score\nf@x,1,2\n")
+    result = cli("count", lake, "--at-least", "60", "--engine", "spark")
+    assert result.exit_code == 65
+    assert "part-00002.csv" in result.stderr and "more or fewer fields" in result.stderr
+
+
+def test_only_spark_reads_a_directory(cli, lake):
+    result = cli("count", lake, "--at-least", "60")
+    assert result.exit_code == 2 and "--engine spark" in result.stderr
+
+
+def test_a_path_spark_finds_nothing_at_is_an_error(cli, tmp_path, spark_session):
+    result = cli("count", f"{tmp_path}/nothing-*.csv", "--at-least", "1", "--engine", "spark")
+    assert result.exit_code == 65 and "nothing-*.csv" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """A Spark Connect server, started with the script pyspark ships."""
+    import os
+    import socket
+    import subprocess
+    import time
+
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logs = tmp_path_factory.mktemp("connect")
+    env = os.environ | {
+        "SPARK_HOME": str(home), "SPARK_NO_DAEMONIZE": "1", "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs), "SPARK_LOCAL_IP": "127.0.0.1",
+    }  # fmt: skip
+    server = subprocess.Popen(
+        ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", "local[2]",
+         "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("the Spark Connect server did not start")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=60)
+
+
+def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
+    import os
+    import subprocess
+
+    export = tmp_path / "e.csv"
+    # decomposed text needs the normalising function, which runs on the server
+    export.write_text("Email,City,Score\na@x,Malmo\u0308,70\nb@x,Oslo,abc\nc@x,Malm\u00f6,5\n")
+    (tmp_path / "s.yaml").write_text(
+        HOT + "  - name: malmo\n    profile: {field: City, is: Malm\u00f6}\n"
+    )
+    args = ["leadseg", "count", str(export), "-s", str(tmp_path / "s.yaml"), "--format", "json"]
+    remote = subprocess.run(
+        [*args, "--engine", "spark"], env=os.environ | {"SPARK_REMOTE": connect_server},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    local = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert [s["count"] for s in json.loads(remote.stdout)["segments"]] == [1, 2]

@@ -62,8 +62,16 @@ def _opened(export: str | Path, options: RunOptions) -> Iterator[tuple[Export, R
 
     from leadseg.engines import choose
     from leadseg.io.cache import columnar
-    from leadseg.io.readers import open_export
+    from leadseg.io.readers import is_lake, open_export
 
+    if str(export) != "-" and is_lake(export):
+        from leadseg.engines import lake_export
+
+        engine = choose(options.engine, None)
+        lake = lake_export(str(export), options, engine)
+        if lake is not None:
+            yield lake, dataclasses.replace(options, engine=engine)
+            return
     with open_export(export, options.read) as opened:
         engine = choose(options.engine, opened)
         options = dataclasses.replace(options, engine=engine)

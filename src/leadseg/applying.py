@@ -75,7 +75,11 @@ def apply_plan(
     by_name = p.segments.by_name()
     files = {name: by_name[name].slug + suffix for name in selected}
     check_safe_columns(output.safe_columns, p.export.columns)
-    digest = p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
+    digest: BackgroundDigest | str | None = None  # a lake input has no one file to hash
+    if not p.export.lake:
+        digest = p.export.known_sha256 or BackgroundDigest(
+            p.export.source_path or p.export.local_path
+        )
     # Raw lines can be copied only when values are written unchanged, in the same dialect
     # (and read by Polars, which pairs each record with its line).
     raw = (
@@ -144,7 +148,7 @@ def _write_segment_files(
     output: OutputOptions,
     options: RunOptions,
     raw: bool,
-    digest: BackgroundDigest | str,
+    digest: BackgroundDigest | str | None,
 ) -> tuple[CountResult, Formulas | None]:
     """One attempt: every file written to a temp name, published only if all is well."""
     import polars as pl
@@ -302,7 +306,7 @@ def _manifest(
     p: Plan,
     counts: CountResult,
     output: OutputOptions,
-    digest: BackgroundDigest | str,
+    digest: BackgroundDigest | str | None,
     formulas: Formulas | None,
 ) -> dict[str, Any]:
     from leadseg import __version__
@@ -313,8 +317,8 @@ def _manifest(
         "input": {
             "path": p.export.display,
             "delimiter": p.export.csv_delimiter,
-            "size": source.stat().st_size,
-            "sha256": digest if isinstance(digest, str) else digest.hexdigest(),
+            "size": None if p.export.lake else source.stat().st_size,
+            "sha256": digest.hexdigest() if isinstance(digest, BackgroundDigest) else digest,
             "rows": counts.rows,
         },
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},

@@ -173,7 +173,7 @@ def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
 
 def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
-    schema = dict(export.scan().collect_schema())
+    schema = export.schema or dict(export.scan().collect_schema())
     check_comparable(bound, schema, export.display)
     return Plan(export, bound, options.as_of_date(), schema, options.decimal_comma)
 

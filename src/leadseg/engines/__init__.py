@@ -62,7 +62,7 @@ class Tagging:
         return frame
 
 
-def choose(engine: str | None, export: Export) -> str:
+def choose(engine: str | None, export: Export | None) -> str:
     """The engine that runs: the one asked for (``--engine``, else ``LEADSEG_ENGINE``), and
     for ``auto`` the fastest that gives identical results for this kind of input (see the
     README's "Running where your data lives" and bench/RESULTS.md)."""
@@ -92,3 +92,23 @@ def engine_for(options: RunOptions) -> Engine:
     from leadseg.engines.polars import PolarsEngine
 
     return PolarsEngine()
+
+
+def lake_export(location: str, options: RunOptions, engine: str) -> Export | None:
+    """A directory of part files, a glob or a URI, opened by the engine that reads those
+    (Spark). For any other engine a directory or a URI is a usage error naming Spark, and
+    a glob is None: a file name like any other (which may not exist)."""
+    from pathlib import Path
+
+    from leadseg.errors import UsageError
+
+    if engine == "spark":
+        from leadseg.engines.spark import open_lake
+
+        return open_lake(location, options)
+    if "://" in location or Path(location).is_dir():
+        raise UsageError(
+            f"{location}: a directory or URI is read by Spark only",
+            hint="add --engine spark (pip install 'leadseg[spark]'), or name one file",
+        )
+    return None

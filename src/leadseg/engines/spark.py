@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leadseg.engines.sql_pass import POSITION, VIEW, SqlPass, column_name
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from leadseg.engine import Plan
+    from leadseg.engine import Plan, RunOptions
     from leadseg.engines import Tagging
+    from leadseg.io.readers import Export
     from leadseg.totals import Totals
 
 REMOTE_VAR = "SPARK_REMOTE"
@@ -44,19 +46,38 @@ def session(master: str | None = None) -> Any:
         return active
     builder = SparkSession.builder.appName("leadseg")
     remote = os.environ.get(REMOTE_VAR)
-    if remote:
-        return builder.remote(remote).getOrCreate()
+    if remote:  # "local[2]" starts a Connect server here: its JVM is quiet too
+        with _quiet_stderr():
+            return builder.remote(remote).getOrCreate()
     master = master or os.environ.get(MASTER_VAR) or "local[*]"
     log = Path(__file__).with_name("spark-log4j2.properties")
-    spark = (
+    builder = (
         builder.master(master)
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log.as_uri()}")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
     )
-    spark.sparkContext.setLogLevel("ERROR")
+    with _quiet_stderr():  # the JVM's start-up notices; leadseg reports errors itself
+        spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("FATAL")  # leadseg reports Spark's errors itself
     return spark
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Standard error (file descriptor 2, which a started JVM inherits) sent nowhere."""
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nowhere, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(nowhere)
 
 
 class SparkEngine:
@@ -71,7 +92,7 @@ class SparkEngine:
         with _spark_errors(p):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
             for i, bad in enumerate(totals.unreadable):
-                if bad:
+                if bad and not p.export.lake:  # rows are spreadsheet rows of one file
                     found = spark.sql(sql.first_unreadable_query(i)).collect()
                     totals.first_unreadable[i] = [int(r[0]) for r in found]
         return totals
@@ -101,18 +122,102 @@ class SparkEngine:
 
     def _registered(self, p: Plan) -> Any:
         """The session, with the export as ``VIEW``: columns by position and the row's
-        position in the file."""
+        position in the input (for a lake input: in its files' name order)."""
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         spark = session(self.master)
         with _spark_errors(p):
             # Headers that differ only in case are different columns (as in every engine).
             spark.conf.set("spark.sql.caseSensitive", "true")
-            frame = spark.read.parquet(str(p.export.local_path.resolve()))
-            frame = frame.toDF(*(column_name(i) for i in range(len(frame.columns))))
-            frame = frame.withColumn(POSITION, F.col("_metadata.row_index"))
+            if not p.export.lake:
+                frame = spark.read.parquet(str(p.export.local_path.resolve()))
+                frame = frame.toDF(*(column_name(i) for i in range(len(frame.columns))))
+                frame = frame.withColumn(POSITION, F.col("_metadata.row_index"))
+            else:
+                frame = _read(spark, p.export)
+                names = [column_name(i) for i in range(len(frame.columns))]
+                frame = frame.select(
+                    *(F.col(f"`{c}`").alias(n) for c, n in zip(frame.columns, names, strict=True)),
+                    F.col("_metadata.file_path").alias("leadseg_file"),
+                    _index_in_file(p.export.format).alias("leadseg_index"),
+                )
+                if p.export.format == "csv":  # a row of empty fields holds no contact
+                    frame = frame.where(" OR ".join(f"`{n}` IS NOT NULL" for n in names))
+                order = Window.orderBy("leadseg_file", "leadseg_index")
+                frame = frame.withColumn(POSITION, F.row_number().over(order) - 1)
+                frame = frame.drop("leadseg_file", "leadseg_index")
             frame.createOrReplaceTempView(VIEW)
         return spark
+
+
+def _index_in_file(fmt: str) -> Any:
+    """A row's order within its file: Parquet's row index; for text formats (read whole,
+    one file per task) the increasing id Spark gives rows in reading order."""
+    from pyspark.sql import functions as F
+
+    if fmt == "parquet":
+        return F.col("_metadata.row_index")
+    return F.monotonically_increasing_id()
+
+
+def _read(spark: Any, export: Export) -> Any:
+    """A lake input as Spark reads it, with the reading rules of every engine: CSV as RFC
+    4180 (quotes escaped by doubling, values spanning lines), every column text, and a
+    row with too many or too few fields an error, not a padded row."""
+    location = export.display
+    if export.format == "parquet":
+        return spark.read.parquet(location)
+    if export.format == "ndjson":
+        return spark.read.option("mode", "FAILFAST").json(location)
+    return spark.read.csv(
+        location, header=True, sep=export.delimiter, quote='"', escape='"', multiLine=True,
+        mode="FAILFAST", encoding=export.encoding, inferSchema=False, enforceSchema=False,
+    )  # fmt: skip
+
+
+def open_lake(location: str, options: RunOptions) -> Export:
+    """A directory of part files, a glob or a URI as an export: format from
+    ``--input-format``, else the name (a directory: its first part file's), else Parquet;
+    columns and types as Spark reads them."""
+    import polars as pl
+
+    from leadseg.io.dialect import parse_delimiter
+    from leadseg.io.readers import Export, check_column_names, detect_format
+    read = options.read
+    fmt = read.input_format or detect_format(_sample_name(location), default="parquet")
+    delimiter = ","
+    if read.delimiter is not None:
+        delimiter = parse_delimiter(read.delimiter)
+    elif _sample_name(location).lower().endswith((".tsv", ".tab")):
+        delimiter = "\t"
+    export = Export(
+        location, fmt, [], Path(location), None, delimiter, encoding=read.encoding, lake=True,
+        csv_delimiter=delimiter if fmt == "csv" else None,
+    )  # fmt: skip
+    spark = session(options.spark_master)
+    with _spark_errors_at(location):
+        frame = _read(spark, export)
+        arrow = frame.limit(0).toArrow()
+    export.columns = list(frame.columns)
+    check_column_names(export.columns, location)
+    table = pl.from_arrow(arrow)
+    assert isinstance(table, pl.DataFrame)
+    export.schema = dict(table.schema)
+    return export
+
+
+def _sample_name(location: str) -> str:
+    """The name whose suffix tells the format: the location's, or for a local directory
+    the first file in it with a known suffix."""
+    from leadseg.io.readers import detect_format
+
+    path = Path(location)
+    if "://" not in location and path.is_dir():
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith(("_", ".")) and detect_format(child.name, "") != "":
+                return child.name
+    return location.rstrip("/")
 
 
 NFC_FUNCTION = "leadseg_nfc"
@@ -142,18 +247,40 @@ def _normalising(spark: Any, p: Plan) -> str | None:
     return NFC_FUNCTION
 
 
+def _spark_errors(p: Plan) -> Any:
+    return _spark_errors_at(p.export.display)
+
+
 @contextmanager
-def _spark_errors(p: Plan) -> Iterator[None]:
-    """Spark's errors as a located leadseg error (its message under --debug)."""
+def _spark_errors_at(display: str) -> Iterator[None]:
+    """Spark's errors as a located leadseg error (its message under --debug): a malformed
+    record names its file."""
+    import re
+
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
     from pyspark.errors import PySparkException
 
     from leadseg.errors import ExportDataError, Location
 
     try:
         yield
-    except PySparkException as exc:
+    except (PySparkException, Py4JJavaError) as exc:
+        text = str(exc)
+        where = re.search(r"reading file (\S+?)\.?\s", text)
+        location = Location(file=where.group(1) if where else display)
+        if "MALFORMED" in text:
+            raise ExportDataError(
+                "a record has more or fewer fields than the header, or an unclosed quote",
+                location=location,
+                hint="check the delimiter (--delimiter) and quoting of that file",
+            ) from exc
+        if "PATH_NOT_FOUND" in text or "UNABLE_TO_INFER_SCHEMA" in text:
+            raise ExportDataError(
+                "Spark finds no readable files there", location=location,
+                hint="check the path and --input-format (csv, parquet or ndjson)",
+            ) from exc  # fmt: skip
         raise ExportDataError(
             f"Spark cannot read the export ({type(exc).__name__})",
-            location=Location(file=p.export.display),
+            location=location,
             hint="run with --debug for its message, or with --engine polars",
         ) from exc

@@ -60,6 +60,10 @@ class Export:
     copied: bool = False  # local_path is a decompressed or transcoded copy of the source
     csv_delimiter: str | None = None  # the delimiter of a CSV source (also once cached)
     source_state: tuple[int, ...] | None = None  # the source file as opened (see unchanged)
+    # A lake input (a directory of part files, a glob, a URI): read by Spark only, which
+    # gives its columns' types; no file to hash, no spreadsheet row numbers.
+    lake: bool = False
+    schema: dict[str, Any] | None = None
 
     def check_unchanged(self) -> None:
         """Raise when the source file changed or vanished since it was opened: the rows
@@ -225,8 +229,18 @@ def _without_compression(name: str) -> str:
     return lower
 
 
-def detect_format(name: str) -> str:
-    return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, "csv")
+def detect_format(name: str, default: str = "csv") -> str:
+    return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, default)
+
+
+def is_lake(source: str | Path) -> bool:
+    """A location only a distributed engine reads: a URI (``s3a://``, ``hdfs://``, ...), a
+    directory of part files, or a glob that names no file."""
+    text = str(source)
+    if "://" in text:
+        return True
+    path = Path(text)
+    return path.is_dir() or (any(c in text for c in "*?[") and not path.exists())
 
 
 @contextmanager
