@@ -51,6 +51,8 @@ class Task:
     limit: float | None = None  # ratio limit (vs baseline) for the leadseg command
     rss_limit_mb: float | None = None
     setup: list[list[str]] = field(default_factory=list)  # run once, untimed
+    # Ratio limits of other commands than the first leadseg one, by label.
+    limits: dict[str, float] = field(default_factory=dict)
 
 
 def leadseg(*args: str) -> list[str]:
@@ -159,6 +161,37 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             rss_limit_mb=rss_limit,
         )
 
+    def engine_task(title, target, size_key, limits, engines):
+        export = str(files[size_key])
+        commands = [
+            Command("duckdb SQL by hand (baseline)", peer("duckdb_count.py", export, "ten"))
+        ]
+        commands += [
+            Command(
+                f"leadseg count --engine {engine}",
+                leadseg("count", export, "-s", spec("ten"), "--engine", engine),
+            )
+            for engine in engines
+        ]
+        return Task(title, target, commands, limits=limits)
+
+    def spark_task():
+        spark_env = {"SPARK_LOCAL_IP": "127.0.0.1"}
+        commands = [
+            Command(
+                f"leadseg count --engine spark, {size.upper()} rows",
+                leadseg("count", str(files[size]), "-s", spec("ten"), "--engine", "spark"),
+                env=spark_env,
+            )
+            for size in ("10k", "1m")
+        ]
+        return Task(
+            "Spark local[*]: count, 10 segments, 10k and 1M-row CSV",
+            "reported: start-up (10k) and per-row cost",
+            commands,
+            check="none",
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
@@ -173,6 +206,20 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             peers=("duckdb",),
         ),
         count_task("count, 2 segments, 10k-row CSV", "<= 1.25x", "10k", "two", 1.25),
+        engine_task(
+            "engines: count, 10 segments, 1M-row Parquet",
+            "auto <= 1.0x, duckdb <= 1.10x hand-written DuckDB SQL",
+            "1m-parquet",
+            {"leadseg count --engine auto": 1.0, "leadseg count --engine duckdb": 1.10},
+            ("auto", "duckdb", "polars"),
+        ),
+        engine_task(
+            "engines: count, 10 segments, 1M-row CSV",
+            "duckdb <= 1.10x hand-written DuckDB SQL",
+            "1m",
+            {"leadseg count --engine duckdb": 1.10},
+            ("duckdb", "polars"),
+        ),
         apply_task("1m", "four", 0.60, None),
         apply_task("1m", "ten", 0.60, None),
         Task(
@@ -204,6 +251,8 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
                 setup=[leadseg("count", export, "-s", spec("two"), "--cache", str(cache_dir))],
             )
         )
+    if os.environ.get("LEADSEG_BENCH_SPARK", "1") == "1":
+        result.append(spark_task())
     if not quick:
         result += [
             apply_task("5m", "four", 0.60, 600),
@@ -262,9 +311,16 @@ def machine() -> str:
 
 
 def verdict(task: Task) -> str:
+    if task.check == "none":
+        return "reported"
     leadseg_cmd = next(c for c in task.commands if c.label.startswith("leadseg"))
     notes = []
     ok = True
+    for label, limit in task.limits.items():
+        command = next(c for c in task.commands if c.label == label)
+        r = ratio(command, task.commands[0])
+        ok &= r <= limit
+        notes.append(f"{label.removeprefix('leadseg count ')} {r:.2f}x")
     if task.limit is not None and len(task.commands) > 1:
         r = ratio(leadseg_cmd, task.commands[0])
         ok &= r <= task.limit
@@ -306,7 +362,22 @@ def write_results(all_tasks: list[Task], rounds: int, path: Path) -> None:
                     v=verdict(task) if i == 0 else "",
                 )
             )
+    lines += spark_costs(all_tasks)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def spark_costs(all_tasks: list[Task]) -> list[str]:
+    """Spark's start-up (the 10k-row run) and its cost per row (the difference to 1M rows)."""
+    task = next((t for t in all_tasks if t.name.startswith("Spark")), None)
+    if task is None:
+        return []
+    small, big = (statistics.median(c.times) for c in task.commands)
+    per_row = (big - small) / (SIZES["1m"] - SIZES["10k"]) * 1e6
+    return [
+        "",
+        f"Spark local: a run over 10k rows takes {small:.1f} s (start-up, mostly the JVM); each "
+        f"further row costs {per_row:.2f} µs.",
+    ]
 
 
 def main() -> None:

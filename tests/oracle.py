@@ -63,12 +63,14 @@ def trim(value: str) -> str:
     return value[start:end]
 
 
-def fold(value: str) -> str:
+def fold(value: str, nfc: bool = True) -> str:
     """README: text compares trimmed, NFC-normalised and lower-cased, the two Greek sigmas
-    as one letter."""
+    as one letter. (``nfc=False``: the SQL of dialects without normalisation -- Spark,
+    Databricks, Snowflake -- compares the data's text as written.)"""
     import unicodedata
 
-    return unicodedata.normalize("NFC", trim(value)).lower().replace("\u03c2", "\u03c3")
+    text = unicodedata.normalize("NFC", trim(value)) if nfc else trim(value)
+    return text.lower().replace("\u03c2", "\u03c3")
 
 
 def is_blank(value: str | None) -> bool:
@@ -249,7 +251,9 @@ class Oracle:
         decimal_comma: bool = False,
         date_formats: list[str] | None = None,
         score_field: str | None = None,
+        normalise: bool = True,
     ) -> None:
+        self.normalise = normalise  # False: the data's text is not NFC-normalised
         yaml = YAML(typ="safe", pure=True)
         yaml.version = (1, 2)
         data = yaml.load(io.StringIO(segment_yaml))
@@ -385,7 +389,7 @@ class Oracle:
         if kind == "text":
             if is_blank(raw):
                 return False
-            text = fold(raw)
+            text = fold(raw, self.normalise)
             if op == "is":
                 return text == fold(str(target))
             if op == "in":

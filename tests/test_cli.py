@@ -205,6 +205,7 @@ def test_help_does_not_import_polars():
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
         "assert 'sqlglot' not in sys.modules, 'sqlglot imported'\n"
         "assert 'duckdb' not in sys.modules, 'duckdb imported'\n"
+        "assert 'pyspark' not in sys.modules, 'pyspark imported'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -429,3 +429,14 @@ def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
     assert remote.returncode == local.returncode == 0, remote.stderr
     assert json.loads(remote.stdout) == json.loads(local.stdout)
     assert [s["count"] for s in json.loads(remote.stdout)["segments"]] == [1, 2]
+
+
+def test_every_white_space_character_is_trimmed(tmp_path, engine):
+    from leadseg.rules import WHITESPACE
+
+    export = tmp_path / "e.csv"
+    rows = "".join(f'c{i}@x,"{ch}70{ch}","{ch}US{ch}"\n' for i, ch in enumerate(WHITESPACE))
+    export.write_text("Email,Score,Country\n" + rows, encoding="utf-8")
+    segments = leadseg.parse_segments(HOT + "  - name: us\n    profile: {field: Country, is: us}\n")
+    result = same_as_polars(export, segments, engine)
+    assert [s["count"] for s in result["segments"]] == [len(WHITESPACE)] * 2

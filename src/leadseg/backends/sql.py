@@ -29,6 +29,7 @@ from leadseg.criteria import (
     Segment,
     SegmentRef,
     SegmentSet,
+    parsed_values,
 )
 
 # sqlglot expressions; its helpers (and_, or_, not_) are typed as returning a Condition
@@ -36,7 +37,7 @@ from leadseg.criteria import (
 SqlExpr = Any
 
 DIALECTS = ("duckdb", "spark", "databricks", "bigquery", "snowflake", "postgres", "trino")
-SELECTS = ("counts", "flags", "members")
+SELECTS = ("counts", "flags", "members", "unreadable")
 # Largest finite double: a value past it (1e999) is unreadable, as in every engine.
 MAX_DOUBLE = "1.7976931348623157e308"
 # A calendar date: days that exist in their month, 29 February in leap years only. So the
@@ -49,10 +50,14 @@ VALID_DAY = (
 )
 
 
-def _characters(text: str) -> SqlExpr:
-    """A string of invisible characters, spelled with CHR() so the SQL text shows them."""
+def _characters(text: str, dialect: str) -> SqlExpr:
+    """A string of invisible characters, spelled with CHR() so the SQL text shows them --
+    except in Spark and Databricks, whose CHR() is ASCII only (CHR(12288) is CHR(0)): there
+    a string literal holds them (sqlglot writes the line breaks and tabs as escapes)."""
     from sqlglot import exp
 
+    if dialect in ("spark", "databricks"):
+        return exp.Literal.string(text)
     parts: list[SqlExpr] = [
         exp.Literal.string(c) if c == " " else exp.Chr(expressions=[exp.Literal.number(ord(c))])
         for c in text
@@ -100,7 +105,8 @@ class SqlCompiler:
 
         name = self.columns.get(column, column)
         text = exp.Cast(this=exp.column(name, quoted=True), to=exp.DataType.build("TEXT"))
-        return exp.Trim(this=text, expression=_characters(WHITESPACE), position="BOTH")
+        spaces = _characters(WHITESPACE, self.dialect)
+        return exp.Trim(this=text, expression=spaces, position="BOTH")
 
     def _matches(self, value: SqlExpr, pattern: str) -> SqlExpr:
         from sqlglot import exp
@@ -434,20 +440,29 @@ def segments_sql(
     pretty: bool = True,
 ) -> str:
     """One SQL statement: ``counts`` (a row: ``rows`` then one column per segment, named
-    exactly as the segment), ``flags`` (every column plus one boolean per segment) or
-    ``members`` (the rows of ``segment``). ``as_of`` None means the dialect's CURRENT_DATE.
+    exactly as the segment), ``flags`` (every column plus one boolean per segment),
+    ``members`` (the rows of ``segment``) or ``unreadable`` (a row: ``rows`` then, per
+    column compared as a number or a date, its unreadable values, named ``COLUMN (kind)``).
+    ``as_of`` None means the dialect's CURRENT_DATE.
     ``segments`` must name its score column (``score_field`` or ``--score-field``)."""
     from sqlglot import exp
 
     source = (
         exp.to_table(table, dialect=dialect) if "." in table else exp.table_(table, quoted=True)
     )
-    if select == "counts":
+    if select in ("counts", "unreadable"):
         staged = StagedSqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
         rows = exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)
-        counts = [
-            exp.alias_(count_of(staged.segment(s)), s.name, quoted=True) for s in segments.segments
-        ]
+        if select == "counts":
+            counts = [
+                exp.alias_(count_of(staged.segment(s)), s.name, quoted=True)
+                for s in segments.segments
+            ]
+        else:
+            counts = [
+                exp.alias_(count_of(staged.unreadable(c, k)), f"{c} ({k.value})", quoted=True)
+                for c, k in parsed_values(segments)
+            ]
         query = staged.over_stages(exp.select(rows, *counts), source)
         return query.sql(dialect=dialect, pretty=pretty)
     compiler = SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)

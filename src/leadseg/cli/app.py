@@ -267,7 +267,7 @@ def sql(
         str, typer.Option("--table", help="The table (or db.schema.table) holding the contacts.")
     ] = "contacts",
     select: Annotated[
-        str, typer.Option("--select", help="counts, flags or members (with --segment).")
+        str, typer.Option("--select", help="counts, flags, members (with --segment) or unreadable.")
     ] = "counts",
     segment: Annotated[
         str | None, typer.Option("--segment", help="The segment whose members to select.")

@@ -184,6 +184,7 @@ def open_lake(location: str, options: RunOptions) -> Export:
 
     from leadseg.io.dialect import parse_delimiter
     from leadseg.io.readers import Export, check_column_names, detect_format
+
     read = options.read
     fmt = read.input_format or detect_format(_sample_name(location), default="parquet")
     delimiter = ","
