@@ -226,15 +226,47 @@ def test_apply_of_an_empty_export(cli, tmp_path, engine):
     assert (out / "hot.csv").read_text() == "Email,Score\n"
 
 
-def test_auto_is_polars(tmp_path, monkeypatch):
-    from leadseg.engines.duckdb import DuckDBEngine
+@pytest.fixture
+def engines_run(monkeypatch) -> list[str]:
+    """The names of the engines whose pass runs, in order."""
+    import leadseg.engines.duckdb as duckdb_engine
+    import leadseg.engines.polars as polars_engine
 
-    calls = []
-    monkeypatch.setattr(DuckDBEngine, "totals", lambda *a, **k: calls.append(1))
+    calls: list[str] = []
+    for cls in (duckdb_engine.DuckDBEngine, polars_engine.PolarsEngine):
+        for method in ("totals", "member_batches"):
+            real = getattr(cls, method)
+
+            def spy(self, *args, _real=real, _name=cls.name, **kwargs):
+                calls.append(_name)
+                return _real(self, *args, **kwargs)
+
+            monkeypatch.setattr(cls, method, spy)
+    return calls
+
+
+def test_auto_counts_parquet_on_duckdb_and_everything_else_on_polars(tmp_path, engines_run):
     export = tmp_path / "e.csv"
     export.write_text("Email,Score\na@x,70\n")
-    leadseg.count_segments(as_parquet(export), leadseg.parse_segments(HOT))
-    assert calls == []
+    segments = leadseg.parse_segments(HOT)
+    leadseg.count_segments(export, segments)
+    leadseg.count_segments(as_parquet(export), segments)
+    leadseg.validate_segments(segments, as_parquet(export))
+    leadseg.apply_segments(as_parquet(export), segments, tmp_path)  # writing: Polars
+    assert engines_run == ["polars", "duckdb", "duckdb", "polars"]
+
+
+def test_auto_without_duckdb_is_polars(tmp_path, monkeypatch, engines_run):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda m, *a: None if m == "duckdb" else real(m, *a)
+    )
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    result = leadseg.count_segments(as_parquet(export), leadseg.parse_segments(HOT))
+    assert result.segments[0].count == 1 and engines_run == ["polars"]
 
 
 @pytest.mark.parametrize(("name", "module"), [("duckdb", "duckdb"), ("spark", "pyspark")])
@@ -440,3 +472,14 @@ def test_every_white_space_character_is_trimmed(tmp_path, engine):
     segments = leadseg.parse_segments(HOT + "  - name: us\n    profile: {field: Country, is: us}\n")
     result = same_as_polars(export, segments, engine)
     assert [s["count"] for s in result["segments"]] == [len(WHITESPACE)] * 2
+
+
+def test_a_column_duckdb_reserves(tmp_path, cli, engines_run):
+    export = tmp_path / "e.parquet"
+    pl.DataFrame(
+        {"Email": ["a", "b"], "File_Row_Number": ["x", "y"], "Score": ["70", "1"]}
+    ).write_parquet(export)
+    auto = cli("count", export, "--at-least", "60")
+    assert auto.exit_code == 0 and auto.stdout.endswith("\t1\n") and engines_run == ["polars"]
+    asked = cli("count", export, "--at-least", "60", "--engine", "duckdb")
+    assert asked.exit_code == 2 and "--engine polars" in asked.stderr

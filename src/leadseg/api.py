@@ -52,7 +52,9 @@ def count_segments(
 
 
 @contextmanager
-def _opened(export: str | Path, options: RunOptions) -> Iterator[tuple[Export, RunOptions]]:
+def _opened(
+    export: str | Path, options: RunOptions, *, writes: bool = False
+) -> Iterator[tuple[Export, RunOptions]]:
     """The export opened for the engine that runs (``--engine``, ``auto`` resolved), and the
     options naming it. DuckDB and Spark read one Parquet file: a CSV's validated copy (its
     structure proven as the Polars engine proves it, so errors and row numbers are the same
@@ -62,24 +64,44 @@ def _opened(export: str | Path, options: RunOptions) -> Iterator[tuple[Export, R
 
     from leadseg.engines import choose
     from leadseg.io.cache import columnar
-    from leadseg.io.readers import is_lake, open_export
+    from leadseg.io.readers import input_format, is_lake, open_export
 
+    asked = options.engine
+    engine = choose(asked, input_format(export, options.read), writes=writes)
+    options = dataclasses.replace(options, engine=engine)
     if str(export) != "-" and is_lake(export):
         from leadseg.engines import lake_export
 
-        engine = choose(options.engine, None)
         lake = lake_export(str(export), options, engine)
         if lake is not None:
-            yield lake, dataclasses.replace(options, engine=engine)
+            yield lake, options
             return
-    with open_export(export, options.read) as opened:
-        engine = choose(options.engine, opened)
-        options = dataclasses.replace(options, engine=engine)
+    read = dataclasses.replace(options.read, sql_header=engine == "duckdb")
+    with open_export(export, read) as opened:
+        if engine == "duckdb" and not duckdb_can_read(opened, asked):
+            engine = "polars"
+            options = dataclasses.replace(options, engine=engine)
         if engine == "polars":
             yield opened, options
             return
         with tempfile.TemporaryDirectory(prefix="leadseg-") as directory:
             yield columnar(opened, Path(directory)), options
+
+
+def duckdb_can_read(opened: Export, asked: str) -> bool:
+    """DuckDB numbers a Parquet file's rows in a column ``file_row_number``: an export with
+    a column of that name is read by Polars when the engine is automatic, and is a usage
+    error with ``--engine duckdb``."""
+    from leadseg.errors import UsageError
+
+    if not any(c.casefold() == "file_row_number" for c in opened.columns):
+        return True
+    if asked == "duckdb":
+        raise UsageError(
+            f"{opened.display} has a column named file_row_number, which DuckDB reserves",
+            hint="use --engine polars, or rename the column",
+        )
+    return False
 
 
 def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Problem]]:
@@ -152,7 +174,7 @@ def apply_segments(
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
-    with _opened(export, options) as (opened, options):
+    with _opened(export, options, writes=True) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
         suffix = OUTPUT_SUFFIXES[output_format]

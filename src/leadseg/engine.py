@@ -48,10 +48,18 @@ class Plan:
     export: Export
     segments: SegmentSet
     as_of: date
-    schema: dict[str, Any]  # the export's columns and types, read once
     decimal_comma: bool = False
     nfc_columns: frozenset[str] = frozenset()  # text columns that need NFC (found by a pass)
     _compiled: CompiledSegments | None = field(default=None, repr=False)
+    _schema: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The export's columns and their Polars types (read on first use: an engine that
+        never asks -- DuckDB counting Parquet -- never imports Polars)."""
+        if self._schema is None:
+            self._schema = self.export.schema or dict(self.export.scan().collect_schema())
+        return self._schema
 
     @property
     def order(self) -> list[Segment]:
@@ -173,12 +181,43 @@ def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
 
 def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
+    check_comparable(bound, nested_columns(export), export.display)
+    return Plan(export, bound, options.as_of_date(), options.decimal_comma)
+
+
+def nested_columns(export: Export) -> dict[str, str]:
+    """The export's columns that hold nested values, and what they hold (list, struct,
+    map...): from the types DuckDB or Spark read, else from Polars' schema. A CSV has
+    none (every column is text)."""
+    if export.format == "csv" and not export.lake:
+        return {}
+    if export.column_types is not None:
+        return {
+            name: kind
+            for name, sql_type in export.column_types.items()
+            if (kind := nested_kind(sql_type)) is not None
+        }
     schema = export.schema or dict(export.scan().collect_schema())
-    check_comparable(bound, schema, export.display)
-    return Plan(export, bound, options.as_of_date(), schema, options.decimal_comma)
+    return {
+        name: str(dtype).split("(")[0].lower()
+        for name, dtype in schema.items()
+        if dtype.is_nested()
+    }
 
 
-def check_comparable(segments: SegmentSet, schema: dict[str, Any], display: str) -> None:
+def nested_kind(sql_type: str) -> str | None:
+    """``list``, ``struct``, ``map`` or ``union`` for a nested SQL type (DuckDB's
+    spelling: ``INTEGER[]``, ``STRUCT(a INTEGER)``, ``MAP(VARCHAR, INTEGER)``), else None."""
+    text = sql_type.strip().upper()
+    if text.endswith("]"):
+        return "list"
+    for kind in ("STRUCT", "MAP", "UNION"):
+        if text.startswith(kind + "("):
+            return kind.lower()
+    return None
+
+
+def check_comparable(segments: SegmentSet, nested: dict[str, str], display: str) -> None:
     """Nested columns (lists, structs) cannot be compared: each such use is a located
     problem, reported with the segment file's (exit 78)."""
     from leadseg.columns import describe_column
@@ -188,13 +227,12 @@ def check_comparable(segments: SegmentSet, schema: dict[str, Any], display: str)
     problems = []
     for segment in segments.segments:
         for cond in conditions(segment.criterion):
-            dtype = schema[cond.field]
-            if dtype.is_nested():
+            if cond.field in nested:
                 problems.append(
                     Problem(
                         "nested-column",
                         f"column {describe_column(cond.field)} of {display} holds "
-                        f"{str(dtype).split('(')[0].lower()} values; segments compare text, "
+                        f"{nested[cond.field]} values; segments compare text, "
                         "numbers and dates",
                         cond.origin or Location(file=segments.source),
                         "compare another column, or flatten this one in the export",

@@ -84,9 +84,36 @@ class SqlPass:
         limited = exp.select(exp.Star()).from_(table).where(position < self.rows)
         return limited.subquery("leadseg_sample")
 
-    def totals_query(self) -> str:
+    def totals_query(self, *, remember: bool = False) -> str:
         """One row: rows, members per segment (``Plan.order``), unreadable then readable
-        values per parsed column (``Plan.parsed``)."""
+        values per parsed column (``Plan.parsed``). With ``remember``, the text is kept in
+        the user's private cache (``spec/compiled_cache``): an unchanged segment file on an
+        export with the same columns needs no SQL compiler the next time."""
+        if not remember:
+            return self._totals_query()
+        from leadseg.spec import compiled_cache
+
+        key = self._key("totals")
+        text = compiled_cache.recall_derived(key)
+        if text is None:
+            text = self._totals_query()
+            compiled_cache.remember_derived(key, text)
+        return text
+
+    def _key(self, query: str) -> str:
+        """A digest of everything a query's text depends on."""
+        import hashlib
+
+        from leadseg import __version__
+
+        p = self.plan
+        parts = [
+            __version__, query, self.dialect, repr(p.segments), repr(list(self.columns)),
+            p.as_of.isoformat(), str(p.decimal_comma), str(self.rows), repr(self.nfc),
+        ]  # fmt: skip
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+    def _totals_query(self) -> str:
         from sqlglot import exp
 
         from leadseg.backends.sql import count_of
@@ -122,10 +149,12 @@ class SqlPass:
         first = first.where(where)
         return first.order_by(position.copy()).limit(FIRST_ROWS).sql(self.dialect)
 
-    def members_query(self) -> str:
+    def members_query(self, *, ordered: bool = True) -> str:
         """Every row in file order: its columns (``c0``...), one mask per segment (``m0``...,
         ``Plan.order``), and per parsed column its unreadable (``u0``...) and readable
-        (``r0``...) flags, then its position."""
+        (``r0``...) flags, then its position. ``ordered=False`` leaves out the ORDER BY, for
+        an engine that keeps a single file's order by itself (DuckDB's insertion order),
+        which then streams instead of sorting everything first."""
         from sqlglot import exp
 
         p = self.plan
@@ -139,7 +168,9 @@ class SqlPass:
             columns.append(exp.alias_(compiler.readable(column, kind), f"r{i}", quoted=True))
         position = exp.column(POSITION, quoted=True)
         columns.append(position)
-        query = exp.select(*columns).from_(self._source()).order_by(position.copy())
+        query = exp.select(*columns).from_(self._source())
+        if ordered:
+            query = query.order_by(position.copy())
         return query.sql(self.dialect)
 
     def as_batch(self, frame: pl.DataFrame) -> pl.DataFrame:

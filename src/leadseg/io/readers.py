@@ -42,6 +42,7 @@ class ReadOptions:
     delimiter: str | None = None
     input_format: str | None = None
     cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (io/cache.py)
+    sql_header: bool = False  # read a Parquet header with DuckDB (its engine), not Polars
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Export:
     # gives its columns' types; no file to hash, no spreadsheet row numbers.
     lake: bool = False
     schema: dict[str, Any] | None = None
+    # The columns' SQL types, when an SQL engine read the header (DuckDB on Parquet).
+    column_types: dict[str, str] | None = None
 
     def check_unchanged(self) -> None:
         """Raise when the source file changed or vanished since it was opened: the rows
@@ -233,6 +236,14 @@ def detect_format(name: str, default: str = "csv") -> str:
     return _SUFFIX_FORMATS.get(Path(_without_compression(name)).suffix, default)
 
 
+def input_format(source: str | Path, options: ReadOptions) -> str:
+    """The format ``source`` is read as: ``--input-format``, else its name's (stdin: CSV)."""
+    fmt = options.input_format or ("csv" if str(source) == "-" else detect_format(str(source)))
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
+    return fmt
+
+
 def is_lake(source: str | Path) -> bool:
     """A location only a distributed engine reads: a URI (``s3a://``, ``hdfs://``, ...), a
     directory of part files, or a glob that names no file."""
@@ -251,9 +262,7 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
     options = options or ReadOptions()
     check_encoding(options.encoding)
     display = "<stdin>" if str(source) == "-" else str(source)
-    fmt = options.input_format or ("csv" if display == "<stdin>" else detect_format(display))
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
+    fmt = input_format(source, options)
     with contextlib.ExitStack() as cleanup:
         source_path = None if display == "<stdin>" else Path(source)
         local = local_file(source_path, display, options.encoding, cleanup, text=fmt == "csv")
@@ -266,6 +275,13 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
 
                 export = cached(export, options.cache_dir)
             yield export
+        elif fmt == "parquet" and options.sql_header:
+            types = _parquet_types(local.path, display)
+            check_column_names(list(types), display)
+            yield Export(
+                display, fmt, list(types), local.path, source_path, copied=local.copied,
+                source_state=local.state, column_types=types,
+            )  # fmt: skip
         else:
             columns = _columns_of(local.path, fmt, display)
             check_column_names(columns, display)
@@ -306,6 +322,21 @@ def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
             f"cannot read {fmt} export: {exc}",
             location=Location(file=display),
             hint=f"check that the file really is {fmt}",
+        ) from None
+
+
+def _parquet_types(path: Path, display: str) -> dict[str, str]:
+    """A Parquet file's columns and their types, as DuckDB reads them."""
+    import duckdb
+
+    try:
+        relation = duckdb.connect().read_parquet(str(path))
+        return dict(zip(relation.columns, map(str, relation.types), strict=True))
+    except duckdb.Error as exc:
+        raise ExportDataError(
+            f"cannot read parquet export: {exc}",
+            location=Location(file=display),
+            hint="check that the file really is parquet",
         ) from None
 
 

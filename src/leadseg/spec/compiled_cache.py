@@ -3,7 +3,8 @@
 Reading YAML and validating it with pydantic costs about a quarter of a second of imports
 and model building -- more than counting a 10,000-row export. A valid file's segment set is
 therefore stored as JSON under its sha256 (and leadseg's version); the next run with the
-same bytes loads it in a millisecond. Only valid files are stored, so every error is
+same bytes loads it in a millisecond (and so does the SQL an engine made of it:
+``recall_derived``). Only valid files are stored, so every error is
 always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/leadseg/segments`` (``~/.cache/leadseg/segments``); set
 ``LEADSEG_NO_SEGMENT_CACHE=1`` to turn it off. A cache that cannot be read or written (a
@@ -95,3 +96,25 @@ def remember(segments: SegmentSet) -> None:
     with contextlib.suppress(OSError):
         body = json.dumps(segment_set_to_json(segments)).encode()
         write_exclusive(entry.parent, entry, body)
+
+
+def recall_derived(key: str) -> str | None:
+    """Text derived from a remembered segment set (the SQL an engine runs), by ``key``: a
+    digest of everything the text depends on."""
+    entry = _trusted(_entry(f"derived-{key}"))
+    if entry is None:
+        return None
+    try:
+        return entry.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+
+
+def remember_derived(key: str, text: str) -> None:
+    from leadseg.io.private_dir import write_exclusive
+
+    entry = _trusted(_entry(f"derived-{key}"))
+    if entry is None:
+        return
+    with contextlib.suppress(OSError):
+        write_exclusive(entry.parent, entry, text.encode())
