@@ -483,3 +483,88 @@ def test_a_column_duckdb_reserves(tmp_path, cli, engines_run):
     assert auto.exit_code == 0 and auto.stdout.endswith("\t1\n") and engines_run == ["polars"]
     asked = cli("count", export, "--at-least", "60", "--engine", "duckdb")
     assert asked.exit_code == 2 and "--engine polars" in asked.stderr
+
+
+# -- apply --spark-parts ----------------------------------------------------------------------
+
+
+def joined_parts(folder: Path) -> bytes:
+    """A directory of CSV parts as one file: parts in name order, the header once."""
+    parts = sorted(folder.glob("part-*"))
+    chunks = [parts[0].read_bytes()]
+    chunks += [p.read_bytes().split(b"\n", 1)[1] for p in parts[1:] if p.stat().st_size]
+    return b"".join(chunks)
+
+
+def test_spark_parts_hold_the_rows_in_file_order(cli, tmp_path, spark_session):
+    export = tmp_path / "e.csv"
+    rows = "".join(f'c{i}@x.com,{i % 100},"line\none {i}"\n' for i in range(3000))
+    export.write_text("Email,Score,Note\n" + rows)
+    (tmp_path / "s.yaml").write_text(HOT + "  - name: low\n    score: {at_most: 20}\n")
+    # several parts per segment: three sort partitions, not coalesced for small data
+    spark_session.conf.set("spark.sql.shuffle.partitions", "3")
+    spark_session.conf.set("spark.sql.adaptive.coalescePartitions.enabled", "false")
+    try:
+        parts = cli(
+            "apply", export, "-s", tmp_path / "s.yaml", "-o", tmp_path / "parts", "--mkdir",
+            "--engine", "spark", "--spark-parts", "--file-mode", "640",
+        )  # fmt: skip
+    finally:
+        spark_session.conf.set("spark.sql.shuffle.partitions", "1")
+        spark_session.conf.set("spark.sql.adaptive.coalescePartitions.enabled", "true")
+    assert parts.exit_code == 0, parts.stderr
+    one = cli("apply", export, "-s", tmp_path / "s.yaml", "-o", tmp_path / "one", "--mkdir")
+    assert one.exit_code == 0
+    for name in ("hot.csv", "low.csv"):
+        folder = tmp_path / "parts" / name
+        assert folder.is_dir() and len(list(folder.glob("part-*"))) > 1
+        assert joined_parts(folder) == (tmp_path / "one" / name).read_bytes()
+        assert {oct(p.stat().st_mode & 0o777) for p in folder.iterdir()} == {"0o640"}
+        assert not list(folder.glob("*.crc"))
+    manifest = json.loads((tmp_path / "parts" / "manifest.json").read_text())
+    assert manifest["spark_parts"] is True
+    assert [(s["file"], s["rows"]) for s in manifest["segments"]] == [
+        ("hot.csv", sum(1 for i in range(3000) if i % 100 >= 60)),
+        ("low.csv", sum(1 for i in range(3000) if i % 100 <= 20)),
+    ]
+
+
+def test_parts_and_files_replace_each_other(cli, tmp_path, spark_session):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\nb@x,10\n")
+    (tmp_path / "s.yaml").write_text(HOT)
+    out = tmp_path / "out"
+    base = ["apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--mkdir", "--engine", "spark"]
+    assert cli(*base).exit_code == 0 and (out / "hot.csv").is_file()
+    assert cli(*base, "--spark-parts").exit_code == 0 and (out / "hot.csv").is_dir()
+    assert cli(*base, "--spark-parts", "--format", "parquet").exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".leadseg.lock",
+        "hot.parquet",
+        "manifest.json",
+    ]
+    assert pl.read_parquet(out / "hot.parquet").to_dicts() == [{"Email": "a@x", "Score": "70"}]
+    assert cli(*base, "--format", "parquet").exit_code == 0 and (out / "hot.parquet").is_file()
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".leadseg.lock",
+        "hot.parquet",
+        "manifest.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "polars"], "--engine spark"),
+        (["--engine", "spark", "--excel-safe"], "--excel-safe"),
+    ],
+)
+def test_spark_parts_usage_errors(cli, tmp_path, args, message):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    (tmp_path / "s.yaml").write_text(HOT)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli("apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--spark-parts", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert list(out.iterdir()) == []

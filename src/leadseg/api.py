@@ -156,11 +156,13 @@ def apply_segments(
     wait_lock: float = 0.0,
     excel_safe: bool = False,
     safe_columns: tuple[str, ...] = (),
+    spark_parts: bool = False,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
     CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
-    ``excel_safe`` they are neutralised (see ``leadseg.formulas``)."""
+    ``excel_safe`` they are neutralised (see ``leadseg.formulas``). ``spark_parts`` (with
+    the Spark engine): each segment is a directory of part files Spark writes."""
     from leadseg.applying import OutputOptions, apply_plan
     from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
 
@@ -171,6 +173,8 @@ def apply_segments(
         raise UsageError(
             f"output format {output_format!r} is not one of " + ", ".join(OUTPUT_SUFFIXES)
         )
+    if spark_parts:
+        _check_spark_parts(options, excel_safe)
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
@@ -181,7 +185,26 @@ def apply_segments(
         names = [s.slug + suffix for s in segment_set.segments]
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
+            if spark_parts:
+                from leadseg.engines.spark_parts import apply_parts
+
+                return apply_parts(planned, out, selected, output, options)
             return apply_plan(planned, out, selected, output, options)
+
+
+def _check_spark_parts(options: RunOptions, excel_safe: bool) -> None:
+    from leadseg.errors import UsageError
+
+    if options.engine != "spark":
+        raise UsageError(
+            "--spark-parts is Spark's way of writing", hint="add --engine spark, or drop it"
+        )
+    if excel_safe:
+        raise UsageError(
+            "--excel-safe needs the rows on this machine; --spark-parts writes them where "
+            "Spark runs",
+            hint="drop one of the two",
+        )
 
 
 def _protected(opened: Export, segments: SegmentSet, options: RunOptions) -> dict[str, Path]:

@@ -75,11 +75,7 @@ def apply_plan(
     by_name = p.segments.by_name()
     files = {name: by_name[name].slug + suffix for name in selected}
     check_safe_columns(output.safe_columns, p.export.columns)
-    digest: BackgroundDigest | str | None = None  # a lake input has no one file to hash
-    if not p.export.lake:
-        digest = p.export.known_sha256 or BackgroundDigest(
-            p.export.source_path or p.export.local_path
-        )
+    digest = source_digest(p)
     # Raw lines can be copied only when values are written unchanged, in the same dialect
     # (and read by Polars, which pairs each record with its line).
     raw = (
@@ -108,6 +104,14 @@ def apply_plan(
             formula_header_cells=formulas.header_cells if formulas else 0,
             file_mode=output.file_mode,
         )
+
+
+def source_digest(p: Plan) -> BackgroundDigest | str | None:
+    """The export's sha256 (computed on a thread while the run works); a lake input has no
+    one file to hash."""
+    if p.export.lake:
+        return None
+    return p.export.known_sha256 or BackgroundDigest(p.export.source_path or p.export.local_path)
 
 
 def check_safe_columns(names: tuple[str, ...], header: list[str]) -> None:
@@ -185,7 +189,7 @@ def _write_segment_files(
         ]
         counts = dataclasses.replace(counts, segments=written)
         p.export.check_unchanged()  # the manifest must describe the rows segmented
-        manifest = _manifest(p, counts, output, digest, formulas)
+        manifest = manifest_of(p, counts, output, digest, formulas)
         publication.commit(manifest, protect=p.export.source_path)
         return counts, formulas
 
@@ -302,7 +306,7 @@ def _write_members(
     return None if checked is None else risky_cell_count(members, checked)
 
 
-def _manifest(
+def manifest_of(
     p: Plan,
     counts: CountResult,
     output: OutputOptions,

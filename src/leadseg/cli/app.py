@@ -216,6 +216,12 @@ def apply(
     date_format: c.DateFormatOpt = None,
     engine: c.EngineOpt = "auto",
     spark_master: c.SparkMasterOpt = None,
+    spark_parts: Annotated[
+        bool,
+        typer.Option(
+            "--spark-parts", help="With --engine spark: each segment as Spark's part files."
+        ),
+    ] = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
@@ -246,6 +252,7 @@ def apply(
             wait_lock=wait_lock,
             excel_safe=excel_safe,
             safe_columns=tuple(excel_safe_column or ()),
+            spark_parts=spark_parts,
         )
         warn_unreadable(result.counts)
         warn_formulas(result)

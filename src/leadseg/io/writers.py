@@ -154,10 +154,48 @@ class OutputDir:
         """Remove temp files of runs that were killed (SIGKILL, power loss): never published."""
         for entry in self.path.iterdir():
             if TEMP_MARK in entry.name and entry.name.startswith(".") and not entry.is_symlink():
-                with contextlib.suppress(OSError):
-                    entry.unlink()
+                remove_output(entry)
             elif entry.name.startswith(PARTS_MARK) and entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def remove_output(path: Path) -> None:
+    """Remove a file, or a directory of parts (never following a symlink)."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def publish_directories(out: OutputDir, staged: dict[str, Path]) -> list[Path]:
+    """Move each staged directory of parts to its name in ``out``, replacing what is there
+    (a previous run's file or directory, kept under a hidden temp name). If a move fails,
+    every previous output is put back and the new ones removed (OutputWriteError). Returns
+    the kept previous outputs: remove them (``remove_output``) once the manifest is written."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for name, directory in staged.items():
+            target = out.path / name
+            backup = None
+            if os.path.lexists(target):
+                backup = out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
+                os.rename(target, backup)
+            done.append((target, backup))
+            os.rename(directory, target)
+    except OSError as exc:
+        for target, backup in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is not None or os.path.lexists(target):
+                    remove_output(target)
+                if backup is not None:
+                    os.rename(backup, target)
+        raise OutputWriteError(
+            f"cannot publish the segment directories: {exc.strerror or exc}",
+            location=Location(file=str(out.path)),
+            hint="the previous outputs were put back; check free space and permissions",
+        ) from None
+    return [backup for _, backup in done if backup is not None]
 
 
 def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
@@ -167,6 +205,9 @@ def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
         try:
             if backup is None:
                 target.unlink()
+            elif backup.is_dir() and not backup.is_symlink():
+                target.unlink()
+                os.rename(backup, target)
             else:
                 os.replace(backup, target)
         except OSError:
@@ -220,25 +261,30 @@ class Publication:
         self._handles[name] = handle
         return handle
 
-    def commit(self, manifest: dict[str, Any], protect: Path | None = None) -> None:
+    def commit(
+        self,
+        manifest: dict[str, Any],
+        protect: Path | None = None,
+        published: frozenset[str] = frozenset(),
+    ) -> None:
         """Flush and sync every file, then rename them into place, manifest last; then
-        remove the files of the previous run that this one does not write (so the
-        directory holds exactly what its manifest lists). ``protect`` is never removed."""
+        remove the outputs of the previous run that this one does not write (so the
+        directory holds exactly what its manifest lists). ``protect`` is never removed;
+        ``published``: outputs this run already put in place (directories of parts)."""
         previous = self.out.previous_files()
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
         self.open(MANIFEST).write(body)
         for handle in self._handles.values():
             self._guard(lambda h=handle: self._finish(h))
         self._handles.clear()
-        written = set(self._temps)
+        written = set(self._temps) | published
         self._publish()
         protected = _stat_or_none(protect)
         for name in previous - written:
             stale = self.out.path / name
             if protected is not None and _same_file(stale, protected):
                 continue
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
+            remove_output(stale)
 
     def _publish(self) -> None:
         """Rename every temp file into place, keeping each previous file under a hidden
@@ -251,7 +297,10 @@ class Publication:
                 backup = None
                 if os.path.lexists(target):
                     backup = self.out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
-                    os.link(target, backup, follow_symlinks=False)
+                    if target.is_dir() and not target.is_symlink():
+                        os.rename(target, backup)  # a directory of parts (--spark-parts)
+                    else:
+                        os.link(target, backup, follow_symlinks=False)
                 os.replace(temp, target)
                 done.append((target, backup))
         except OSError as exc:
@@ -268,7 +317,7 @@ class Publication:
         for _, backup in done:
             if backup is not None:
                 with contextlib.suppress(OSError):
-                    backup.unlink()
+                    remove_output(backup)
 
     def _finish(self, handle: BinaryIO) -> None:
         handle.flush()
