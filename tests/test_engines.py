@@ -568,3 +568,18 @@ def test_spark_parts_usage_errors(cli, tmp_path, args, message):
     result = cli("apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--spark-parts", *args)
     assert result.exit_code == 2 and message in result.stderr
     assert list(out.iterdir()) == []
+
+
+def test_a_directory_leadseg_did_not_write_is_never_replaced(cli, tmp_path, spark_session):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    (tmp_path / "s.yaml").write_text(HOT)
+    out = tmp_path / "out"
+    (out / "hot.csv").mkdir(parents=True)
+    (out / "hot.csv" / "mine.txt").write_text("keep me")
+    result = cli(
+        "apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--engine", "spark", "--spark-parts"
+    )
+    assert result.exit_code == 74 and "did not write" in result.stderr
+    assert [p.name for p in (out / "hot.csv").iterdir()] == ["mine.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".leadseg.lock", "hot.csv"]

@@ -78,9 +78,12 @@ def _opened(
             return
     read = dataclasses.replace(options.read, sql_header=engine == "duckdb")
     with open_export(export, read) as opened:
+        if engine == "polars" and opened.format == "parquet" and opened.csv_delimiter:
+            # a CSV read from its --cache copy: counted as the Parquet it now is
+            engine = choose(asked, "parquet", writes=writes)
         if engine == "duckdb" and not duckdb_can_read(opened, asked):
             engine = "polars"
-            options = dataclasses.replace(options, engine=engine)
+        options = dataclasses.replace(options, engine=engine)
         if engine == "polars":
             yield opened, options
             return

@@ -189,7 +189,7 @@ def nested_columns(export: Export) -> dict[str, str]:
     """The export's columns that hold nested values, and what they hold (list, struct,
     map...): from the types DuckDB or Spark read, else from Polars' schema. A CSV has
     none (every column is text)."""
-    if export.format == "csv" and not export.lake:
+    if export.csv_delimiter is not None:  # a CSV (or its cached copy): only text
         return {}
     if export.column_types is not None:
         return {

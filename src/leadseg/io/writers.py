@@ -150,6 +150,17 @@ class OutputDir:
             and f != MANIFEST
         }
 
+    def previous_part_dirs(self) -> set[str]:
+        """The directories of parts the previous run wrote (``--spark-parts``): the only
+        directories a run may replace -- never one leadseg did not write."""
+        try:
+            data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            if data.get("spark_parts") is not True:
+                return set()
+        except (OSError, ValueError, AttributeError, TypeError):
+            return set()
+        return {f for f in self.previous_files() if (self.path / f).is_dir()}
+
     def sweep_stale_temps(self) -> None:
         """Remove temp files of runs that were killed (SIGKILL, power loss): never published."""
         for entry in self.path.iterdir():
@@ -174,10 +185,13 @@ def publish_directories(out: OutputDir, staged: dict[str, Path]) -> list[Path]:
     every previous output is put back and the new ones removed (OutputWriteError). Returns
     the kept previous outputs: remove them (``remove_output``) once the manifest is written."""
     done: list[tuple[Path, Path | None]] = []
+    part_dirs = out.previous_part_dirs()
     try:
         for name, directory in staged.items():
             target = out.path / name
             backup = None
+            if target.is_dir() and not target.is_symlink() and name not in part_dirs:
+                raise IsADirectoryError(21, f"{name} is a directory leadseg did not write")
             if os.path.lexists(target):
                 backup = out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
                 os.rename(target, backup)
@@ -291,6 +305,7 @@ class Publication:
         name until all are in place: if one rename fails, every file is put back, so the
         directory holds the complete previous run (or, past the last rename, the new one)."""
         done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
+        part_dirs = self.out.previous_part_dirs()
         try:
             for name, temp in self._temps.items():
                 target = self.out.path / name
@@ -298,7 +313,9 @@ class Publication:
                 if os.path.lexists(target):
                     backup = self.out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
                     if target.is_dir() and not target.is_symlink():
-                        os.rename(target, backup)  # a directory of parts (--spark-parts)
+                        if name not in part_dirs:
+                            raise IsADirectoryError(21, "a directory leadseg did not write")
+                        os.rename(target, backup)  # the previous run's parts
                     else:
                         os.link(target, backup, follow_symlinks=False)
                 os.replace(temp, target)
