@@ -583,3 +583,14 @@ def test_a_directory_leadseg_did_not_write_is_never_replaced(cli, tmp_path, spar
     assert result.exit_code == 74 and "did not write" in result.stderr
     assert [p.name for p in (out / "hot.csv").iterdir()] == ["mine.txt"]
     assert sorted(p.name for p in out.iterdir()) == [".leadseg.lock", "hot.csv"]
+
+
+def test_unreadable_values_on_a_lake_are_counted_and_checked(cli, lake, spark_session):
+    (lake / "part-00002.csv").write_text('Email,Score\nf@x,"1,5"\ng@x,"2,5"\nh@x,"3,5"\n')
+    strict = cli("count", lake, "--at-least", "60", "--engine", "spark", "--strict")
+    assert strict.exit_code == 65 and "are not blank and not a number" in strict.stderr
+    (lake / "part-00000.csv").unlink()
+    (lake / "part-00001.csv").write_text('Email,Score\nd@x,"9,5"\n')
+    mostly = cli("count", lake, "--at-least", "60", "--engine", "spark")
+    assert mostly.exit_code == 65 and "4 of its 4 values" in mostly.stderr
+    assert "--decimal-comma" in mostly.stderr  # the diagnosis read the values on Spark

@@ -27,35 +27,26 @@ if TYPE_CHECKING:
 SAMPLE = 2_000
 
 
-def mostly_unreadable(p: Plan, bad: UnreadableValues) -> ExportDataError:
+def mostly_unreadable(p: Plan, bad: UnreadableValues, values: list[str]) -> ExportDataError:
+    """The error for a mostly unreadable column; ``values``: a sample of its unreadable
+    values (trimmed, never shown), from which the fix is guessed."""
     from leadseg.columns import describe_column
 
-    values = _unreadable_sample(p, bad.column)
+    values = [v for v in values if v]
     hint = _date_hint(values, bad.column) if bad.kind == "date" else _number_hint(values, p)
-    rows = ", ".join(map(str, bad.rows)) + (", ..." if bad.count > len(bad.rows) else "")
+    where = ""
+    if bad.rows:  # a lake input has no row numbers
+        more = ", ..." if bad.count > len(bad.rows) else ""
+        where = f" (row {', '.join(map(str, bad.rows))}{more})"
     return ExportDataError(
         f"column {describe_column(bad.column)}: {bad.count:,} of its {bad.values:,} values are "
-        f"not {'dates' if bad.kind == 'date' else 'numbers'} leadseg can read (row {rows}); "
+        f"not {'dates' if bad.kind == 'date' else 'numbers'} leadseg can read{where}; "
         "segments comparing it would count next to nothing",
-        location=Location(file=p.export.display, row=bad.rows[0], field=bad.column),
+        location=Location(
+            file=p.export.display, row=bad.rows[0] if bad.rows else None, field=bad.column
+        ),
         hint=hint,
     )
-
-
-def _unreadable_sample(p: Plan, column: str) -> list[str]:
-    """Up to ``SAMPLE`` of the column's unreadable values, trimmed (never shown)."""
-    import polars as pl
-
-    from leadseg.io.queries import collect
-
-    parsed = next(x for x in p.compiled.parsed if x.column == column)
-    query = (
-        p.compiled.add_masks(p.export.scan())
-        .filter(parsed.unreadable)
-        .select(pl.col(column).cast(pl.String).str.strip_chars())
-        .head(SAMPLE)
-    )
-    return [v for v in collect(query, p.export).to_series().to_list() if v]
 
 
 def readable_share(values: list[str], formats: list[str]) -> dict[str, int]:

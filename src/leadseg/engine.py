@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from leadseg.columns import bind_columns
-from leadseg.criteria import evaluation_order, parsed_values
+from leadseg.criteria import Kind, evaluation_order, parsed_values
 from leadseg.errors import ExportDataError, Location
 from leadseg.io.readers import Export, ReadOptions
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.backends.polars import CompiledSegments
-    from leadseg.criteria import Kind, Segment, SegmentSet
+    from leadseg.criteria import Segment, SegmentSet
 
 SUSPECT = "\x00leadseg:suspect"
 
@@ -245,17 +245,23 @@ def check_comparable(segments: SegmentSet, nested: dict[str, str], display: str)
 def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
     """A column whose values are mostly unreadable is an error (exit 65): its comparisons
     would count next to nothing. With ``--strict``, any unreadable value is an error."""
-    from leadseg.diagnose import mostly_unreadable
+    from leadseg.diagnose import SAMPLE, mostly_unreadable
+    from leadseg.engines import engine_for
 
     for bad in result.unreadable:
         if 2 * bad.count > bad.values:
-            raise mostly_unreadable(p, bad)
+            index = p.parsed.index((bad.column, Kind(bad.kind)))
+            values = engine_for(options).unreadable_sample(p, index, SAMPLE)
+            raise mostly_unreadable(p, bad, values)
     if options.strict and result.unreadable:
         first = result.unreadable[0]
+        rows = f": rows {', '.join(map(str, first.rows))}" if first.rows else ""
         raise ExportDataError(
             f"{first.count} value(s) in column {first.column!r} are not blank and not a "
-            f"{first.kind}: rows {', '.join(map(str, first.rows))}",
-            location=Location(file=result.input, row=first.rows[0], field=first.column),
+            f"{first.kind}{rows}",
+            location=Location(
+                file=result.input, row=first.rows[0] if first.rows else None, field=first.column
+            ),
             hint="fix those values, or drop --strict to treat them as blank",
         )
 

@@ -38,6 +38,11 @@ class Engine(Protocol):
         first unreadable ones."""
         ...
 
+    def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
+        """Up to ``limit`` unreadable values of parsed column ``index``, trimmed (for the
+        diagnosis of a mostly unreadable column; never shown)."""
+        ...
+
     def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
         """Every row in file order, in batches: the export's columns, one mask column per
         segment and the flags ``Plan.batch_totals`` sums, with ``tagging`` applied. ``raw``

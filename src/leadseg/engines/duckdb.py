@@ -39,6 +39,11 @@ class DuckDBEngine:
                     totals.first_unreadable[i] = [int(r[0]) for r in found]
         return totals
 
+    def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
+        with _connected(p) as con:
+            query = SqlPass(p, "duckdb").unreadable_query(index, limit)
+            return [str(r[0]) for r in con.execute(query).fetchall()]
+
     def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
         import polars as pl
 

@@ -44,6 +44,18 @@ class PolarsEngine:
         first_unreadable_rows(p, totals, rows)
         return totals
 
+    def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
+        import polars as pl
+
+        parsed = p.compiled.parsed[index]
+        query = (
+            p.compiled.add_masks(p.export.scan())
+            .filter(parsed.unreadable)
+            .select(pl.col(parsed.column).cast(pl.String).str.strip_chars())
+            .head(limit)
+        )
+        return collect(query, p.export).to_series().to_list()
+
     def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
         """The export in file order, in batches with their mask and flag columns, tagged;
         with ``raw``, only those columns beside each record's raw line."""

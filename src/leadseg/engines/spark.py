@@ -97,6 +97,12 @@ class SparkEngine:
                     totals.first_unreadable[i] = [int(r[0]) for r in found]
         return totals
 
+    def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
+        spark = self._registered(p)
+        with _spark_errors(p):
+            query = SqlPass(p, "spark").unreadable_query(index, limit)
+            return [str(r[0]) for r in spark.sql(query).collect()]
+
     def member_batches(self, p: Plan, tagging: Tagging, *, raw: bool) -> Iterator[pl.DataFrame]:
         """Batches in file order: the flagged rows are kept by Spark (persisted) and
         brought over a range of positions at a time, as Arrow."""

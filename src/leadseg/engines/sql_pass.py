@@ -149,6 +149,15 @@ class SqlPass:
         first = first.where(where)
         return first.order_by(position.copy()).limit(FIRST_ROWS).sql(self.dialect)
 
+    def unreadable_query(self, index: int, limit: int) -> str:
+        """Up to ``limit`` unreadable values of parsed column ``index``, trimmed."""
+        from sqlglot import exp
+
+        compiler = self._compiler(staged=False)
+        column, kind = self.plan.parsed[index]
+        query = exp.select(compiler.stripped(column)).from_(self._source())
+        return query.where(compiler.unreadable(column, kind)).limit(limit).sql(self.dialect)
+
     def members_query(self, *, ordered: bool = True) -> str:
         """Every row in file order: its columns (``c0``...), one mask per segment (``m0``...,
         ``Plan.order``), and per parsed column its unreadable (``u0``...) and readable
