@@ -114,7 +114,7 @@ def lake_export(location: str, options: RunOptions, engine: str) -> Export | Non
     from leadseg.errors import UsageError
 
     if engine == "spark":
-        from leadseg.engines.spark import open_lake
+        from leadseg.engines.spark_lake import open_lake
 
         return open_lake(location, options)
     if "://" in location or Path(location).is_dir():

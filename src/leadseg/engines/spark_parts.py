@@ -32,7 +32,8 @@ def apply_parts(
 ) -> ApplyResult:
     from leadseg.applying import manifest_of, source_digest
     from leadseg.engine import check_unreadable
-    from leadseg.engines.spark import NFC_FUNCTION, SparkEngine, _normalising, _spark_errors
+    from leadseg.engines.spark import NFC_FUNCTION, SparkEngine, normalising
+    from leadseg.engines.spark_session import spark_errors
     from leadseg.io.writers import (
         OUTPUT_SUFFIXES,
         PARTS_MARK,
@@ -50,8 +51,8 @@ def apply_parts(
     names = {name: by_name[name].slug + OUTPUT_SUFFIXES[output.format] for name in selected}
     staging = out.path / f"{PARTS_MARK}{secrets.token_hex(6)}"
     try:
-        spark = engine._registered(p)
-        nfc = NFC_FUNCTION if _normalising(spark, p) else None
+        spark = engine.registered(p)
+        nfc = NFC_FUNCTION if normalising(spark, p) else None
         members = spark.sql(SqlPass(p, "spark", nfc_function=nfc).members_query())
         original = [
             f"`{column_name(i)}` AS `{name.replace('`', '``')}`"
@@ -60,7 +61,7 @@ def apply_parts(
         mask = {s.name: f"m{i}" for i, s in enumerate(p.order)}
         staging.mkdir(mode=0o700)
         parts = {}
-        with _spark_errors(p):
+        with spark_errors(p.export.display):
             for name, file in names.items():
                 rows = members.where(f"`{mask[name]}`").selectExpr(*original)
                 _write(rows, str(staging / file), output.format)

@@ -1,0 +1,105 @@
+"""Lake inputs on Spark: a directory of part files, a glob or a URI (``s3a://``,
+``hdfs://``, ``abfss://``...), read by Spark with the reading rules of every engine, rows
+ordered by file name and then by their place in the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leadseg.engines.spark_session import session, spark_errors
+from leadseg.engines.sql_pass import POSITION, column_name
+
+if TYPE_CHECKING:
+    from leadseg.engine import RunOptions
+    from leadseg.io.readers import Export
+
+
+def lake_view(spark: Any, export: Export) -> Any:
+    """The lake input with its columns by position (``c0``...) and each row's position in
+    the input; a CSV's rows of empty fields left out (they hold no contact)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    frame = read_lake(spark, export)
+    names = [column_name(i) for i in range(len(frame.columns))]
+    frame = frame.select(
+        *(F.col(f"`{c}`").alias(n) for c, n in zip(frame.columns, names, strict=True)),
+        F.col("_metadata.file_path").alias("leadseg_file"),
+        _index_in_file(export.format).alias("leadseg_index"),
+    )
+    if export.format == "csv":
+        frame = frame.where(" OR ".join(f"`{n}` IS NOT NULL" for n in names))
+    order = Window.orderBy("leadseg_file", "leadseg_index")
+    frame = frame.withColumn(POSITION, F.row_number().over(order) - 1)
+    return frame.drop("leadseg_file", "leadseg_index")
+
+
+def _index_in_file(fmt: str) -> Any:
+    """A row's order within its file: Parquet's row index; for text formats (read whole,
+    one file per task) the increasing id Spark gives rows in reading order."""
+    from pyspark.sql import functions as F
+
+    if fmt == "parquet":
+        return F.col("_metadata.row_index")
+    return F.monotonically_increasing_id()
+
+
+def read_lake(spark: Any, export: Export) -> Any:
+    """A lake input as Spark reads it, with the reading rules of every engine: CSV as RFC
+    4180 (quotes escaped by doubling, values spanning lines), every column text, and a
+    row with too many or too few fields an error, not a padded row."""
+    location = export.display
+    if export.format == "parquet":
+        return spark.read.parquet(location)
+    if export.format == "ndjson":
+        return spark.read.option("mode", "FAILFAST").json(location)
+    return spark.read.csv(
+        location, header=True, sep=export.delimiter, quote='"', escape='"', multiLine=True,
+        mode="FAILFAST", encoding=export.encoding, inferSchema=False, enforceSchema=False,
+    )  # fmt: skip
+
+
+def open_lake(location: str, options: RunOptions) -> Export:
+    """A directory of part files, a glob or a URI as an export: format from
+    ``--input-format``, else the name (a directory: its first part file's), else Parquet;
+    columns and types as Spark reads them."""
+    import polars as pl
+
+    from leadseg.io.dialect import parse_delimiter
+    from leadseg.io.readers import Export, check_column_names, detect_format
+
+    read = options.read
+    fmt = read.input_format or detect_format(_sample_name(location), default="parquet")
+    delimiter = ","
+    if read.delimiter is not None:
+        delimiter = parse_delimiter(read.delimiter)
+    elif _sample_name(location).lower().endswith((".tsv", ".tab")):
+        delimiter = "\t"
+    export = Export(
+        location, fmt, [], Path(location), None, delimiter, encoding=read.encoding, lake=True,
+        csv_delimiter=delimiter if fmt == "csv" else None,
+    )  # fmt: skip
+    spark = session(options.spark_master)
+    with spark_errors(location):
+        frame = read_lake(spark, export)
+        arrow = frame.limit(0).toArrow()
+    export.columns = list(frame.columns)
+    check_column_names(export.columns, location)
+    table = pl.from_arrow(arrow)
+    assert isinstance(table, pl.DataFrame)
+    export.schema = dict(table.schema)
+    return export
+
+
+def _sample_name(location: str) -> str:
+    """The name whose suffix tells the format: the location's, or for a local directory
+    the first file in it with a known suffix."""
+    from leadseg.io.readers import detect_format
+
+    path = Path(location)
+    if "://" not in location and path.is_dir():
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith(("_", ".")) and detect_format(child.name, "") != "":
+                return child.name
+    return location.rstrip("/")
