@@ -193,6 +193,10 @@ ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending 
 # included), and the two Greek sigmas are one letter (so "ΟΔΟΣ" is a prefix of
 # "ΟΔΟΣΤΡΩΜΑ", whose middle Σ lower-cases to σ, not ς).
 FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
+# The one letter whose lower case is two characters (Unicode's SpecialCasing, Python's
+# str.lower): capital I with dot above is i + combining dot above. SQL engines that lower
+# it to a plain i (DuckDB, PostgreSQL) get it spelled out first.
+DOTTED_CAPITAL_I, DOTTED_I = "\u0130", "i\u0307"
 SIGMAS = (FINAL_SIGMA, SIGMA)
 
 # Characters that NFC may change or combine with what precedes them: marks, Hangul vowel

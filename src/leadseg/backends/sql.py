@@ -226,13 +226,19 @@ class SqlCompiler:
         return self.folded(self.nfc(self.stripped(column), column))
 
     def folded(self, value: SqlExpr) -> SqlExpr:
-        """Lower-cased by the engine, the final sigma as sigma."""
+        """Lower-cased by the engine as Python's str.lower does (capital dotted I spelled
+        out first), the final sigma as sigma."""
         from sqlglot import exp
 
-        from leadseg.rules import FINAL_SIGMA, SIGMA
+        from leadseg.rules import DOTTED_CAPITAL_I, DOTTED_I, FINAL_SIGMA, SIGMA
 
+        dotted = exp.Replace(
+            this=value,
+            expression=exp.Literal.string(DOTTED_CAPITAL_I),
+            replacement=exp.Literal.string(DOTTED_I),
+        )
         return exp.Replace(
-            this=exp.Lower(this=value),
+            this=exp.Lower(this=dotted),
             expression=exp.Literal.string(FINAL_SIGMA),
             replacement=exp.Literal.string(SIGMA),
         )
