@@ -23,7 +23,7 @@ from leadseg.backends.polars import mask_column
 from leadseg.engine import Plan, RunOptions, check_unreadable
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.queries import MisalignedLines
-from leadseg.io.readers import RAW_LINE
+from leadseg.io.readers import RAW_LINE, Rerun, until_settled
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
 from leadseg.results import ApplyResult, CountResult, SegmentCount
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engines import Tagging
-
-
-class _Rescan(Exception):
-    """The structure check found blank lines to skip: the pass must run again."""
 
 
 @dataclass(frozen=True)
@@ -85,25 +81,27 @@ def apply_plan(
         and p.export.raw_source() is not None
         and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
     )
-    while True:
+
+    def attempt() -> tuple[CountResult, Formulas | None]:
+        nonlocal raw
         try:
-            counts, formulas = _write_segment_files(p, out, files, output, options, raw, digest)
+            return _write_segment_files(p, out, files, output, options, raw, digest)
         except MisalignedLines:
-            raw = False
-            continue
-        except _Rescan:
-            continue
-        return ApplyResult(
-            counts,
-            str(out.path),
-            output.format,
-            "manifest.json",
-            list(files.values()),
-            excel_safe=output.excel_safe and output.text,
-            formula_columns=formulas.by_column if formulas else {},
-            formula_header_cells=formulas.header_cells if formulas else 0,
-            file_mode=output.file_mode,
-        )
+            raw = False  # a value spans lines: write the values instead
+            raise Rerun from None
+
+    counts, formulas = until_settled(attempt)
+    return ApplyResult(
+        counts,
+        str(out.path),
+        output.format,
+        "manifest.json",
+        list(files.values()),
+        excel_safe=output.excel_safe and output.text,
+        formula_columns=formulas.by_column if formulas else {},
+        formula_header_cells=formulas.header_cells if formulas else 0,
+        file_mode=output.file_mode,
+    )
 
 
 def source_digest(p: Plan) -> BackgroundDigest | str | None:
@@ -171,10 +169,9 @@ def _write_segment_files(
         totals = stream_segments(p, sinks, output, formulas, options, raw=raw)
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
-        if totals.suspect_rows and p.export.verify_structure():
-            raise _Rescan  # blank lines to skip; leaving the block discards the files
-        if p.normalise_if_needed(totals):
-            raise _Rescan  # text that needs NFC: the pass runs again with it
+        # A Rerun (blank lines to skip, text that needs NFC) leaves the block: the files
+        # are discarded and the pass runs again.
+        p.settle(totals)
         counts = p.result(totals)
         check_unreadable(p, counts, options)
         for sink in sinks.values():

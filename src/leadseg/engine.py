@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from leadseg.columns import bind_columns
 from leadseg.criteria import Kind, evaluation_order, parsed_values
 from leadseg.errors import ExportDataError, Location
-from leadseg.io.readers import Export, ReadOptions
+from leadseg.io.readers import Export, ReadOptions, Rerun
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
 from leadseg.totals import FIRST_ROWS, Totals
 
@@ -82,6 +82,16 @@ class Plan:
                 decimal_comma=self.decimal_comma, nfc_columns=self.nfc_columns,
             )  # fmt: skip
         return self._compiled
+
+    def settle(self, totals: Totals, delimiters: int | None = None) -> None:
+        """After a pass over the whole export: raise ``Rerun`` when the structure check
+        found blank lines to skip (it raises itself, naming the rows, for a broken file) or
+        a text column needs NFC."""
+        proven = self.export.structure_ok(
+            totals.rows, delimiters, totals.long_rows, totals.suspect_rows
+        )
+        if not proven or self.normalise_if_needed(totals):
+            raise Rerun
 
     def normalise_if_needed(self, totals: Totals) -> bool:
         """After a Polars pass: when a text column holds values NFC would change, compile it

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from leadseg.io.queries import collect, collect_all
+from leadseg.io.readers import Rerun, until_settled
 from leadseg.totals import FIRST_ROWS, Totals
 
 if TYPE_CHECKING:
@@ -28,20 +29,21 @@ class PolarsEngine:
     def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
         """One pass; the structural check of a CSV runs beside it on Polars' fast path (a
         pass over the first ``rows`` rows checks no structure)."""
-        while True:
-            checks = p.export.structure_queries() if rows is None else {}
-            frame = p.compiled.add_masks(p.export.scan(extra_field=True))
-            if rows is not None:
-                frame = frame.head(rows)
-            frames = collect_all([frame.select(count_exprs(p)), *checks.values()], p.export)
-            totals = totals_of(p, frames[0].row(0, named=True))
-            proven = rows is not None or p.export.structure_ok(
-                totals.rows, frames[1].item() if checks else None,
-                totals.long_rows, totals.suspect_rows,
-            )  # fmt: skip
-            if proven and not p.normalise_if_needed(totals):
-                break
+        totals = until_settled(lambda: self._pass(p, rows))
         first_unreadable_rows(p, totals, rows)
+        return totals
+
+    def _pass(self, p: Plan, rows: int | None) -> Totals:
+        checks = p.export.structure_queries() if rows is None else {}
+        frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+        if rows is not None:
+            frame = frame.head(rows)
+        frames = collect_all([frame.select(count_exprs(p)), *checks.values()], p.export)
+        totals = totals_of(p, frames[0].row(0, named=True))
+        if rows is None:
+            p.settle(totals, frames[1].item() if checks else None)
+        elif p.normalise_if_needed(totals):
+            raise Rerun
         return totals
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:

@@ -156,33 +156,42 @@ def validated_copy(export: Export, directory: Path, prefix: str) -> Path:
     on the way (``export.structure`` then holds its blank records). The copy holds no
     blank lines; a ragged row, an unclosed quote or a bad byte raises, located, and leaves
     no file."""
+    from leadseg.io.readers import until_settled
+
+    return until_settled(lambda: _copy_once(export, directory, prefix))
+
+
+def _copy_once(export: Export, directory: Path, prefix: str) -> Path:
+    """One attempt: the copy; ``Rerun`` when the structure check found blank lines to skip
+    (the copy is removed; the next attempt skips them)."""
     import polars as pl
 
     from leadseg.io.private_dir import create_exclusive
     from leadseg.io.queries import collect_all, explain_read_failure
+    from leadseg.io.readers import Rerun
 
-    while True:
-        fd, data = create_exclusive(directory, prefix, ".parquet")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                try:
-                    export.scan().sink_parquet(handle, compression="zstd")
-                except pl.exceptions.PolarsError as exc:
-                    raise explain_read_failure(export, exc) from None
-            last = pl.col(export.columns[-1]).is_null().sum()
-            copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
-            checks = export.structure_queries()
-            frames = collect_all([copy, *checks.values()], export)
-            delimiters = frames[1].item() if checks else None
-            rows, suspects = frames[0].row(0)
-            # Writing the copy parsed every column, so a too-long row would have raised.
-            proven = export.structure_ok(rows, delimiters, 0, suspects)
-        except BaseException:
-            data.unlink(missing_ok=True)
-            raise
-        if proven:
-            return data
+    fd, data = create_exclusive(directory, prefix, ".parquet")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            try:
+                export.scan().sink_parquet(handle, compression="zstd")
+            except pl.exceptions.PolarsError as exc:
+                raise explain_read_failure(export, exc) from None
+        last = pl.col(export.columns[-1]).is_null().sum()
+        copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
+        checks = export.structure_queries()
+        frames = collect_all([copy, *checks.values()], export)
+        delimiters = frames[1].item() if checks else None
+        rows, suspects = frames[0].row(0)
+        # Writing the copy parsed every column, so a too-long row would have raised.
+        proven = export.structure_ok(rows, delimiters, 0, suspects)
+    except BaseException:
         data.unlink(missing_ok=True)
+        raise
+    if not proven:
+        data.unlink(missing_ok=True)
+        raise Rerun
+    return data
 
 
 def columnar(export: Export, directory: Path) -> Export:

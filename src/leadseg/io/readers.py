@@ -11,7 +11,7 @@ import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
 from leadseg.io.byte_counts import occurrences, physical_lines
@@ -19,7 +19,7 @@ from leadseg.io.csv_structure import Structure, check_structure
 from leadseg.io.sources import LocalFile
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import polars as pl
 
@@ -29,9 +29,25 @@ _SUFFIX_FORMATS = {
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".tab": "csv",
 }  # fmt: skip
 _CHUNK = 1 << 20
+T = TypeVar("T")
 RAW_LINE = "\x00leadseg:raw-line"
 EXTRA_FIELD = "\x00leadseg:extra-field"
 BLANK_POSITION = "\x00leadseg:position"
+
+
+class Rerun(Exception):
+    """A pass over the export must run again: the structure check found blank lines to
+    skip, or (``Plan.settle``) a text column holds text NFC would change."""
+
+
+def until_settled(attempt: Callable[[], T]) -> T:
+    """Run a pass until it settles: the one loop behind ``count``, ``apply`` and the
+    columnar copy (a pass raises ``Rerun`` to run again)."""
+    while True:
+        try:
+            return attempt()
+        except Rerun:
+            continue
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,9 @@ class Export:
     ) -> bool:
         """After a pass that read ``rows`` rows: True when the structure is proven; else the
         line check runs and raises naming the rows, or finds blank lines to skip (False:
-        scan again). ``count`` and ``apply`` (and the cache) use this one rule.
+        scan again). Every pass uses this one rule (through ``Plan.settle`` or, for the
+        columnar copy, directly). ``delimiters`` None: a pass that parsed every column
+        (``apply``, the copy), where only a null last field is a suspicion.
 
         No row with a null last field (so none shorter than the header, no blank line) and
         exactly R x (N - 1) delimiters for R records prove that no row is longer either:
@@ -132,8 +150,10 @@ class Export:
         ``long_rows``; an extra *empty* field is not, and could balance a short row -- so a
         null last field is always a suspicion.)
         """
-        if delimiters is None or self.structure.checked:
+        if self.structure.checked or self.format != "csv":
             return True
+        if delimiters is None:  # a pass that parsed every column: a too-long row raised
+            return not (suspect_rows and self.verify_structure())
         balanced = delimiters == (rows + 1) * (len(self.columns) - 1)
         if balanced and not long_rows and not suspect_rows:
             self.structure = Structure(checked=True)
