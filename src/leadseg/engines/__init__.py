@@ -5,7 +5,8 @@ Reading, structure checks, binding, ``--strict``, formula checks, the manifest, 
 atomic writes are the same for every engine; an engine only computes, in one pass, what the
 segments select. A local CSV or NDJSON export reaches DuckDB and Spark as a validated
 columnar copy (its structure proven by the reader every engine shares), so errors and row
-numbers are the same on every engine. ``choose`` resolves ``auto``."""
+numbers are the same on every engine; a lake input (a directory of part files, a glob, a
+URI) is read by Spark itself (``spark_lake``). ``choose`` resolves ``auto``."""
 
 from __future__ import annotations
 
