@@ -83,8 +83,10 @@ def choose(engine: str | None, input_format: str, *, writes: bool = False) -> st
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of " + ", ".join(ENGINES))
     if engine == "auto":
+        if input_format != "parquet" or writes:
+            return "polars"
         installed = all(importlib.util.find_spec(m) for m in EXTRAS["duckdb"])
-        return "duckdb" if input_format == "parquet" and not writes and installed else "polars"
+        return "duckdb" if installed else "polars"
     for module in EXTRAS.get(engine, ()):
         require(module, engine, f"--engine {engine}")
     return engine
