@@ -166,6 +166,9 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
         commands = [
             Command("duckdb SQL by hand (baseline)", peer("duckdb_count.py", export, "ten"))
         ]
+        if size_key == "1m-parquet":  # for reading the ratios: the same SQL with leadseg's rules
+            rules = peer("duckdb_rules_count.py", export)
+            commands.append(Command("duckdb SQL by hand, leadseg's rules", rules))
         commands += [
             Command(
                 f"leadseg count --engine {engine}",
