@@ -594,3 +594,26 @@ def test_unreadable_values_on_a_lake_are_counted_and_checked(cli, lake, spark_se
     mostly = cli("count", lake, "--at-least", "60", "--engine", "spark")
     assert mostly.exit_code == 65 and "4 of its 4 values" in mostly.stderr
     assert "--decimal-comma" in mostly.stderr  # the diagnosis read the values on Spark
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"JAVA_HOME": "/nonexistent-java"}, "did not start: "),
+        ({"SPARK_REMOTE": "sc://127.0.0.1:9"}, "does not answer"),
+    ],
+    ids=["no-java", "no-connect-server"],
+)
+def test_a_spark_that_does_not_start_is_a_clear_error(tmp_path, env, message):
+    import os
+    import subprocess
+
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\n")
+    done = subprocess.run(
+        ["leadseg", "count", str(export), "--at-least", "1", "--engine", "spark"],
+        env=os.environ | env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 69, done.stderr
+    assert message in done.stderr and "hint:" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -153,6 +153,14 @@ class MissingExtraError(LeadsegError):
     exit_code = ExitCode.UNAVAILABLE
 
 
+class EngineUnavailableError(LeadsegError):
+    """An engine is installed but does not start (no Java for Spark, a Spark Connect
+    server out of reach)."""
+
+    code = "engine-unavailable"
+    exit_code = ExitCode.UNAVAILABLE
+
+
 def require(module: str, extra: str, what: str) -> None:
     """Raise ``MissingExtraError`` naming the install command when ``module`` is missing."""
     import importlib.util

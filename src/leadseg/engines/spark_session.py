@@ -17,7 +17,8 @@ MASTER_VAR = "LEADSEG_SPARK_MASTER"
 
 def session(master: str | None = None) -> Any:
     """The active Spark session, else a new one: Spark Connect when ``SPARK_REMOTE`` is
-    set, else ``master`` (``--spark-master``; default ``local[*]``)."""
+    set, else ``master`` (``--spark-master``; default ``local[*]``). A Spark that does not
+    start is exit 69, with the last lines the JVM printed."""
     import warnings
     from pathlib import Path
 
@@ -31,7 +32,8 @@ def session(master: str | None = None) -> Any:
     builder = SparkSession.builder.appName("leadseg")
     remote = os.environ.get(REMOTE_VAR)
     if remote:  # "local[2]" starts a Connect server here: its JVM is quiet too
-        with quiet_stderr():
+        reachable(remote)
+        with started(f"the Spark Connect server {remote}"):
             return builder.remote(remote).getOrCreate()
     master = master or os.environ.get(MASTER_VAR) or "local[*]"
     log = Path(__file__).with_name("spark-log4j2.properties")
@@ -41,27 +43,66 @@ def session(master: str | None = None) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
-    with quiet_stderr():  # the JVM's start-up notices; leadseg reports errors itself
+    with started(f"Spark ({master})"):
         spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("FATAL")  # leadseg reports Spark's errors itself
     return spark
 
 
+CONNECT_PORT = 15002  # Spark Connect's default
+CONNECT_TIMEOUT = 10.0  # seconds
+
+
+def reachable(remote: str) -> None:
+    """Fail fast (exit 69) when a ``sc://host:port`` server does not answer: Spark's client
+    would retry for ten minutes before saying so."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from leadseg.errors import EngineUnavailableError
+
+    if not remote.startswith("sc://"):
+        return
+    parts = urlsplit(remote.split(";", 1)[0])
+    host, port = parts.hostname or "localhost", parts.port or CONNECT_PORT
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise EngineUnavailableError(
+            f"the Spark Connect server {host}:{port} does not answer ({exc.strerror or exc})",
+            hint="check SPARK_REMOTE and that the server runs, or unset SPARK_REMOTE",
+        ) from None
+
+
 @contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Standard error (file descriptor 2, which a started JVM inherits) sent nowhere."""
+def started(what: str) -> Iterator[None]:
+    """Start Spark with standard error (file descriptor 2, which a started JVM inherits)
+    kept in a temporary file: its start-up notices are not shown, and when it does not
+    start, its last lines are the error's."""
     import sys
+    import tempfile
+
+    from leadseg.errors import EngineUnavailableError
 
     sys.stderr.flush()
     saved = os.dup(2)
-    nowhere = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(nowhere, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(nowhere)
+    with tempfile.TemporaryFile() as kept:
+        try:
+            os.dup2(kept.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+        except Exception as exc:
+            kept.seek(0)
+            lines = kept.read().decode(errors="replace").strip().splitlines()[-3:]
+            said = "; ".join(line.strip() for line in lines) or type(exc).__name__
+            raise EngineUnavailableError(
+                f"{what} did not start: {said}",
+                hint="Spark needs Java 17 or newer (java on PATH or JAVA_HOME); check "
+                "--spark-master or SPARK_REMOTE, or use --engine polars",
+            ) from exc
 
 
 @contextmanager
