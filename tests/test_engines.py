@@ -617,3 +617,26 @@ def test_a_spark_that_does_not_start_is_a_clear_error(tmp_path, env, message):
     assert done.returncode == 69, done.stderr
     assert message in done.stderr and "hint:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_nested_columns_are_json_text_in_csv_on_every_engine(cli, tmp_path, engine):
+    export = tmp_path / "n.parquet"
+    pl.DataFrame(
+        {"Email": ["a", "b"], "Score": ["70", "1"], "Tags": [[1, 2], [3]], "Who": [{"x": 1}, None]}
+    ).write_parquet(export)
+    (tmp_path / "s.yaml").write_text(HOT)
+    runs = [("polars", []), (engine, [])]
+    if engine == "spark":
+        runs.append(("spark", ["--spark-parts"]))
+    written = []
+    for i, (name, extra) in enumerate(runs):
+        out = tmp_path / f"out{i}"
+        result = cli(
+            "apply", export, "-s", tmp_path / "s.yaml", "-o", out, "--mkdir", "--engine", name,
+            *extra,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        target = out / "hot.csv"
+        written.append(joined_parts(target) if target.is_dir() else target.read_bytes())
+    assert written[0] == b'Email,Score,Tags,Who\na,70,"[1,2]","{""x"":1}"\n'
+    assert all(w == written[0] for w in written)

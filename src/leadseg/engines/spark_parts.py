@@ -55,13 +55,13 @@ def apply_parts(
         nfc = NFC_FUNCTION if normalising(spark, p) else None
         members = spark.sql(SqlPass(p, "spark", nfc_function=nfc).members_query())
         original = [
-            f"`{column_name(i)}` AS `{name.replace('`', '``')}`"
+            f"{_value(column_name(i), p.schema[name], output.text)} AS `{name.replace('`', '``')}`"
             for i, name in enumerate(p.export.columns)
         ]
         mask = {s.name: f"m{i}" for i, s in enumerate(p.order)}
         staging.mkdir(mode=0o700)
         parts = {}
-        with spark_errors(p.export.display):
+        with spark_errors(p.export.display, "write the segment parts"):
             for name, file in names.items():
                 rows = members.where(f"`{mask[name]}`").selectExpr(*original)
                 _write(rows, str(staging / file), output.format)
@@ -90,6 +90,12 @@ def apply_parts(
         counts, str(out.path), output.format, "manifest.json", list(names.values()),
         file_mode=output.file_mode,
     )  # fmt: skip
+
+
+def _value(column: str, dtype: Any, text: bool) -> str:
+    """A column as written: in CSV/TSV a nested value (list, struct) as JSON text, as the
+    other engines write it."""
+    return f"to_json(`{column}`)" if text and dtype.is_nested() else f"`{column}`"
 
 
 def _write(rows: Any, path: str, fmt: str) -> None:

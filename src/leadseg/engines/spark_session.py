@@ -106,7 +106,7 @@ def started(what: str) -> Iterator[None]:
 
 
 @contextmanager
-def spark_errors(display: str) -> Iterator[None]:
+def spark_errors(display: str, action: str = "read the export") -> Iterator[None]:
     """Spark's errors as a located leadseg error (its message under --debug): a malformed
     record names its file."""
     import re
@@ -134,7 +134,7 @@ def spark_errors(display: str) -> Iterator[None]:
                 hint="check the path and --input-format (csv, parquet or ndjson)",
             ) from exc  # fmt: skip
         raise ExportDataError(
-            f"Spark cannot read the export ({type(exc).__name__})",
+            f"Spark cannot {action} ({type(exc).__name__})",
             location=location,
             hint="run with --debug for its message, or with --engine polars",
         ) from exc
