@@ -63,7 +63,6 @@ def _opened(
     import tempfile
 
     from leadseg.engines import choose
-    from leadseg.io.cache import columnar
     from leadseg.io.readers import input_format, is_lake, open_export
 
     asked = options.engine
@@ -87,6 +86,8 @@ def _opened(
         if engine == "polars":
             yield opened, options
             return
+        from leadseg.io.cache import columnar
+
         with tempfile.TemporaryDirectory(prefix="leadseg-") as directory:
             yield columnar(opened, Path(directory)), options
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from leadseg.columns import bind_columns
@@ -61,12 +62,12 @@ class Plan:
             self._schema = self.export.schema or dict(self.export.scan().collect_schema())
         return self._schema
 
-    @property
+    @cached_property
     def order(self) -> list[Segment]:
         """Segments in evaluation order: ``Totals.members`` follows it."""
         return evaluation_order(self.segments.segments)
 
-    @property
+    @cached_property
     def parsed(self) -> list[tuple[str, Kind]]:
         """Columns read as numbers or dates: ``Totals.unreadable`` follows it."""
         return parsed_values(self.segments)
