@@ -640,3 +640,17 @@ def test_nested_columns_are_json_text_in_csv_on_every_engine(cli, tmp_path, engi
         written.append(joined_parts(target) if target.is_dir() else target.read_bytes())
     assert written[0] == b'Email,Score,Tags,Who\na,70,"[1,2]","{""x"":1}"\n'
     assert all(w == written[0] for w in written)
+
+
+def test_a_column_named_like_spark_metadata(tmp_path, cli, spark_session):
+    export = tmp_path / "m.parquet"
+    pl.DataFrame(
+        {"Email": ["a", "b"], "_metadata": ["x", "y"], "Score": ["70", "1"]}
+    ).write_parquet(export)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pl.read_parquet(export).write_parquet(parts / "part-00000.parquet")
+    for source in (export, parts):
+        result = cli("count", source, "--at-least", "60", "--engine", "spark")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.endswith("\t1\n")

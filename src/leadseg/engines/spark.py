@@ -76,8 +76,6 @@ class SparkEngine:
     def registered(self, p: Plan) -> Any:
         """The session, with the export as ``VIEW``: columns by position and the row's
         position in the input (for a lake input: in its files' name order)."""
-        from pyspark.sql import functions as F
-
         from leadseg.engines.spark_lake import lake_view
 
         spark = session(self.master)
@@ -88,8 +86,12 @@ class SparkEngine:
                 frame = lake_view(spark, p.export)
             else:
                 frame = spark.read.parquet(str(p.export.local_path.resolve()))
-                frame = frame.toDF(*(column_name(i) for i in range(len(frame.columns))))
-                frame = frame.withColumn(POSITION, F.col("_metadata.row_index"))
+                # the file's hidden metadata, even under a column of the same name
+                row = frame.metadataColumn("_metadata").getField("row_index")
+                frame = frame.select(
+                    *(frame[c].alias(column_name(i)) for i, c in enumerate(frame.columns)),
+                    row.alias(POSITION),
+                )
             frame.createOrReplaceTempView(VIEW)
         return spark
 

@@ -23,10 +23,11 @@ def lake_view(spark: Any, export: Export) -> Any:
 
     frame = read_lake(spark, export)
     names = [column_name(i) for i in range(len(frame.columns))]
+    metadata = frame.metadataColumn("_metadata")  # even under a column of the same name
     frame = frame.select(
-        *(F.col(f"`{c}`").alias(n) for c, n in zip(frame.columns, names, strict=True)),
-        F.col("_metadata.file_path").alias("leadseg_file"),
-        _index_in_file(export.format).alias("leadseg_index"),
+        *(frame[c].alias(n) for c, n in zip(frame.columns, names, strict=True)),
+        metadata.getField("file_path").alias("leadseg_file"),
+        _index_in_file(metadata, export.format).alias("leadseg_index"),
     )
     if export.format == "csv":
         frame = frame.where(" OR ".join(f"`{n}` IS NOT NULL" for n in names))
@@ -35,13 +36,13 @@ def lake_view(spark: Any, export: Export) -> Any:
     return frame.drop("leadseg_file", "leadseg_index")
 
 
-def _index_in_file(fmt: str) -> Any:
+def _index_in_file(metadata: Any, fmt: str) -> Any:
     """A row's order within its file: Parquet's row index; for text formats (read whole,
     one file per task) the increasing id Spark gives rows in reading order."""
     from pyspark.sql import functions as F
 
     if fmt == "parquet":
-        return F.col("_metadata.row_index")
+        return metadata.getField("row_index")
     return F.monotonically_increasing_id()
 
 

@@ -19,11 +19,14 @@ def session(master: str | None = None) -> Any:
     """The active Spark session, else a new one: Spark Connect when ``SPARK_REMOTE`` is
     set, else ``master`` (``--spark-master``; default ``local[*]``). A Spark that does not
     start is exit 69, with the last lines the JVM printed."""
+    import logging
     import warnings
     from pathlib import Path
 
-    # pyspark warns about pandas versions; leadseg never hands Spark a pandas frame.
+    # pyspark warns about pandas versions; leadseg never hands Spark a pandas frame. And it
+    # logs each failed query's context as JSON: leadseg reports the error itself.
     warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+    logging.getLogger("DataFrameQueryContextLogger").setLevel(logging.CRITICAL)
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()

@@ -203,10 +203,15 @@ def columnar(export: Export, directory: Path) -> Export:
     if export.format == "csv":
         data = validated_copy(export, directory, "export-")
         return _from_copy(export, data, None, export.structure.blank_records)
+    import polars as pl
+
     from leadseg.io.private_dir import create_exclusive
-    from leadseg.io.queries import collect
+    from leadseg.io.queries import explain_read_failure
 
     fd, data = create_exclusive(directory, "export-", ".parquet")
     with os.fdopen(fd, "wb") as handle:
-        collect(export.scan(), export).write_parquet(handle)
+        try:  # streamed: memory stays flat
+            export.scan().sink_parquet(handle, compression="zstd")
+        except pl.exceptions.PolarsError as exc:
+            raise explain_read_failure(export, exc) from None
     return dataclasses.replace(export, format="parquet", local_path=data)
