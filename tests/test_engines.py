@@ -654,3 +654,14 @@ def test_a_column_named_like_spark_metadata(tmp_path, cli, spark_session):
         result = cli("count", source, "--at-least", "60", "--engine", "spark")
         assert result.exit_code == 0, result.stderr
         assert result.stdout.endswith("\t1\n")
+
+
+def test_lake_csv_headers_follow_the_local_rules(cli, lake, spark_session):
+    (lake / "part-00002.csv").write_text("Email,Score\nz@x,99\n")
+    ok = cli("count", lake, "--at-least", "60", "--engine", "spark")
+    assert ok.exit_code == 0 and ok.stdout.endswith("\t4\n")
+    assert "(row" not in ok.stderr and "1 value(s) in column 'Score'" in ok.stderr
+    for part in lake.glob("part-*.csv"):
+        part.write_text(part.read_text().replace("Email,Score", "Email,Email", 1))
+    dupes = cli("count", lake, "--at-least", "60", "--engine", "spark", "--score-field", "Email")
+    assert dupes.exit_code == 65 and "duplicate column name(s)" in dupes.stderr

@@ -64,12 +64,14 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
 
 def warn_unreadable(result: CountResult) -> None:
     for bad in result.unreadable:
-        rows = ", ".join(map(str, bad.rows))
-        more = ", ..." if bad.count > len(bad.rows) else ""
+        where = ""
+        if bad.rows:  # a lake input has no row numbers
+            more = ", ..." if bad.count > len(bad.rows) else ""
+            where = f" (row {', '.join(map(str, bad.rows))}{more})"
         print(
             printable(
                 f"leadseg: warning: {result.input}: {bad.count} value(s) in column "
-                f"{bad.column!r} are not a {bad.kind} and count as blank (row {rows}{more})"
+                f"{bad.column!r} are not a {bad.kind} and count as blank{where}"
             ),
             file=sys.stderr,
         )

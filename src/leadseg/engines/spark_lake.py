@@ -50,15 +50,43 @@ def read_lake(spark: Any, export: Export) -> Any:
     """A lake input as Spark reads it, with the reading rules of every engine: CSV as RFC
     4180 (quotes escaped by doubling, values spanning lines), every column text, and a
     row with too many or too few fields an error, not a padded row."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
     location = export.display
     if export.format == "parquet":
         return spark.read.parquet(location)
     if export.format == "ndjson":
         return spark.read.option("mode", "FAILFAST").json(location)
+    # Columns by position (Spark would rename duplicate headers): each part's header line
+    # is skipped; the names are the header's, read by ``csv_header``.
+    schema = StructType(
+        [StructField(column_name(i), StringType()) for i in range(len(export.columns))]
+    )
     return spark.read.csv(
-        location, header=True, sep=export.delimiter, quote='"', escape='"', multiLine=True,
-        mode="FAILFAST", encoding=export.encoding, inferSchema=False, enforceSchema=False,
+        location, schema=schema, header=True, enforceSchema=True, sep=export.delimiter,
+        quote='"', escape='"', multiLine=True, mode="FAILFAST", encoding=export.encoding,
     )  # fmt: skip
+
+
+def csv_header(spark: Any, export: Export) -> list[str]:
+    """The header of a lake CSV, as the local reader reads and checks it (blank and
+    duplicate names are errors): the first record of one of its parts."""
+    import csv
+
+    from leadseg.errors import ExportDataError, Location
+    from leadseg.io.dialect import check_header_names
+
+    lines = spark.read.option("encoding", export.encoding).text(export.display).limit(1)
+    first = lines.collect()
+    if not first:
+        raise ExportDataError(
+            "Spark finds no header there (no lines)",
+            location=Location(file=export.display),
+            hint="check the path and --input-format (csv, parquet or ndjson)",
+        )
+    header = next(csv.reader([first[0][0].lstrip("\ufeff")], delimiter=export.delimiter), [])
+    check_header_names(header, export.display)
+    return header
 
 
 def open_lake(location: str, options: RunOptions) -> Export:
@@ -83,9 +111,14 @@ def open_lake(location: str, options: RunOptions) -> Export:
     )  # fmt: skip
     spark = session(options.spark_master)
     with spark_errors(location):
+        if fmt == "csv":
+            export.columns = csv_header(spark, export)
         frame = read_lake(spark, export)
         arrow = frame.limit(0).toArrow()
-    export.columns = list(frame.columns)
+    if fmt != "csv":
+        export.columns = list(frame.columns)
+    else:
+        arrow = arrow.rename_columns(export.columns)
     check_column_names(export.columns, location)
     table = pl.from_arrow(arrow)
     assert isinstance(table, pl.DataFrame)

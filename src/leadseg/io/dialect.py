@@ -104,6 +104,12 @@ def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> lis
         raise ExportDataError(
             "the first line is blank: no header", location=Location(file=display, line=1, row=1)
         )
+    check_header_names(header, display)
+    return header
+
+
+def check_header_names(header: list[str], display: str) -> None:
+    """Blank and duplicate column names are errors (exit 65): every reader's rule."""
     blanks = [i + 1 for i, name in enumerate(header) if not name.strip()]
     if blanks:
         raise ExportDataError(
@@ -124,4 +130,3 @@ def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> lis
             location=Location(file=display, line=1, row=1),
             hint="rename the duplicates in the export",
         )
-    return header
