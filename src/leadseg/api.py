@@ -257,7 +257,8 @@ def segments_sql(
     options: RunOptions | None = None,
 ) -> str:
     """One SQL statement evaluating the segments on ``table`` in ``dialect`` (``counts``,
-    ``flags`` or the ``members`` of ``segment``); ``as_of`` None is the SQL's CURRENT_DATE."""
+    ``flags``, the ``members`` of ``segment``, or ``unreadable`` values per compared
+    column); ``as_of`` None is the SQL's CURRENT_DATE."""
     from leadseg.errors import UsageError, require
 
     require("sqlglot", "sql", "leadseg sql")

@@ -192,26 +192,26 @@ def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
 
 def plan(export: Export, segments: SegmentSet, options: RunOptions) -> Plan:
     bound = bind_columns(with_overrides(segments, options), export.columns, export.display)
-    check_comparable(bound, nested_columns(export), export.display)
-    return Plan(export, bound, options.as_of_date(), options.decimal_comma)
+    planned = Plan(export, bound, options.as_of_date(), options.decimal_comma)
+    check_comparable(bound, nested_columns(planned), export.display)
+    return planned
 
 
-def nested_columns(export: Export) -> dict[str, str]:
+def nested_columns(p: Plan) -> dict[str, str]:
     """The export's columns that hold nested values, and what they hold (list, struct,
-    map...): from the types DuckDB or Spark read, else from Polars' schema. A CSV has
-    none (every column is text)."""
-    if export.csv_delimiter is not None:  # a CSV (or its cached copy): only text
+    map...): from the types DuckDB read, else from the plan's schema (read once, kept for
+    the run). A CSV has none (every column is text)."""
+    if p.export.csv_delimiter is not None:  # a CSV (or its cached copy): only text
         return {}
-    if export.column_types is not None:
+    if p.export.column_types is not None:
         return {
             name: kind
-            for name, sql_type in export.column_types.items()
+            for name, sql_type in p.export.column_types.items()
             if (kind := nested_kind(sql_type)) is not None
         }
-    schema = export.schema or dict(export.scan().collect_schema())
     return {
         name: str(dtype).split("(")[0].lower()
-        for name, dtype in schema.items()
+        for name, dtype in p.schema.items()
         if dtype.is_nested()
     }
 

@@ -32,10 +32,19 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None) -> None:
         self.master = master
+        self._prepared: tuple[Plan, Any, str | None] | None = None
+
+    def prepared(self, p: Plan) -> tuple[Any, str | None]:
+        """The session with the export registered as ``VIEW``, and the NFC function the
+        plan's text columns need (None: none) -- done once per plan, whatever asks."""
+        if self._prepared is None or self._prepared[0] is not p:
+            spark = self._register(p)
+            self._prepared = (p, spark, normalising(spark, p))
+        return self._prepared[1], self._prepared[2]
 
     def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
-        spark = self.registered(p)
-        sql = SqlPass(p, "spark", rows=rows, nfc_function=normalising(spark, p))
+        spark, nfc = self.prepared(p)
+        sql = SqlPass(p, "spark", rows=rows, nfc_function=nfc)
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
             for i, bad in enumerate(totals.unreadable):
@@ -45,7 +54,7 @@ class SparkEngine:
         return totals
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
-        spark = self.registered(p)
+        spark, _ = self.prepared(p)
         with spark_errors(p.export.display):
             query = SqlPass(p, "spark").unreadable_query(index, limit)
             return [str(r[0]) for r in spark.sql(query).collect()]
@@ -56,8 +65,8 @@ class SparkEngine:
         import polars as pl
 
         assert not raw, "raw lines are the Polars engine's"
-        spark = self.registered(p)
-        sql = SqlPass(p, "spark", nfc_function=normalising(spark, p))
+        spark, nfc = self.prepared(p)
+        sql = SqlPass(p, "spark", nfc_function=nfc)
         with spark_errors(p.export.display):
             members = spark.sql(sql.members_query()).persist()
             try:
@@ -73,7 +82,7 @@ class SparkEngine:
             finally:
                 members.unpersist()
 
-    def registered(self, p: Plan) -> Any:
+    def _register(self, p: Plan) -> Any:
         """The session, with the export as ``VIEW``: columns by position and the row's
         position in the input (for a lake input: in its files' name order)."""
         from leadseg.engines.spark_lake import lake_view

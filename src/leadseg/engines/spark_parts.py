@@ -32,15 +32,9 @@ def apply_parts(
 ) -> ApplyResult:
     from leadseg.applying import manifest_of, source_digest
     from leadseg.engine import check_unreadable
-    from leadseg.engines.spark import NFC_FUNCTION, SparkEngine, normalising
+    from leadseg.engines.spark import SparkEngine
     from leadseg.engines.spark_session import spark_errors
-    from leadseg.io.writers import (
-        OUTPUT_SUFFIXES,
-        PARTS_MARK,
-        Publication,
-        publish_directories,
-        remove_output,
-    )
+    from leadseg.io.writers import OUTPUT_SUFFIXES, PARTS_MARK, Publication, remove_output
     from leadseg.results import ApplyResult, SegmentCount
 
     engine = SparkEngine(options.spark_master)
@@ -50,10 +44,11 @@ def apply_parts(
     by_name = p.segments.by_name()
     names = {name: by_name[name].slug + OUTPUT_SUFFIXES[output.format] for name in selected}
     staging = out.path / f"{PARTS_MARK}{secrets.token_hex(6)}"
+    members = None
     try:
-        spark = engine.registered(p)
-        nfc = NFC_FUNCTION if normalising(spark, p) else None
-        members = spark.sql(SqlPass(p, "spark", nfc_function=nfc).members_query())
+        spark, nfc = engine.prepared(p)
+        # kept by Spark: every segment's write reads it, not the export again
+        members = spark.sql(SqlPass(p, "spark", nfc_function=nfc).members_query()).persist()
         original = [
             f"{_value(column_name(i), p.schema[name], output.text)} AS `{name.replace('`', '``')}`"
             for i, name in enumerate(p.export.columns)
@@ -77,14 +72,13 @@ def apply_parts(
         manifest["spark_parts"] = True
         for entry in manifest["segments"]:
             entry["parts"] = parts[entry["file"]]
-        kept = publish_directories(out, {file: staging / file for file in names.values()})
         with Publication(out, output.file_mode) as publication:
-            publication.commit(
-                manifest, protect=p.export.source_path, published=frozenset(names.values())
-            )
-        for previous in kept:
-            remove_output(previous)
+            for file in names.values():
+                publication.adopt(file, staging / file)
+            publication.commit(manifest, protect=p.export.source_path)
     finally:
+        if members is not None:
+            members.unpersist()
         remove_output(staging)
     return ApplyResult(
         counts, str(out.path), output.format, "manifest.json", list(names.values()),

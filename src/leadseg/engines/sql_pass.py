@@ -52,9 +52,10 @@ class SqlPass:
 
         return [c for c, kind in values_read(self.plan.segments) if kind == Kind.TEXT]
 
-    def nfc_query(self, java_regex: bool = True) -> str:
+    def nfc_query(self) -> str:
         """One row: per text column (``text_columns``), how many values hold a character
-        Unicode normalisation may change (``rules.NFC_SENSITIVE``)."""
+        Unicode normalisation may change (``rules.NFC_SENSITIVE``, in Java's regex syntax:
+        only Spark, which has no normalisation function, asks)."""
         import re
 
         from sqlglot import exp
@@ -62,9 +63,8 @@ class SqlPass:
         from leadseg.backends.sql import count_of
         from leadseg.rules import NFC_SENSITIVE
 
-        pattern = NFC_SENSITIVE
-        if java_regex:  # a code point past FFFF is written \x{1d15e} in Java's syntax
-            pattern = re.sub(r"\\U000([0-9a-fA-F]{5})", r"\\x{\1}", pattern)
+        # a code point past FFFF is written \x{1d15e} in Java's syntax
+        pattern = re.sub(r"\\U000([0-9a-fA-F]{5})", r"\\x{\1}", NFC_SENSITIVE)
         compiler = self._compiler(staged=False)
         columns = [
             count_of(

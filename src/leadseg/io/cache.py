@@ -166,17 +166,11 @@ def _copy_once(export: Export, directory: Path, prefix: str) -> Path:
     (the copy is removed; the next attempt skips them)."""
     import polars as pl
 
-    from leadseg.io.private_dir import create_exclusive
-    from leadseg.io.queries import collect_all, explain_read_failure
+    from leadseg.io.queries import collect_all
     from leadseg.io.readers import Rerun
 
-    fd, data = create_exclusive(directory, prefix, ".parquet")
+    data = _parquet_copy(export, directory, prefix)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            try:
-                export.scan().sink_parquet(handle, compression="zstd")
-            except pl.exceptions.PolarsError as exc:
-                raise explain_read_failure(export, exc) from None
         last = pl.col(export.columns[-1]).is_null().sum()
         copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
         checks = export.structure_queries()
@@ -194,6 +188,27 @@ def _copy_once(export: Export, directory: Path, prefix: str) -> Path:
     return data
 
 
+def _parquet_copy(export: Export, directory: Path, prefix: str) -> Path:
+    """The export streamed into a new Parquet file (zstd) in ``directory``: memory stays
+    flat; a read error is located, and leaves no file."""
+    import polars as pl
+
+    from leadseg.io.private_dir import create_exclusive
+    from leadseg.io.queries import explain_read_failure
+
+    fd, data = create_exclusive(directory, prefix, ".parquet")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            export.scan().sink_parquet(handle, compression="zstd")
+    except pl.exceptions.PolarsError as exc:
+        data.unlink(missing_ok=True)
+        raise explain_read_failure(export, exc) from None
+    except BaseException:
+        data.unlink(missing_ok=True)
+        raise
+    return data
+
+
 def columnar(export: Export, directory: Path) -> Export:
     """``export`` as one Parquet file, for engines that read only that (DuckDB, Spark): a
     Parquet export as it is, a CSV its validated copy, NDJSON a Parquet copy, written in
@@ -203,15 +218,5 @@ def columnar(export: Export, directory: Path) -> Export:
     if export.format == "csv":
         data = validated_copy(export, directory, "export-")
         return _from_copy(export, data, None, export.structure.blank_records)
-    import polars as pl
-
-    from leadseg.io.private_dir import create_exclusive
-    from leadseg.io.queries import explain_read_failure
-
-    fd, data = create_exclusive(directory, "export-", ".parquet")
-    with os.fdopen(fd, "wb") as handle:
-        try:  # streamed: memory stays flat
-            export.scan().sink_parquet(handle, compression="zstd")
-        except pl.exceptions.PolarsError as exc:
-            raise explain_read_failure(export, exc) from None
+    data = _parquet_copy(export, directory, "export-")
     return dataclasses.replace(export, format="parquet", local_path=data)

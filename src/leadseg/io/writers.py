@@ -179,54 +179,26 @@ def remove_output(path: Path) -> None:
             path.unlink()
 
 
-def publish_directories(out: OutputDir, staged: dict[str, Path]) -> list[Path]:
-    """Move each staged directory of parts to its name in ``out``, replacing what is there
-    (a previous run's file or directory, kept under a hidden temp name). If a move fails,
-    every previous output is put back and the new ones removed (OutputWriteError). Returns
-    the kept previous outputs: remove them (``remove_output``) once the manifest is written."""
-    done: list[tuple[Path, Path | None]] = []
-    part_dirs = out.previous_part_dirs()
-    try:
-        for name, directory in staged.items():
-            target = out.path / name
-            backup = None
-            if target.is_dir() and not target.is_symlink() and name not in part_dirs:
-                raise IsADirectoryError(21, f"{name} is a directory leadseg did not write")
-            if os.path.lexists(target):
-                backup = out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
-                os.rename(target, backup)
-            done.append((target, backup))
-            os.rename(directory, target)
-    except OSError as exc:
-        for target, backup in reversed(done):
-            with contextlib.suppress(OSError):
-                if backup is not None or os.path.lexists(target):
-                    remove_output(target)
-                if backup is not None:
-                    os.rename(backup, target)
-        raise OutputWriteError(
-            f"cannot publish the segment directories: {exc.strerror or exc}",
-            location=Location(file=str(out.path)),
-            hint="the previous outputs were put back; check free space and permissions",
-        ) from None
-    return [backup for _, backup in done if backup is not None]
-
-
 def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
     """Undo renames, newest first; True when every previous file is back."""
     restored = True
     for target, backup in reversed(done):
         try:
             if backup is None:
-                target.unlink()
-            elif backup.is_dir() and not backup.is_symlink():
-                target.unlink()
+                remove_output(target)
+            elif _is_dir(backup) or _is_dir(target):  # moved aside, not linked
+                remove_output(target)
                 os.rename(backup, target)
             else:
                 os.replace(backup, target)
         except OSError:
             restored = False
     return restored
+
+
+def _is_dir(path: Path) -> bool:
+    """A real directory (a directory of parts), not a symlink to one."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _stat_or_none(path: Path | None) -> os.stat_result | None:
@@ -275,23 +247,22 @@ class Publication:
         self._handles[name] = handle
         return handle
 
-    def commit(
-        self,
-        manifest: dict[str, Any],
-        protect: Path | None = None,
-        published: frozenset[str] = frozenset(),
-    ) -> None:
+    def adopt(self, name: str, directory: Path) -> None:
+        """A finished directory of parts (written by Spark, in the output directory) that
+        will become ``name``, published with the files."""
+        self._temps[name] = directory
+
+    def commit(self, manifest: dict[str, Any], protect: Path | None = None) -> None:
         """Flush and sync every file, then rename them into place, manifest last; then
         remove the outputs of the previous run that this one does not write (so the
-        directory holds exactly what its manifest lists). ``protect`` is never removed;
-        ``published``: outputs this run already put in place (directories of parts)."""
+        directory holds exactly what its manifest lists). ``protect`` is never removed."""
         previous = self.out.previous_files()
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
         self.open(MANIFEST).write(body)
         for handle in self._handles.values():
             self._guard(lambda h=handle: self._finish(h))
         self._handles.clear()
-        written = set(self._temps) | published
+        written = set(self._temps)
         self._publish()
         protected = _stat_or_none(protect)
         for name in previous - written:
@@ -301,22 +272,23 @@ class Publication:
             remove_output(stale)
 
     def _publish(self) -> None:
-        """Rename every temp file into place, keeping each previous file under a hidden
-        name until all are in place: if one rename fails, every file is put back, so the
-        directory holds the complete previous run (or, past the last rename, the new one)."""
+        """Rename every temp file (or adopted directory) into place, keeping each previous
+        output under a hidden name until all are in place: if one rename fails, every
+        output is put back, so the directory holds the complete previous run (or, past the
+        last rename, the new one)."""
         done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
         part_dirs = self.out.previous_part_dirs()
         try:
             for name, temp in self._temps.items():
                 target = self.out.path / name
                 backup = None
+                if _is_dir(target) and name not in part_dirs:
+                    raise IsADirectoryError(21, f"{name} is a directory leadseg did not write")
                 if os.path.lexists(target):
                     backup = self.out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
-                    if target.is_dir() and not target.is_symlink():
-                        if name not in part_dirs:
-                            raise IsADirectoryError(21, "a directory leadseg did not write")
-                        os.rename(target, backup)  # the previous run's parts
-                    else:
+                    if _is_dir(target) or _is_dir(temp):  # a directory of parts is involved
+                        os.rename(target, backup)
+                    else:  # a file stays in place until it is replaced
                         os.link(target, backup, follow_symlinks=False)
                 os.replace(temp, target)
                 done.append((target, backup))
@@ -347,8 +319,7 @@ class Publication:
             with contextlib.suppress(OSError):
                 handle.close()
         for temp in self._temps.values():
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+            remove_output(temp)
         for parts in self.out.path.glob(f"{PARTS_MARK}*"):
             shutil.rmtree(parts, ignore_errors=True)
         self._handles.clear()
