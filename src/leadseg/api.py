@@ -15,6 +15,9 @@ from leadseg.results import ApplyResult, CountResult
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from leadseg.analysis.describe import DescribeResult
+    from leadseg.analysis.explain import ExplainResult
+    from leadseg.analysis.overlap import OverlapResult
     from leadseg.engine import Plan
     from leadseg.io.readers import Export
 
@@ -281,3 +284,69 @@ def segments_sql(
         bound, dialect=dialect, table=table, select=select, segment=chosen, as_of=as_of,
         decimal_comma=options.decimal_comma,
     )  # fmt: skip
+
+
+def explain_segments(
+    export: str | Path,
+    segments: Segments,
+    names: list[str] | None = None,
+    options: RunOptions | None = None,
+) -> ExplainResult:
+    """A waterfall per segment (``names``, all when None) in one pass over the export."""
+    from leadseg.analysis.explain import explained, waterfall_segments
+    from leadseg.engine import count_plan
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    with _opened(export, options) as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        chosen = select_segments(planned.segments, names)
+        widened, waterfalls = waterfall_segments(planned.segments, chosen)
+        counts = count_plan(planned.widened(widened), options)
+    return explained(counts, chosen, waterfalls)
+
+
+def overlap_segments(
+    export: str | Path, segments: Segments, options: RunOptions | None = None
+) -> OverlapResult:
+    """Members shared by every pair of segments, and the largest exact combinations, in one
+    pass over the export."""
+    from leadseg.analysis.overlap import overlap_of
+    from leadseg.engine import counted
+    from leadseg.engines import engine_for
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    with _opened(export, options) as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        totals, combinations = engine_for(options).combinations(planned)
+        counts = counted(planned, totals, options)
+    return overlap_of(
+        planned.segments.names(), [s.name for s in planned.order], combinations,
+        input=counts.input, rows=counts.rows, as_of=counts.as_of, unreadable=counts.unreadable,
+    )  # fmt: skip
+
+
+def describe_export(
+    export: str | Path,
+    fields: list[str] | None = None,
+    *,
+    every_column: bool = False,
+    segments: Segments | None = None,
+    bins: int = 10,
+    options: RunOptions | None = None,
+) -> DescribeResult:
+    """Each field as leadseg reads it (default: the score column; ``every_column``: all),
+    in one pass over the export (and a look at its first rows to tell the kind of a
+    column no segment compares)."""
+    from leadseg.analysis.describe_plan import describe_plan
+
+    options = options or RunOptions()
+    problems: list[Problem] = []
+    if segments is None:
+        segment_set = SegmentSet(())
+    else:
+        segment_set, problems = _load(segments, options)
+    with _opened(export, options) as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        return describe_plan(planned, fields, every_column, bins, options)

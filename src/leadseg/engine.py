@@ -62,6 +62,14 @@ class Plan:
             self._schema = self.export.schema or dict(self.export.scan().collect_schema())
         return self._schema
 
+    def widened(self, segments: SegmentSet) -> Plan:
+        """The same export, date and reading with another (bound) segment set: the
+        analyses' extra segments."""
+        return Plan(
+            self.export, segments, self.as_of, self.decimal_comma, self.nfc_columns,
+            _schema=self._schema,
+        )  # fmt: skip
+
     @cached_property
     def order(self) -> list[Segment]:
         """Segments in evaluation order: ``Totals.members`` follows it."""
@@ -264,7 +272,13 @@ def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
             index = p.parsed.index((bad.column, Kind(bad.kind)))
             values = engine_for(options).unreadable_sample(p, index, SAMPLE)
             raise mostly_unreadable(p, bad, values)
-    if options.strict and result.unreadable:
+    if options.strict:
+        check_strict(result)
+
+
+def check_strict(result: CountResult) -> None:
+    """``--strict``: any unreadable value is an error (exit 65)."""
+    if result.unreadable:
         first = result.unreadable[0]
         rows = f": rows {', '.join(map(str, first.rows))}" if first.rows else ""
         raise ExportDataError(

@@ -73,7 +73,7 @@ def _stripped_text(column: str, dtype: Any) -> pl.Expr:
     return text_of(column, dtype).str.strip_chars()
 
 
-def _helper(kind: Kind, field: str) -> str:
+def helper_column(kind: Kind, field: str) -> str:
     return f"{_PREFIX}{kind.value}:{field}"
 
 
@@ -276,7 +276,7 @@ def compile_segments(
     unnormalised: list[tuple[str, str]] = []
     for field, kind in values_read(segment_set):
         dtype = schema[field]
-        name = _helper(kind, field)
+        name = helper_column(kind, field)
         if kind == Kind.TEXT:
             nfc = field in nfc_columns
             helpers.append(normalised_text(field, dtype, nfc=nfc).alias(name))
@@ -377,7 +377,7 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     if cond.kind == Kind.BLANK:
         is_blank = blank(cond.field, schema[cond.field])
         return is_blank if cond.value else ~is_blank
-    value = pl.col(_helper(cond.kind, cond.field))
+    value = pl.col(helper_column(cond.kind, cond.field))
     op, target = cond.op, cond.value
     if cond.kind == Kind.TEXT:
         if op == Op.IN:

@@ -50,6 +50,22 @@ class Engine(Protocol):
         (Polars only): flags beside each record's raw line instead of the columns."""
         ...
 
+    def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
+        """One pass: the totals, and how many rows are in each combination of segments
+        that occurs (``overlap``)."""
+        ...
+
+    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+        """One pass (or one per column, where the engine's scans are cheap): the totals,
+        and per column the plan reads (``criteria.values_read`` order) its readable values
+        counted -- numbers and dates: columns ``value``, ``count``; text: ``value`` (folded
+        as comparisons fold it), ``spelling`` (trimmed, as written), ``count``; blank
+        values left out (``describe``)."""
+        ...
+
+
+Combination = tuple[tuple[bool, ...], int]  # memberships in ``Plan.order``, and the rows
+
 
 @dataclass
 class Tagging:

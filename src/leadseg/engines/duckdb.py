@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Tagging
+    from leadseg.engines import Combination, Tagging
     from leadseg.totals import Totals
 
 BATCH_ROWS = 50_000
@@ -33,11 +33,36 @@ class DuckDBEngine:
             row = con.execute(sql.totals_query(remember=self.remember)).fetchone()
             assert row is not None
             totals = sql.totals_of(row)
-            for i, bad in enumerate(totals.unreadable):
-                if bad:
-                    found = con.execute(sql.first_unreadable_query(i)).fetchall()
-                    totals.first_unreadable[i] = [int(r[0]) for r in found]
+            self._first_unreadable(con, sql, totals)
         return totals
+
+    def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
+        sql = SqlPass(p, "duckdb")
+        with _connected(p) as con:
+            totals, groups = sql.combinations_of(con.execute(sql.combinations_query()).fetchall())
+            self._first_unreadable(con, sql, totals)
+        return totals, groups
+
+    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+        from leadseg.criteria import values_read
+
+        sql = SqlPass(p, "duckdb")
+        with _connected(p) as con:
+            row = con.execute(sql.totals_query()).fetchone()
+            assert row is not None
+            totals = sql.totals_of(row)
+            self._first_unreadable(con, sql, totals)
+            found = [
+                value_counts(con.execute(sql.distribution_query(i)))
+                for i in range(len(values_read(p.segments)))
+            ]
+        return totals, found
+
+    def _first_unreadable(self, con: Any, sql: SqlPass, totals: Totals) -> None:
+        for i, bad in enumerate(totals.unreadable):
+            if bad:
+                found = con.execute(sql.first_unreadable_query(i)).fetchall()
+                totals.first_unreadable[i] = [int(r[0]) for r in found]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         with _connected(p) as con:
@@ -59,6 +84,14 @@ class DuckDBEngine:
                 frame = pl.from_arrow(batch)
                 assert isinstance(frame, pl.DataFrame)
                 yield tagging.apply(sql.as_batch(frame))
+
+
+def value_counts(cursor: Any) -> pl.DataFrame:
+    """A ``distribution_query`` result as a frame (its columns named by the query)."""
+    import polars as pl
+
+    names = [d[0] for d in cursor.description]
+    return pl.DataFrame(cursor.fetchall(), schema=names, orient="row")
 
 
 @contextmanager

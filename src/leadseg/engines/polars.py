@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from leadseg.criteria import values_read
 from leadseg.io.queries import collect, collect_all
 from leadseg.io.readers import Rerun, until_settled
 from leadseg.totals import FIRST_ROWS, Totals
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Tagging
+    from leadseg.engines import Combination, Tagging
 
 # Rows per batch of ``member_batches``: big enough that per-batch overhead vanishes, small
 # enough for flat memory.
@@ -29,22 +30,56 @@ class PolarsEngine:
     def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
         """One pass; the structural check of a CSV runs beside it on Polars' fast path (a
         pass over the first ``rows`` rows checks no structure)."""
-        totals = until_settled(lambda: self._pass(p, rows))
+        totals, _ = until_settled(lambda: self._pass(p, rows, "totals"))
         first_unreadable_rows(p, totals, rows)
         return totals
 
-    def _pass(self, p: Plan, rows: int | None) -> Totals:
+    def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
+        totals, groups = until_settled(lambda: self._pass(p, None, "combinations"))
+        first_unreadable_rows(p, totals)
+        width = len(p.compiled.order)
+        masks = groups.select(f"m{i}" for i in range(width)).rows()
+        return totals, list(zip(masks, groups["rows"].to_list(), strict=True))
+
+    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+        import polars as pl
+
+        totals, row = until_settled(lambda: self._pass(p, None, "distributions"))
+        first_unreadable_rows(p, totals)
+        found = []
+        for i in range(len(values_read(p.segments))):
+            counted = row.select(pl.col(f"values_{i}").explode()).drop_nulls()
+            counted = counted.unnest(f"values_{i}")
+            if isinstance(counted.schema["key"], pl.Struct):
+                found.append(counted.unnest("key"))
+            else:
+                found.append(counted.rename({"key": "value"}))
+        return totals, found
+
+    def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
+        """``totals``: one row of sums; ``combinations``: those sums per combination of
+        segment masks; ``distributions``: one row of sums and value counts."""
+        import polars as pl
+
         checks = p.export.structure_queries() if rows is None else {}
         frame = p.compiled.add_masks(p.export.scan(extra_field=True))
         if rows is not None:
             frame = frame.head(rows)
-        frames = collect_all([frame.select(count_exprs(p)), *checks.values()], p.export)
-        totals = totals_of(p, frames[0].row(0, named=True))
+        if shape == "combinations":
+            masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
+            query = frame.group_by(masks).agg(count_exprs(p))
+        elif shape == "distributions":
+            query = frame.select(count_exprs(p) + value_count_exprs(p))
+        else:
+            query = frame.select(count_exprs(p))
+        frames = collect_all([query, *checks.values()], p.export)
+        sums = frames[0].select(pl.col(_SUMMED).sum())
+        totals = totals_of(p, sums.row(0, named=True))
         if rows is None:
             p.settle(totals, frames[1].item() if checks else None)
         elif p.normalise_if_needed(totals):
             raise Rerun
-        return totals
+        return totals, frames[0]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         import polars as pl
@@ -100,6 +135,34 @@ def count_exprs(p: Plan) -> list[pl.Expr]:
         exprs.append(nfc_sensitive(helper).sum().alias(f"nfc_{i}"))
     exprs.append(p.export.long_row().sum().alias("long_rows"))
     exprs.append(p.export.suspect_row().sum().alias("suspect_rows"))
+    return exprs
+
+
+_SUMMED = r"^(rows|segment_\d+|bad_\d+|read_\d+|nfc_\d+|long_rows|suspect_rows)$"
+
+
+def value_count_exprs(p: Plan) -> list[pl.Expr]:
+    """Per column the plan reads (``values_read``), its readable values counted, as one
+    list: numbers and dates by value; text by its folded value (the sigmas as one letter,
+    as comparisons match them) and its trimmed spelling. Blank text is left out."""
+    import polars as pl
+
+    from leadseg.backends.polars import helper_column, text_of
+    from leadseg.criteria import Kind
+    from leadseg.rules import FINAL_SIGMA, SIGMA
+
+    exprs = []
+    for i, (column, kind) in enumerate(values_read(p.segments)):
+        helper = pl.col(helper_column(kind, column))
+        if kind == Kind.TEXT:
+            spelling = text_of(column, p.schema[column]).str.strip_chars()
+            folded = helper.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
+            value = pl.struct(folded.alias("value"), spelling.alias("spelling"))
+            value = value.filter(spelling.str.len_bytes() > 0)
+        else:
+            value = helper.filter(helper.is_not_null())
+        counted = value.alias("key").value_counts(name="count")
+        exprs.append(counted.implode().alias(f"values_{i}"))
     return exprs
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Tagging
+    from leadseg.engines import Combination, Tagging
     from leadseg.totals import Totals
 
 BATCH_ROWS = 100_000
@@ -47,11 +47,40 @@ class SparkEngine:
         sql = SqlPass(p, "spark", rows=rows, nfc_function=nfc)
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
-            for i, bad in enumerate(totals.unreadable):
-                if bad and not p.export.lake:  # rows are spreadsheet rows of one file
-                    found = spark.sql(sql.first_unreadable_query(i)).collect()
-                    totals.first_unreadable[i] = [int(r[0]) for r in found]
+            self._first_unreadable(p, spark, sql, totals)
         return totals
+
+    def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
+        spark, nfc = self.prepared(p)
+        sql = SqlPass(p, "spark", nfc_function=nfc)
+        with spark_errors(p.export.display):
+            rows = [tuple(r) for r in spark.sql(sql.combinations_query()).collect()]
+            totals, groups = sql.combinations_of(rows)
+            self._first_unreadable(p, spark, sql, totals)
+        return totals, groups
+
+    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+        import polars as pl
+
+        from leadseg.criteria import values_read
+
+        spark, nfc = self.prepared(p)
+        sql = SqlPass(p, "spark", nfc_function=nfc)
+        found = []
+        with spark_errors(p.export.display):
+            totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
+            self._first_unreadable(p, spark, sql, totals)
+            for i in range(len(values_read(p.segments))):
+                result = spark.sql(sql.distribution_query(i))
+                rows = [tuple(r) for r in result.collect()]
+                found.append(pl.DataFrame(rows, schema=result.columns, orient="row"))
+        return totals, found
+
+    def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
+        for i, bad in enumerate(totals.unreadable):
+            if bad and not p.export.lake:  # rows are spreadsheet rows of one file
+                found = spark.sql(sql.first_unreadable_query(i)).collect()
+                totals.first_unreadable[i] = [int(r[0]) for r in found]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         spark, _ = self.prepared(p)

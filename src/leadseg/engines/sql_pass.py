@@ -137,6 +137,56 @@ class SqlPass:
             nfc=[],
         )
 
+    def combinations_query(self) -> str:
+        """One row per combination of segments that occurs: its masks (``Plan.order``), then
+        the columns of ``totals_query`` summed over its rows."""
+        from sqlglot import exp
+
+        from leadseg.backends.sql import count_of
+
+        compiler = self._compiler()
+        masks = [compiler.segment(s) for s in self.plan.order]
+        columns = [*masks, exp.Count(this=exp.Star())]
+        columns += [count_of(compiler.unreadable(c, k)) for c, k in self.plan.parsed]
+        columns += [count_of(compiler.readable(c, k)) for c, k in self.plan.parsed]
+        query = compiler.over_stages(exp.select(*columns), self._source(), (POSITION,))
+        ordinals = [exp.Literal.number(i + 1) for i in range(len(masks))]
+        return (query.group_by(*ordinals) if ordinals else query).sql(self.dialect)
+
+    def combinations_of(self, rows: list[tuple[Any, ...]]) -> tuple[Totals, list[Any]]:
+        """The totals and the combinations (masks, rows) of ``combinations_query``'s rows."""
+        n = len(self.plan.order)
+        zero = (0,) * (1 + 2 * len(self.plan.parsed))
+        summed = [sum(int(r[n + j]) for r in rows) for j in range(len(zero))]
+        totals = self.totals_of((summed[0], *([0] * n), *summed[1:]))
+        for i in range(n):
+            totals.members[i] = sum(int(r[n]) for r in rows if r[i])
+        groups = [(tuple(bool(m) for m in r[:n]), int(r[n])) for r in rows]
+        return totals, groups
+
+    def distribution_query(self, index: int) -> str:
+        """The readable values of column ``index`` of ``values_read``, counted: ``value``,
+        ``count``; for text ``value`` (folded), ``spelling`` (trimmed), ``count``."""
+        from sqlglot import exp
+
+        from leadseg.criteria import Kind, values_read
+
+        compiler = self._compiler()
+        column, kind = values_read(self.plan.segments)[index]
+        count = exp.alias_(exp.Count(this=exp.Star()), "count", quoted=True)
+        if kind == Kind.TEXT:
+            spelling = compiler.stripped(column)
+            value = exp.alias_(compiler.folded_text(column), "value", quoted=True)
+            keys = [value, exp.alias_(spelling, "spelling", quoted=True)]
+            where: Any = exp.NEQ(this=spelling.copy(), expression=exp.Literal.string(""))
+        else:
+            parsed = compiler.value_of(column, kind)
+            keys = [exp.alias_(parsed, "value", quoted=True)]
+            where = exp.not_(exp.Is(this=parsed.copy(), expression=exp.null()))
+        query = compiler.over_stages(exp.select(*keys, count), self._source())
+        ordinals = [exp.Literal.number(i + 1) for i in range(len(keys))]
+        return query.where(where).group_by(*ordinals).sql(self.dialect)
+
     def first_unreadable_query(self, index: int) -> str:
         """Positions of the first few unreadable values of parsed column ``index``."""
         from sqlglot import exp

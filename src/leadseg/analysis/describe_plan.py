@@ -1,0 +1,143 @@
+"""Running ``describe`` on a plan: the columns asked for, their kinds (from the segment
+file, else from a look at the first rows), then one pass counting what ``describe``
+reports."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from leadseg.analysis.describe import (
+    DescribeResult,
+    FieldProfile,
+    date_figures,
+    inferred_kind,
+    known_kinds,
+    number_figures,
+    probe_segments,
+    profile_segments,
+    text_figures,
+    thresholds_of,
+)
+from leadseg.analysis.figures import Counted
+from leadseg.criteria import Kind, Segment, values_read
+
+if TYPE_CHECKING:
+    from leadseg.engine import Plan, RunOptions
+    from leadseg.engines import Engine
+
+
+def describe_plan(
+    base: Plan, fields: list[str] | None, every_column: bool, bins: int, options: RunOptions
+) -> DescribeResult:
+    from leadseg.engine import check_strict
+    from leadseg.engines import engine_for
+
+    engine = engine_for(options)
+    columns = wanted_columns(base, fields, every_column)
+    kinds = column_kinds(base, columns, engine)
+    chosen = [(column, kinds[column]) for column in columns]
+    p = _with(base, profile_segments(chosen, base.segments))
+    totals, values = engine.distributions(p)
+    p.export.check_unchanged()
+    result = p.result(totals)
+    if options.strict:
+        check_strict(result)
+    count = {s.name: s.count for s in result.segments}
+    first_rows = {(u.column, u.kind): u.rows for u in result.unreadable}
+    read_at = {key: i for i, key in enumerate(values_read(p.segments))}
+    parsed_at = {key: i for i, key in enumerate(p.parsed)}
+    profiles = []
+    for i, (column, kind) in enumerate(chosen):
+        blank = count[f"describe {i} blank"]
+        counted = values[read_at[(column, kind)]]
+        if kind == Kind.TEXT:
+            placeholders = count[f"describe {i} text"]
+            readable, bad, rows = totals.rows - blank, 0, []
+            figures = text_figures(counted)
+        else:
+            j = parsed_at[(column, kind)]
+            readable, bad = totals.readable[j], totals.unreadable[j]
+            placeholders = totals.rows - blank - readable - bad
+            rows = first_rows.get((column, kind.value), [])
+            if kind == Kind.NUMBER:
+                pairs = zip(counted["value"].to_list(), counted["count"].to_list(), strict=True)
+                figures = number_figures(Counted.of(list(pairs)), bins)
+            else:
+                recent = {d: count[f"describe {i} last {d}"] for d in (7, 30, 90, 365)}
+                figures = date_figures(counted, recent)
+        profiles.append(
+            FieldProfile(
+                column,
+                kind.value,
+                blank,
+                placeholders,
+                bad,
+                rows,
+                readable,
+                figures,
+                thresholds_of(base.segments, column),
+            )  # fmt: skip
+        )
+    return DescribeResult(result.input, result.rows, p.as_of.isoformat(), profiles)
+
+
+def _with(base: Plan, segments: list[Segment]) -> Plan:
+    return base.widened(dataclasses.replace(base.segments, segments=tuple(segments)))
+
+
+def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> list[str]:
+    """The export's columns to describe: every one, the ones named (exactly, else ignoring
+    case), or the score column."""
+    from leadseg.columns import close_columns, detect_score_column
+    from leadseg.errors import UsageError
+
+    header = list(base.export.columns)
+    if every_column:
+        return header
+    if not fields:
+        score = base.segments.score_field or detect_score_column(header)
+        if score is None:
+            raise UsageError(
+                f"no score column found in {base.export.display}",
+                hint="name the column to describe with --field COLUMN, or use --all",
+            )
+        return [score]
+    found = []
+    for name in fields:
+        if name in header:
+            found.append(name)
+            continue
+        same = [h for h in header if h.casefold() == name.casefold()]
+        if len(same) != 1:
+            raise UsageError(
+                f"--field {name!r}: no such column in {base.export.display}",
+                hint=close_columns(name, header) or "columns: " + ", ".join(header[:10]),
+            )
+        found.append(same[0])
+    return list(dict.fromkeys(found))
+
+
+def column_kinds(base: Plan, columns: list[str], engine: Engine) -> dict[str, Kind]:
+    """How each column is read: as the segment file compares it; the score column as a
+    number; any other by the values of the first rows (``inferred_kind``)."""
+    from leadseg.columns import detect_score_column
+    from leadseg.engine import SAMPLE_ROWS
+
+    known = known_kinds(base.segments)
+    score = base.segments.score_field or detect_score_column(list(base.export.columns))
+    kinds = {c: known[c] for c in columns if c in known}
+    if score in columns and score not in kinds:
+        kinds[score] = Kind.NUMBER
+    unknown = [c for c in columns if c not in kinds]
+    if unknown:
+        probe = _with(base, probe_segments(unknown))
+        totals = engine.totals(probe, rows=SAMPLE_ROWS)
+        at = {key: i for i, key in enumerate(probe.parsed)}
+        for column in unknown:
+            number, day = at[(column, Kind.NUMBER)], at[(column, Kind.DATE)]
+            kinds[column] = inferred_kind(
+                (totals.readable[number], totals.unreadable[number]),
+                (totals.readable[day], totals.unreadable[day]),
+            )
+    return kinds

@@ -1,0 +1,82 @@
+"""Figures of a number column from its values counted (``value``, ``count`` pairs, as every
+engine returns them): exact, whatever the engine, and cheap however many rows there were."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Distinct values in ascending order and how many rows hold each."""
+
+    values: list[float]
+    counts: list[int]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[float, int]]) -> Counted:
+        ordered = sorted(pairs)
+        return cls([float(v) for v, _ in ordered], [int(n) for _, n in ordered])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def mean(self) -> float:
+        # math.fsum: exact summation, so every engine's counts give the same mean
+        return math.fsum(v * n for v, n in zip(self.values, self.counts, strict=True)) / self.total
+
+    def at_rank(self, rank: int) -> float:
+        """The value at 0-based ``rank`` of the sorted rows."""
+        seen = 0
+        for value, n in zip(self.values, self.counts, strict=True):
+            seen += n
+            if rank < seen:
+                return value
+        raise IndexError(rank)
+
+    def quantile(self, q: float) -> float:
+        """Linear interpolation between the closest ranks (numpy's and Polars' default)."""
+        h = (self.total - 1) * q
+        low = math.floor(h)
+        below = self.at_rank(low)
+        if low + 1 >= self.total:
+            return below
+        return below + (h - low) * (self.at_rank(low + 1) - below)
+
+    def at_least(self, threshold: float) -> int:
+        return sum(n for v, n in zip(self.values, self.counts, strict=True) if v >= threshold)
+
+    def histogram(self, bins: int) -> list[tuple[float, float, int]]:
+        """``bins`` bins of equal width from the least to the greatest value, each holding
+        the values from its low edge up to (not including) its high edge -- the last one
+        includes the greatest value. One bin when every value is the same."""
+        low, high = self.values[0], self.values[-1]
+        if low == high:
+            return [(low, high, self.total)]
+        width = (high - low) / bins
+        counts = [0] * bins
+        for value, n in zip(self.values, self.counts, strict=True):
+            counts[min(int((value - low) / width), bins - 1)] += n
+        edges = [low + i * width for i in range(bins)] + [high]
+        return [(edges[i], edges[i + 1], counts[i]) for i in range(bins)]
+
+
+def round_thresholds(low: float, high: float, steps: int = 10) -> list[float]:
+    """Round numbers between ``low`` and ``high``, about ``steps`` of them: multiples of
+    1, 2 or 5 times a power of ten."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return []
+    raw = (high - low) / steps
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step)
+    found = []
+    k = first
+    while k * step <= high:
+        found.append(float(round(k * step, 12)))
+        k += 1
+    return found
