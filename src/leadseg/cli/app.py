@@ -322,3 +322,7 @@ def schema() -> None:
 
 def main() -> None:
     app()
+
+
+# The analysis commands register themselves on ``app`` (they need it defined first).
+from leadseg.cli import analysis as _analysis  # noqa: E402,F401

@@ -151,3 +151,17 @@ def parse_file_mode(text: str) -> int:
             file=sys.stderr,
         )
     return mode
+
+
+CHART_FORMATS = (".png", ".svg", ".html")
+
+
+def chart_format(path: Path) -> str:
+    """The chart format a file name asks for (checked before any work starts)."""
+    suffix = path.suffix.lower()
+    if suffix not in CHART_FORMATS:
+        raise UsageError(
+            f"--chart {path}: the name must end in " + ", ".join(CHART_FORMATS),
+            hint="e.g. --chart score.png",
+        )
+    return suffix

@@ -1,0 +1,166 @@
+"""``leadseg describe | explain | overlap``: the analyst's questions, each one pass over the
+export with the options ``count`` takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leadseg.cli import common as c
+from leadseg.cli.app import _run_options, app
+from leadseg.cli.boundary import run
+
+ChartOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart", metavar="FILE", help="Also draw it: .png, .svg or .html (leadseg[charts])."
+    ),
+]
+
+
+@app.command()
+def describe(
+    export: c.ExportArg,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--field", "-f", help="Column to describe (repeatable) [default: score]."),
+    ] = None,
+    every_column: Annotated[bool, typer.Option("--all", help="Describe every column.")] = False,
+    bins: Annotated[int, typer.Option("--bins", help="Histogram bins of a number.")] = 10,
+    segments: Annotated[
+        Path | None,
+        typer.Option(
+            "--segments", "-s", help="Read columns as this segment file does; mark its thresholds."
+        ),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    chart: ChartOpt = None,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Show what a column holds, read as segments read it: blanks, unreadable values,
+    range, quantiles, histogram and thresholds; or a date's range, or common text."""
+    from leadseg.api import describe_export
+    from leadseg.cli.render_analysis import print_description
+
+    def action() -> None:
+        c.choice("--format", output_format, ("table", "json"))
+        if not 1 <= bins <= 1000:
+            raise c.UsageError("--bins must be between 1 and 1000")
+        if chart is not None:
+            c.chart_format(chart)
+        options = _run_options(
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format, engine=engine, spark_master=spark_master,
+        )  # fmt: skip
+        result = describe_export(
+            export, field, every_column=every_column, segments=segments, bins=bins,
+            options=options,
+        )  # fmt: skip
+        if chart is not None:
+            from leadseg.charts import save_description_chart
+
+            save_description_chart(result, chart)
+        print_description(result, output_format)
+
+    run(action, debug=debug)
+
+
+@app.command()
+def explain(
+    export: c.ExportArg,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[SEGMENT]...", help="Segments to explain [default: all]."),
+    ] = None,
+    segments: c.SegmentsOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Show why each segment has its count: after each criterion, how many contacts are
+    kept, dropped, and dropped for lack of a value."""
+    from leadseg.api import explain_segments
+    from leadseg.cli.render import warn_unreadable
+    from leadseg.cli.render_analysis import print_waterfalls
+
+    def action() -> None:
+        c.choice("--format", output_format, ("table", "json"))
+        options = _run_options(
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format, engine=engine, spark_master=spark_master,
+        )  # fmt: skip
+        result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
+        warn_unreadable(result)
+        print_waterfalls(result, output_format)
+
+    run(action, debug=debug)
+
+
+@app.command()
+def overlap(
+    export: c.ExportArg,
+    segments: c.SegmentsOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    chart: ChartOpt = None,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Show how many contacts each pair of segments shares, and the largest exact
+    combinations of segments."""
+    from leadseg.api import overlap_segments
+    from leadseg.cli.render import warn_unreadable
+    from leadseg.cli.render_analysis import print_overlap
+
+    def action() -> None:
+        c.choice("--format", output_format, ("table", "json", "csv"))
+        if chart is not None:
+            c.chart_format(chart)
+        options = _run_options(
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format, engine=engine, spark_master=spark_master,
+        )  # fmt: skip
+        result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
+        warn_unreadable(result)
+        if chart is not None:
+            from leadseg.charts import save_overlap_chart
+
+            save_overlap_chart(result, chart)
+        print_overlap(result, output_format)
+
+    run(action, debug=debug)

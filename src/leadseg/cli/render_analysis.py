@@ -1,0 +1,174 @@
+"""Render ``describe``, ``explain`` and ``overlap`` results: JSON (the result's
+``to_dict``), CSV, or aligned text with bars drawn in the terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from leadseg.cli.render import print_json
+from leadseg.printable import printable
+
+if TYPE_CHECKING:
+    from leadseg.analysis.describe import DescribeResult, FieldProfile
+    from leadseg.analysis.explain import ExplainResult
+    from leadseg.analysis.overlap import OverlapResult
+
+BAR_WIDTH = 30
+
+
+def number(value: float | None) -> str:
+    """A figure as a person reads it: 60 rather than 60.0, at most 4 decimals."""
+    if value is None:
+        return "-"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def bar(count: int, largest: int, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar in eighths of a block."""
+    if largest <= 0 or count <= 0:
+        return ""
+    eighths = max(1, round(count / largest * width * 8))
+    return (
+        "\u2588" * (eighths // 8) + ("", *"\u258f\u258e\u258d\u258c\u258b\u258a\u2589")[eighths % 8]
+    )
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def print_description(result: DescribeResult, fmt: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    lines = [f"{result.input}: {result.rows:,} rows (as of {result.as_of})"]
+    for profile in result.fields:
+        lines += [""] + _field_lines(profile, result.rows)
+    print(printable_lines(lines), file=stream)
+
+
+def printable_lines(lines: list[str]) -> str:
+    return "\n".join(printable(line) for line in lines)
+
+
+def _field_lines(p: FieldProfile, rows: int) -> list[str]:
+    lines = [
+        f"{p.name} ({p.kind}): {p.readable:,} values ({share(p.readable, rows)}), "
+        f"{p.blank:,} blank, {p.placeholders:,} placeholders, {p.unreadable:,} unreadable"
+    ]
+    if p.unreadable_rows:
+        more = ", ..." if p.unreadable > len(p.unreadable_rows) else ""
+        lines.append(f"  unreadable in rows {', '.join(map(str, p.unreadable_rows))}{more}")
+    f = p.figures
+    if p.kind == "number" and f.get("histogram"):
+        lines.append(f"  min {number(f['min'])}  max {number(f['max'])}  mean {number(f['mean'])}")
+        lines.append(
+            "  quantiles " + "  ".join(f"{q}: {number(v)}" for q, v in f["quantiles"].items())
+        )
+        lines.append("  histogram")
+        largest = max(b["count"] for b in f["histogram"])
+        edges = [(number(b["low"]), number(b["high"])) for b in f["histogram"]]
+        wide = max(len(f"{low} - {high}") for low, high in edges)
+        for (low, high), b in zip(edges, f["histogram"], strict=True):
+            label = f"{low} - {high}".rjust(wide)
+            lines.append(f"    {label} {bar(b['count'], largest):<{BAR_WIDTH}} {b['count']:,}")
+        lines.append("  contacts kept by 'at least'")
+        marks = {t.value: t.segment for t in p.thresholds}
+        for entry in f["at_least"]:
+            note = f"  (quantile {entry['quantile']})" if "quantile" in entry else ""
+            if entry["value"] in marks:
+                note += f"  <- {marks[entry['value']]}"
+            lines.append(
+                f"    at least {number(entry['value']):>10}: {entry['count']:>10,} "
+                f"({share(entry['count'], rows)}){note}"
+            )
+    elif p.kind == "date" and f.get("min"):
+        lines.append(f"  from {f['min']} to {f['max']}")
+        recent = "  ".join(f"{days} days: {n:,}" for days, n in f["last_days"].items())
+        lines.append(f"  in the last {recent}")
+    elif p.kind == "text" and f.get("top"):
+        lines.append(f"  {f['distinct']:,} distinct values (trimmed, ignoring case)")
+        largest = f["top"][0]["count"]
+        wide = max(len(t["value"]) for t in f["top"])
+        for t in f["top"]:
+            lines.append(
+                f"    {t['value']:<{min(wide, 40)}} {bar(t['count'], largest, 20):<20} "
+                f"{t['count']:,}"
+            )
+    return lines
+
+
+def print_waterfalls(result: ExplainResult, fmt: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    lines = [f"{result.input}: {result.rows:,} rows"]
+    for waterfall in result.segments:
+        lines += ["", f"{waterfall.name}: {waterfall.count:,} contacts"]
+        table: list[list[str]] = [["step", "from", "line", "kept", "dropped", "no value"]]
+        for step in waterfall.steps:
+            if step.match == "any":
+                dropped, blank = f"+{step.added:,} (or)", ""
+            else:
+                dropped, blank = f"{step.dropped:,}", f"{step.dropped_blank:,}"
+            table.append(
+                [
+                    step.criterion,
+                    step.segment,
+                    str(step.line or ""),
+                    f"{step.kept:,}",
+                    dropped,
+                    blank,
+                ]  # fmt: skip
+            )
+        lines += ["  " + line for line in aligned(table, right=(2, 3, 4, 5))]
+    print(printable_lines(lines), file=stream)
+
+
+def aligned(table: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    """Rows of cells as lines of aligned columns."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in table
+    ]
+
+
+def print_overlap(result: OverlapResult, fmt: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["segment", *result.segments])
+        for name, row in zip(result.segments, result.counts, strict=True):
+            writer.writerow([name, *row])
+        return
+    lines = [f"{result.input}: {result.rows:,} rows; members of both (% of the row's segment)"]
+    table: list[list[Any]] = [["", *result.segments]]
+    for name, row, shares in zip(result.segments, result.counts, result.shares(), strict=True):
+        cells = [
+            f"{n:,}" + ("" if s is None else f" ({s:.0%})")
+            for n, s in zip(row, shares, strict=True)
+        ]
+        table.append([name, *cells])
+    lines += aligned(table, right=tuple(range(1, len(table[0]))))
+    lines += ["", "largest exact combinations"]
+    combos = [
+        [" + ".join(i.segments), f"{i.count:,}", share(i.count, result.rows)]
+        for i in result.intersections
+    ]
+    combos.append(["(in no segment)", f"{result.in_none:,}", share(result.in_none, result.rows)])
+    lines += ["  " + line for line in aligned(combos, right=(1, 2))]
+    print(printable_lines(lines), file=stream)
