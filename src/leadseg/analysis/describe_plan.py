@@ -110,9 +110,14 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
             continue
         same = [h for h in header if h.casefold() == name.casefold()]
         if len(same) != 1:
+            containing = [h for h in header if name.casefold() in h.casefold()]
+            hint = close_columns(name, header) or (
+                "did you mean " + " or ".join(map(repr, containing[:3])) + "?"
+                if containing
+                else "columns: " + ", ".join(header[:10]) + (", ..." if len(header) > 10 else "")
+            )
             raise UsageError(
-                f"--field {name!r}: no such column in {base.export.display}",
-                hint=close_columns(name, header) or "columns: " + ", ".join(header[:10]),
+                f"--field {name!r}: no such column in {base.export.display}", hint=hint
             )
         found.append(same[0])
     return list(dict.fromkeys(found))
