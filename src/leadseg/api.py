@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.describe import DescribeResult
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
+    from leadseg.analysis.report import Report
     from leadseg.engine import Plan
     from leadseg.io.readers import Export
 
@@ -350,3 +351,54 @@ def describe_export(
     with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         return describe_plan(planned, fields, every_column, bins, options)
+
+
+def report_data(
+    export: str | Path, segments: Segments, options: RunOptions | None = None
+) -> Report:
+    """Everything ``leadseg report`` shows: counts, waterfalls and overlap from one pass,
+    the score column's figures from a second (``describe``), and their provenance."""
+    from leadseg import __version__
+    from leadseg.analysis.describe_plan import describe_plan
+    from leadseg.analysis.explain import explained, waterfall_segments
+    from leadseg.analysis.overlap import overlap_of
+    from leadseg.analysis.report import Provenance, Report
+    from leadseg.applying import source_digest
+    from leadseg.columns import detect_score_column
+    from leadseg.engine import counted
+    from leadseg.engines import engine_for
+    from leadseg.io.fingerprint import BackgroundDigest
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    with _opened(export, options) as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        digest = source_digest(planned)
+        names = planned.segments.names()
+        widened, waterfalls = waterfall_segments(planned.segments, names)
+        wide = planned.widened(widened)
+        totals, combinations = engine_for(options).combinations(wide)
+        counts = counted(wide, totals, options)
+        overlap = overlap_of(
+            names, [s.name for s in wide.order], combinations, input=counts.input,
+            rows=counts.rows, as_of=counts.as_of, unreadable=counts.unreadable,
+        )  # fmt: skip
+        score = planned.segments.score_field or detect_score_column(list(opened.columns))
+        described = None
+        if score is not None:
+            described = describe_plan(planned, [score], False, 20, options)
+        source = opened.source_path or opened.local_path
+        provenance = Provenance(
+            input=opened.display,
+            size=None if opened.lake else source.stat().st_size,
+            sha256=digest.hexdigest() if isinstance(digest, BackgroundDigest) else digest,
+            segments_file=planned.segments.source,
+            segments_sha256=planned.segments.sha256,
+            leadseg_version=__version__,
+            as_of=planned.as_of.isoformat(),
+            engine=options.engine,
+        )
+    own = [c for c in counts.segments if c.name in set(names)]
+    return Report(
+        provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, described
+    )

@@ -164,3 +164,45 @@ def overlap(
         print_overlap(result, output_format)
 
     run(action, debug=debug)
+
+
+@app.command()
+def report(
+    export: c.ExportArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The page to write (.html).")],
+    segments: c.SegmentsOpt = None,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Write one self-contained HTML page to mail a colleague: counts, the score histogram
+    with the thresholds, the overlap heat map, every waterfall, unreadable values and
+    provenance."""
+    from leadseg.api import report_data
+    from leadseg.cli.render import warn_unreadable
+
+    def action() -> None:
+        c.chart_format(output, "--output", (".html",))
+        options = _run_options(
+            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
+            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
+            date_format=date_format, engine=engine, spark_master=spark_master,
+        )  # fmt: skip
+        data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
+        warn_unreadable(data.waterfalls)
+        from leadseg.io.single_file import write_whole
+        from leadseg.report_page import report_page
+
+        write_whole(output, report_page(data).encode("utf-8"))
+        typer.echo(f"leadseg: wrote {output} ({data.rows:,} contacts)", err=True)
+
+    run(action, debug=debug)

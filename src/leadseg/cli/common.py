@@ -156,12 +156,20 @@ def parse_file_mode(text: str) -> int:
 CHART_FORMATS = (".png", ".svg", ".html")
 
 
-def chart_format(path: Path) -> str:
-    """The chart format a file name asks for (checked before any work starts)."""
+def chart_format(
+    path: Path, option: str = "--chart", allowed: tuple[str, ...] = CHART_FORMATS
+) -> str:
+    """The format a chart's file name asks for, checked with its directory and the charts
+    extra before any work starts."""
+    from leadseg.errors import require
+    from leadseg.io.single_file import check_writable
+
     suffix = path.suffix.lower()
-    if suffix not in CHART_FORMATS:
+    if suffix not in allowed:
         raise UsageError(
-            f"--chart {path}: the name must end in " + ", ".join(CHART_FORMATS),
-            hint="e.g. --chart score.png",
+            f"{option} {path}: the name must end in " + ", ".join(allowed),
+            hint=f"e.g. {option} score{allowed[0]}",
         )
+    check_writable(path, option)
+    require("matplotlib", "charts", f"{option}")
     return suffix

@@ -62,7 +62,9 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
     Console(file=stream, no_color=plain, highlight=False).print(table)
 
 
-def warn_unreadable(result: CountResult) -> None:
+def warn_unreadable(result: CountResult | Any) -> None:
+    """One warning line per column with unreadable values (any result with ``input`` and
+    ``unreadable``)."""
     for bad in result.unreadable:
         where = ""
         if bad.rows:  # a lake input has no row numbers

@@ -1,0 +1,47 @@
+"""One file written whole or not at all (a chart, a report): a temp file beside it, then a
+rename. The previous file stays intact when anything fails; no temp file is left."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from leadseg.errors import Location, OutputCreateError, OutputWriteError
+from leadseg.io.writers import TEMP_MARK
+
+
+def check_writable(path: Path, option: str) -> None:
+    """Before any work: the file's directory exists and can be written; the path is no
+    directory."""
+    where = Location(file=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputCreateError(f"{option} names a directory", location=where)
+    if not folder.is_dir():
+        raise OutputCreateError(
+            f"{option}: the directory {folder} does not exist",
+            location=where,
+            hint=f"create it (mkdir -p {folder}) or choose another path",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputCreateError(f"{option}: the directory {folder} is not writable", location=where)
+
+
+def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    temp = folder / f"{TEMP_MARK}{os.getpid()}-{path.name}"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        finally:
+            if temp.exists():
+                temp.unlink()
+    except OSError as exc:
+        raise OutputWriteError(
+            f"cannot write the file: {exc.strerror or exc}", location=Location(file=str(path))
+        ) from None
