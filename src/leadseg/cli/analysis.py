@@ -11,6 +11,7 @@ import typer
 from leadseg.cli import common as c
 from leadseg.cli.app import _run_options, app
 from leadseg.cli.boundary import run
+from leadseg.cli.progress import progress_bar
 
 ChartOpt = Annotated[
     Path | None,
@@ -48,6 +49,7 @@ def describe(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Show what a column holds, read as segments read it: blanks, unreadable values,
@@ -66,10 +68,11 @@ def describe(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        result = describe_export(
-            export, field, every_column=every_column, segments=segments, bins=bins,
-            options=options,
-        )  # fmt: skip
+        with progress_bar(export, quiet):
+            result = describe_export(
+                export, field, every_column=every_column, segments=segments, bins=bins,
+                options=options,
+            )  # fmt: skip
         if chart is not None:
             from leadseg.charts import save_description_chart
 
@@ -99,6 +102,7 @@ def explain(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Show why each segment has its count: after each criterion, how many contacts are
@@ -114,7 +118,8 @@ def explain(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
+        with progress_bar(export, quiet):
+            result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
         warn_unreadable(result)
         print_waterfalls(result, output_format)
 
@@ -138,6 +143,7 @@ def overlap(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Show how many contacts each pair of segments shares, and the largest exact
@@ -155,7 +161,8 @@ def overlap(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
+        with progress_bar(export, quiet):
+            result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(result)
         if chart is not None:
             from leadseg.charts import save_overlap_chart
@@ -182,6 +189,7 @@ def report(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one self-contained HTML page to mail a colleague: counts, the score histogram
@@ -197,12 +205,14 @@ def report(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
+        with progress_bar(export, quiet):
+            data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(data.waterfalls)
         from leadseg.io.single_file import write_whole
         from leadseg.report_page import report_page
 
         write_whole(output, report_page(data).encode("utf-8"))
-        typer.echo(f"leadseg: wrote {output} ({data.rows:,} contacts)", err=True)
+        if not quiet:
+            typer.echo(f"leadseg: wrote {output} ({data.rows:,} contacts)", err=True)
 
     run(action, debug=debug)

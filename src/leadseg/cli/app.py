@@ -147,10 +147,12 @@ def count(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
     from leadseg.api import count_segments
+    from leadseg.cli.progress import progress_bar
     from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
 
     def action() -> None:
@@ -161,7 +163,8 @@ def count(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        result = count_segments(export, chosen, options)
+        with progress_bar(export, quiet):
+            result = count_segments(export, chosen, options)
         warn_unreadable(result)
         print_counts(result, output_format)
 
@@ -222,12 +225,14 @@ def apply(
             "--spark-parts", help="With --engine spark: each segment as Spark's part files."
         ),
     ] = False,
+    quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
     import sys
 
     from leadseg.api import apply_segments
+    from leadseg.cli.progress import progress_bar
     from leadseg.cli.render import print_counts, warn_formulas, warn_unreadable
     from leadseg.io.writers import OUTPUT_SUFFIXES
 
@@ -240,20 +245,21 @@ def apply(
             strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
             date_format=date_format, engine=engine, spark_master=spark_master,
         )  # fmt: skip
-        result = apply_segments(
-            export,
-            _segments(segments),
-            output_dir,
-            output_format=output_format,
-            only=only,
-            options=options,
-            file_mode=mode,
-            make_dir=mkdir,
-            wait_lock=wait_lock,
-            excel_safe=excel_safe,
-            safe_columns=tuple(excel_safe_column or ()),
-            spark_parts=spark_parts,
-        )
+        with progress_bar(export, quiet):
+            result = apply_segments(
+                export,
+                _segments(segments),
+                output_dir,
+                output_format=output_format,
+                only=only,
+                options=options,
+                file_mode=mode,
+                make_dir=mkdir,
+                wait_lock=wait_lock,
+                excel_safe=excel_safe,
+                safe_columns=tuple(excel_safe_column or ()),
+                spark_parts=spark_parts,
+            )
         warn_unreadable(result.counts)
         warn_formulas(result)
         print_counts(result.counts, "table", sys.stderr)

@@ -173,3 +173,8 @@ def chart_format(
     check_writable(path, option)
     require("matplotlib", "charts", f"{option}")
     return suffix
+
+
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no 'wrote' line on stderr.")
+]
