@@ -195,6 +195,32 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             check="none",
         )
 
+    def workbench_task():
+        export, segments = str(files["1m"]), spec("ten")
+        commands = [Command("leadseg count (baseline)", leadseg("count", export, "-s", segments))]
+        for command in ("describe", "explain", "overlap"):
+            commands.append(Command(f"leadseg {command}", leadseg(command, export, "-s", segments)))
+        limits = {f"leadseg {command}": 1.3 for command in ("describe", "explain", "overlap")}
+        return Task(
+            "workbench: describe, explain, overlap, 10 segments, 1M-row CSV",
+            "each <= 1.3x count with the same segments",
+            commands,
+            limits=limits,
+        )
+
+    def progress_task():
+        argv = leadseg("count", str(files["1m"]), "-s", spec("ten"))
+        shown = {"LEADSEG_PROGRESS": "1", "LEADSEG_PROGRESS_DELAY": "0"}
+        return Task(
+            "progress bar: count, 10 segments, 1M-row CSV",
+            "costs < 2% (<= 1.02x)",
+            [
+                Command("leadseg count, no bar (baseline)", argv, env={"LEADSEG_PROGRESS": "0"}),
+                Command("leadseg count, bar from the start", argv, env=shown),
+            ],
+            limits={"leadseg count, bar from the start": 1.02},
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
@@ -225,6 +251,8 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
         ),
         apply_task("1m", "four", 0.60, None),
         apply_task("1m", "ten", 0.60, None),
+        workbench_task(),
+        progress_task(),
         Task(
             "leadseg --help",
             "does not import polars; <= 1.5x `python -c 'import typer'`",
