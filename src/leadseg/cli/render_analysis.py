@@ -77,11 +77,14 @@ def _field_lines(p: FieldProfile, rows: int) -> list[str]:
             label = f"{low} - {high}".rjust(wide)
             lines.append(f"    {label} {bar(b['count'], largest):<{BAR_WIDTH}} {b['count']:,}")
         lines.append("  contacts kept by 'at least'")
-        marks = {t.value: t.segment for t in p.thresholds}
+        marks: dict[float, list[str]] = {}
+        for t in p.thresholds:
+            op = t.op.replace("_", " ")
+            marks.setdefault(t.value, []).append(f"{t.segment} ({op} {number(t.value)})")
         for entry in f["at_least"]:
             note = f"  (quantile {entry['quantile']})" if "quantile" in entry else ""
             if entry["value"] in marks:
-                note += f"  <- {marks[entry['value']]}"
+                note += "  <- " + ", ".join(marks[entry["value"]])
             lines.append(
                 f"    at least {number(entry['value']):>10}: {entry['count']:>10,} "
                 f"({share(entry['count'], rows)}){note}"
