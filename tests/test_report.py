@@ -102,3 +102,21 @@ def test_a_failed_report_keeps_the_previous_page(tmp_path, cli):
     assert result.exit_code != 0
     assert page.read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "r.html"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_report_says_the_same_on_every_engine(request, engine):
+    from datetime import date
+
+    from leadseg.api import report_data
+
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
+
+    def data(name: str) -> dict:
+        options = leadseg.RunOptions(engine=name, as_of=date(2026, 11, 28))
+        found = report_data(EXAMPLE, SEGMENTS, options).to_dict()
+        assert found["provenance"].pop("engine") == name
+        return found
+
+    assert data(engine) == data("polars")
