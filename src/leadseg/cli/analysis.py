@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from leadseg.cli import common as c
-from leadseg.cli.app import _run_options, app
+from leadseg.cli.app import app, options_from
 from leadseg.cli.boundary import run
 from leadseg.cli.progress import progress_bar
 
@@ -54,6 +54,7 @@ def describe(
 ) -> None:
     """Show what a column holds, read as segments read it: blanks, unreadable values,
     range, quantiles, histogram and thresholds; or a date's range, or common text."""
+    arguments = dict(locals())
     from leadseg.api import describe_export
     from leadseg.cli.render_analysis import print_description
 
@@ -63,11 +64,7 @@ def describe(
             raise c.UsageError("--bins must be between 1 and 1000")
         if chart is not None:
             c.chart_format(chart)
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             result = describe_export(
                 export, field, every_column=every_column, segments=segments, bins=bins,
@@ -107,17 +104,14 @@ def explain(
 ) -> None:
     """Show why each segment has its count: after each criterion, how many contacts are
     kept, dropped, and dropped for lack of a value."""
+    arguments = dict(locals())
     from leadseg.api import explain_segments
     from leadseg.cli.render import warn_unreadable
     from leadseg.cli.render_analysis import print_waterfalls
 
     def action() -> None:
         c.choice("--format", output_format, ("table", "json"))
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
         warn_unreadable(result)
@@ -148,6 +142,7 @@ def overlap(
 ) -> None:
     """Show how many contacts each pair of segments shares, and the largest exact
     combinations of segments."""
+    arguments = dict(locals())
     from leadseg.api import overlap_segments
     from leadseg.cli.render import warn_unreadable
     from leadseg.cli.render_analysis import print_overlap
@@ -156,11 +151,7 @@ def overlap(
         c.choice("--format", output_format, ("table", "json", "csv"))
         if chart is not None:
             c.chart_format(chart)
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(result)
@@ -195,16 +186,13 @@ def report(
     """Write one self-contained HTML page to mail a colleague: counts, the score histogram
     with the thresholds, the overlap heat map, every waterfall, unreadable values and
     provenance."""
+    arguments = dict(locals())
     from leadseg.api import report_data
     from leadseg.cli.render import warn_unreadable
 
     def action() -> None:
         c.chart_format(output, "--output", (".html",))
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(data.waterfalls)

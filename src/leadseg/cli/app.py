@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,6 +69,15 @@ def _run_options(
         engine=engine,
         spark_master=spark_master,
     )
+
+
+def options_from(given: dict) -> Any:
+    """The run options from a command's arguments (its ``locals()``): those of
+    ``_run_options`` it has."""
+    import inspect
+
+    known = inspect.signature(_run_options).parameters
+    return _run_options(**{k: v for k, v in given.items() if k in known})
 
 
 def _segments(segments: Path | None, at_least: float | None = None, at_most: float | None = None):
@@ -151,6 +160,7 @@ def count(
     debug: c.DebugOpt = False,
 ) -> None:
     """Count each segment's contacts in one pass over the export."""
+    arguments = dict(locals())
     from leadseg.api import count_segments
     from leadseg.cli.progress import progress_bar
     from leadseg.cli.render import OUTPUT_FORMATS, print_counts, warn_unreadable
@@ -158,11 +168,7 @@ def count(
     def action() -> None:
         c.choice("--format", output_format, OUTPUT_FORMATS)
         chosen = _segments(segments, at_least, at_most)
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             result = count_segments(export, chosen, options)
         warn_unreadable(result)
@@ -229,6 +235,7 @@ def apply(
     debug: c.DebugOpt = False,
 ) -> None:
     """Write one file per segment plus manifest.json into the output directory."""
+    arguments = dict(locals())
     import sys
 
     from leadseg.api import apply_segments
@@ -240,11 +247,7 @@ def apply(
         c.choice("--format", output_format, tuple(OUTPUT_SUFFIXES))
         c.finite("--wait-lock", wait_lock)
         mode = c.parse_file_mode(file_mode)
-        options = _run_options(
-            as_of=as_of, encoding=encoding, delimiter=delimiter, input_format=input_format,
-            strict=strict, cache=cache, decimal_comma=decimal_comma, score_field=score_field,
-            date_format=date_format, engine=engine, spark_master=spark_master,
-        )  # fmt: skip
+        options = options_from(arguments)
         with progress_bar(export, quiet):
             result = apply_segments(
                 export,
