@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.report import Report
     from leadseg.engine import Plan
+    from leadseg.guards import Guards
     from leadseg.io.readers import Export
 
 Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
@@ -44,15 +45,27 @@ def validate_segments(
 
 
 def count_segments(
-    export: str | Path, segments: Segments, options: RunOptions | None = None
+    export: str | Path,
+    segments: Segments,
+    options: RunOptions | None = None,
+    guards: Guards | None = None,
 ) -> CountResult:
-    """Count every segment's members in one pass over the export."""
+    """Count every segment's members in one pass over the export. With ``guards``, the
+    result carries their checks (``guards``; ``leadseg.guards.enforce`` raises on a
+    breach)."""
+    import dataclasses
+
     from leadseg.engine import count_plan
+    from leadseg.guards import check_guards
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
     with _opened(export, options) as (opened, options):
-        return count_plan(_planned(opened, segment_set, problems, options), options)
+        result = count_plan(_planned(opened, segment_set, problems, options), options)
+    if guards:
+        pairs = [(s.name, s.count) for s in result.segments]
+        result = dataclasses.replace(result, guards=check_guards(pairs, guards))
+    return result
 
 
 @contextmanager
@@ -165,12 +178,15 @@ def apply_segments(
     excel_safe: bool = False,
     safe_columns: tuple[str, ...] = (),
     spark_parts: bool = False,
+    guards: Guards | None = None,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
     CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
     ``excel_safe`` they are neutralised (see ``leadseg.formulas``). ``spark_parts`` (with
-    the Spark engine): each segment is a directory of part files Spark writes."""
+    the Spark engine): each segment is a directory of part files Spark writes. ``guards``
+    (``--expect``, ``--max-change`` against the manifest in ``output_dir``): a breach
+    raises ``GuardBreach`` and nothing is replaced."""
     from leadseg.applying import OutputOptions, apply_plan
     from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
 
@@ -188,7 +204,9 @@ def apply_segments(
     selected = select_segments(segment_set, only) if not problems else []
     with _opened(export, options, writes=True) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
-        output = OutputOptions(output_format, file_mode, excel_safe, tuple(safe_columns))
+        output = OutputOptions(
+            output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards
+        )
         suffix = OUTPUT_SUFFIXES[output_format]
         names = [s.slug + suffix for s in segment_set.segments]
         out.guard(names, _protected(opened, segment_set, options))

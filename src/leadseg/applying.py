@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from leadseg.backends.polars import mask_column
 from leadseg.engine import Plan, RunOptions, check_unreadable
+from leadseg.guards import Guards
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.queries import MisalignedLines
 from leadseg.io.readers import RAW_LINE, Rerun, until_settled
@@ -43,6 +44,7 @@ class OutputOptions:
     file_mode: int = 0o600
     excel_safe: bool = False  # prefix cells that may run as formulas with '
     safe_columns: tuple[str, ...] = ()  # never counted or changed (a phone column)
+    guards: Guards | None = None  # checked before anything is published
 
     @property
     def text(self) -> bool:
@@ -174,6 +176,7 @@ def _write_segment_files(
         p.settle(totals)
         counts = p.result(totals)
         check_unreadable(p, counts, options)
+        counts = guarded(counts, out, output.guards)
         for sink in sinks.values():
             sink.close()
         cells = {}
@@ -189,6 +192,24 @@ def _write_segment_files(
         manifest = manifest_of(p, counts, output, digest, formulas)
         publication.commit(manifest, protect=p.export.source_path)
         return counts, formulas
+
+
+def guarded(counts: CountResult, out: OutputDir, guards: Guards | None) -> CountResult:
+    """The counts with their guard checks (``--max-change`` against the manifest already
+    in the output directory, if any); a breach raises before anything is published."""
+    if not guards:
+        return counts
+    from leadseg.guards import check_guards, enforce, previous_counts
+    from leadseg.io.writers import MANIFEST
+
+    previous = out.path / MANIFEST
+    baseline = None
+    if guards.max_change is not None and previous.is_file():
+        baseline = previous_counts(previous)
+    pairs = [(c.name, c.count) for c in counts.segments]
+    checks = check_guards(pairs, dataclasses.replace(guards, baseline=baseline))
+    enforce(checks, str(out.path), published=True)
+    return dataclasses.replace(counts, guards=checks)
 
 
 def text_columns(p: Plan) -> list[str]:
@@ -334,6 +355,8 @@ def manifest_of(
         ],
         "unreadable": [u.to_dict() for u in counts.unreadable],
     }
+    if counts.guards is not None:
+        manifest["guards"] = [g.to_dict() for g in counts.guards]
     if formulas is not None:
         manifest["formula_cells_by_column"] = formulas.by_column
         manifest["formula_header_cells"] = formulas.header_cells

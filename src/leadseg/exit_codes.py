@@ -6,6 +6,7 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     USAGE = 2
+    GUARD = 3  # a guard (--expect, --max-change) failed: nothing was published
     DATA_ERROR = 65  # the export holds bad data
     NO_INPUT = 66  # the export is missing or unreadable
     UNAVAILABLE = 69  # an optional part is not installed (pip install 'leadseg[...]')

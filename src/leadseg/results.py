@@ -51,9 +51,10 @@ class CountResult:
     unreadable: list[UnreadableValues] = field(default_factory=list)
     as_of: str | None = None
     delimiter: str | None = None  # of a CSV export, as used (given or sniffed)
+    guards: list[Any] | None = None  # GuardCheck, when guards were given
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "input": self.input,
             "delimiter": self.delimiter,
             "rows": self.rows,
@@ -61,6 +62,9 @@ class CountResult:
             "segments": [s.to_dict() for s in self.segments],
             "unreadable": [u.to_dict() for u in self.unreadable],
         }
+        if self.guards is not None:
+            data["guards"] = [g.to_dict() for g in self.guards]
+        return data
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,16 @@ def count(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    expect: c.ExpectOpt = None,
+    max_change: c.MaxChangeOpt = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            help="The previous run for --max-change: a manifest.json or count --format json.",
+        ),
+    ] = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -169,10 +179,20 @@ def count(
         c.choice("--format", output_format, OUTPUT_FORMATS)
         chosen = _segments(segments, at_least, at_most)
         options = options_from(arguments)
+        if max_change is not None and baseline is None:
+            raise c.UsageError(
+                "--max-change compares with a previous run: name it with --baseline FILE",
+                hint="a manifest.json of apply, or the output of count --format json",
+            )
+        guards = c.guards_of(expect, max_change, baseline)
         with progress_bar(export, quiet):
-            result = count_segments(export, chosen, options)
+            result = count_segments(export, chosen, options, guards)
         warn_unreadable(result)
         print_counts(result, output_format)
+        if result.guards is not None:
+            from leadseg.guards import enforce
+
+            enforce(result.guards, result.input, published=False)
 
     run(action, debug=debug)
 
@@ -231,6 +251,8 @@ def apply(
             "--spark-parts", help="With --engine spark: each segment as Spark's part files."
         ),
     ] = False,
+    expect: c.ExpectOpt = None,
+    max_change: c.MaxChangeOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -262,6 +284,7 @@ def apply(
                 excel_safe=excel_safe,
                 safe_columns=tuple(excel_safe_column or ()),
                 spark_parts=spark_parts,
+                guards=c.guards_of(expect, max_change),
             )
         warn_unreadable(result.counts)
         warn_formulas(result)

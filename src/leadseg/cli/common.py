@@ -178,3 +178,31 @@ def chart_format(
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no 'wrote' line on stderr.")
 ]
+
+
+ExpectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--expect",
+        metavar="NAME>=N|NAME<=N",
+        help="Fail (exit 3) unless the segment's count is so; NAME ignoring case, * for "
+        "every segment (repeatable).",
+    ),
+]
+MaxChangeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-change",
+        metavar="PCT",
+        help="Fail (exit 3) when a segment's count moved more than PCT % since the previous run.",
+    ),
+]
+
+
+def guards_of(expect: list[str] | None, max_change: float | None, baseline: Path | None = None):
+    """The guards the options ask for (the baseline read now, before any work)."""
+    from leadseg.guards import Expectation, Guards, check_max_change, previous_counts
+
+    check_max_change(max_change)
+    counts = previous_counts(baseline) if baseline is not None else None
+    return Guards(tuple(Expectation.parse(e) for e in expect or ()), max_change, counts)

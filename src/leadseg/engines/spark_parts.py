@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def apply_parts(
     p: Plan, out: OutputDir, selected: list[str], output: OutputOptions, options: RunOptions
 ) -> ApplyResult:
-    from leadseg.applying import manifest_of, source_digest
+    from leadseg.applying import guarded, manifest_of, source_digest
     from leadseg.engine import check_unreadable
     from leadseg.engines.spark import SparkEngine
     from leadseg.engines.spark_session import spark_errors
@@ -41,6 +41,7 @@ def apply_parts(
     digest = source_digest(p)
     counts = p.result(engine.totals(p))
     check_unreadable(p, counts, options)
+    counts = guarded(counts, out, output.guards)
     by_name = p.segments.by_name()
     names = {name: by_name[name].slug + OUTPUT_SUFFIXES[output.format] for name in selected}
     staging = out.path / f"{PARTS_MARK}{secrets.token_hex(6)}"
