@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from leadseg.analysis.describe import DescribeResult
+    from leadseg.analysis.diff import DiffResult
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.report import Report
@@ -420,3 +421,54 @@ def report_data(
     return Report(
         provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, described
     )
+
+
+def diff_exports(
+    old: str | Path,
+    new: str | Path,
+    segments: Segments,
+    key: str,
+    options: RunOptions | None = None,
+    output_dir: str | Path | None = None,
+    make_dir: bool = False,
+) -> DiffResult:
+    """Per segment, who entered and who left between ``old`` and ``new``, matched by the
+    ``key`` column (trimmed, ignoring case). With ``output_dir``: ``<slug>.entered.csv``
+    (rows of ``new``) and ``<slug>.left.csv`` (rows of ``old``), written like ``apply``.
+    Blank and repeated keys are reported (an error with ``options.strict``)."""
+    from contextlib import ExitStack
+
+    from leadseg.analysis.diff import DiffResult, changes, key_problems
+    from leadseg.analysis.diff_files import check_keys, write_changes
+    from leadseg.columns import find_column
+    from leadseg.engine import counted
+    from leadseg.engines import engine_for
+    from leadseg.io.writers import OutputDir
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    out = OutputDir.prepare(Path(output_dir), make=make_dir) if output_dir is not None else None
+    with ExitStack() as stack:
+        plans, frames, counts, found = [], [], [], []
+        for export in (old, new):
+            opened, run = stack.enter_context(_opened(export, options))
+            planned = _planned(opened, segment_set, problems, run)
+            column = find_column(key, list(opened.columns), opened.display, "--key")
+            totals, frame = engine_for(run).keyed_masks(planned, column)
+            result = counted(planned, totals, run)
+            plans.append((planned, run, column))
+            frames.append(frame)
+            counts.append({s.name: s.count for s in result.segments})
+            found.append(key_problems(frame, opened.structure.spreadsheet_row))
+        names = segment_set.names()
+        # one segment set: the same evaluation order, so the same mask names, in both
+        masks = {s.name: f"m{i}" for i, s in enumerate(plans[0][0].order)}
+        if options.strict:
+            check_keys(found, [p.export.display for p, _, _ in plans], key)
+        per_segment, keys = changes(names, frames[0], frames[1], masks, (counts[0], counts[1]))
+        if out is not None:
+            per_segment = write_changes(out, plans, per_segment, keys, key)
+    return DiffResult(
+        plans[0][0].export.display, plans[1][0].export.display, plans[1][2], per_segment,
+        found[0], found[1], None if out is None else str(out.path),
+    )  # fmt: skip

@@ -149,3 +149,22 @@ def _replace_score(node: Criterion, column: str) -> Criterion:
     if isinstance(node, Not):
         return Not(_replace_score(node.child, column))
     return node
+
+
+def find_column(name: str, header: list[str], display: str, option: str) -> str:
+    """The column an option names: exactly, else ignoring case (when that is one column);
+    otherwise a usage error suggesting close names."""
+    from leadseg.errors import UsageError
+
+    if name in header:
+        return name
+    same = [h for h in header if h.casefold() == name.casefold()]
+    if len(same) == 1:
+        return same[0]
+    containing = [h for h in header if name.casefold() in h.casefold()]
+    hint = close_columns(name, header) or (
+        "did you mean " + " or ".join(map(repr, containing[:3])) + "?"
+        if containing
+        else "columns: " + ", ".join(header[:10]) + (", ..." if len(header) > 10 else "")
+    )
+    raise UsageError(f"{option} {name!r}: no such column in {display}", hint=hint)

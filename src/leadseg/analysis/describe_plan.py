@@ -89,7 +89,7 @@ def _with(base: Plan, segments: list[Segment]) -> Plan:
 def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> list[str]:
     """The export's columns to describe: every one, the ones named (exactly, else ignoring
     case), or the score column."""
-    from leadseg.columns import close_columns, detect_score_column
+    from leadseg.columns import detect_score_column, find_column
     from leadseg.errors import UsageError
 
     header = list(base.export.columns)
@@ -103,23 +103,8 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
                 hint="name the column to describe with --field COLUMN, or use --all",
             )
         return [score]
-    found = []
-    for name in fields:
-        if name in header:
-            found.append(name)
-            continue
-        same = [h for h in header if h.casefold() == name.casefold()]
-        if len(same) != 1:
-            containing = [h for h in header if name.casefold() in h.casefold()]
-            hint = close_columns(name, header) or (
-                "did you mean " + " or ".join(map(repr, containing[:3])) + "?"
-                if containing
-                else "columns: " + ", ".join(header[:10]) + (", ..." if len(header) > 10 else "")
-            )
-            raise UsageError(
-                f"--field {name!r}: no such column in {base.export.display}", hint=hint
-            )
-        found.append(same[0])
+    display = base.export.display
+    found = [find_column(name, header, display, "--field") for name in fields]
     return list(dict.fromkeys(found))
 
 

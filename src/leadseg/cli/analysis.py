@@ -204,3 +204,52 @@ def report(
             typer.echo(f"leadseg: wrote {output} ({data.rows:,} contacts)", err=True)
 
     run(action, debug=debug)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier export.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The later export.")],
+    key: Annotated[
+        str, typer.Option("--key", "-k", help="Column matching contacts (trimmed, any case).")
+    ],
+    segments: c.SegmentsOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Also write <slug>.entered.csv and <slug>.left.csv here."
+        ),
+    ] = None,
+    mkdir: Annotated[bool, typer.Option("--mkdir", help="Create the output directory.")] = False,
+    score_field: c.ScoreFieldOpt = None,
+    date_format: c.DateFormatOpt = None,
+    engine: c.EngineOpt = "auto",
+    spark_master: c.SparkMasterOpt = None,
+    as_of: c.AsOfOpt = None,
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    strict: c.StrictOpt = False,
+    cache: c.CacheOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Show who entered and who left each segment between two exports, matched by a key
+    column."""
+    arguments = dict(locals())
+    from leadseg.api import diff_exports
+    from leadseg.cli.render_analysis import print_diff, warn_keys
+
+    def action() -> None:
+        c.choice("--format", output_format, ("table", "json", "csv"))
+        options = options_from(arguments)
+        with progress_bar(new, quiet):
+            result = diff_exports(
+                old, new, segments or c.DEFAULT_SEGMENTS, key, options, output_dir, mkdir
+            )
+        warn_keys(result)
+        print_diff(result, output_format)
+
+    run(action, debug=debug)

@@ -11,6 +11,7 @@ from leadseg.printable import printable
 
 if TYPE_CHECKING:
     from leadseg.analysis.describe import DescribeResult, FieldProfile
+    from leadseg.analysis.diff import DiffResult
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
 
@@ -174,4 +175,47 @@ def print_overlap(result: OverlapResult, fmt: str, stream: TextIO | None = None)
     ]
     combos.append(["(in no segment)", f"{result.in_none:,}", share(result.in_none, result.rows)])
     lines += ["  " + line for line in aligned(combos, right=(1, 2))]
+    print(printable_lines(lines), file=stream)
+
+
+def warn_keys(result: DiffResult) -> None:
+    for display, problems in ((result.old, result.old_keys), (result.new, result.new_keys)):
+        for count, rows, what in (
+            (problems.blank, problems.blank_rows, f"a blank {result.key!r} (never matched)"),
+            (problems.duplicate, problems.duplicate_rows, f"a repeated {result.key!r}"),
+        ):
+            if count:
+                more = ", ..." if count > len(rows) else ""
+                print(
+                    printable(
+                        f"leadseg: warning: {display}: {count:,} row(s) with {what} "
+                        f"(row {', '.join(map(str, rows))}{more})"
+                    ),
+                    file=sys.stderr,
+                )
+
+
+def print_diff(result: DiffResult, fmt: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    columns = ["before", "after", "entered", "left", "stayed"]
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["name", *columns])
+        for s in result.segments:
+            writer.writerow([s.name, s.before, s.after, s.entered, s.left, s.stayed])
+        return
+    table = [["segment", *columns]]
+    for s in result.segments:
+        table.append(
+            [s.name, *(f"{n:,}" for n in (s.before, s.after, s.entered, s.left, s.stayed))]
+        )
+    lines = [f"{result.old} -> {result.new}, matched by {result.key!r}"]
+    lines += aligned(table, right=(1, 2, 3, 4, 5))
+    if result.output_dir:
+        lines.append(f"entered and left rows written to {result.output_dir}")
     print(printable_lines(lines), file=stream)

@@ -63,6 +63,13 @@ class Engine(Protocol):
         values left out (``describe``)."""
         ...
 
+    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+        """One pass: the totals, and per row its ``key`` column folded as text comparisons fold it
+        (``key``, null or empty when blank), its mask per segment (``m0``..., ``Plan.order``)
+        and its position in the file (``position``) -- nothing else, so memory follows the
+        keys, not the rows (``diff``)."""
+        ...
+
 
 Combination = tuple[tuple[bool, ...], int]  # memberships in ``Plan.order``, and the rows
 

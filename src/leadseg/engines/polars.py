@@ -56,6 +56,32 @@ class PolarsEngine:
                 found.append(counted.rename({"key": "value"}))
         return totals, found
 
+    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+        """One scan: the key, masks and position, with the flags whose sums prove the
+        structure and tell whether a text column needs NFC (then it runs again)."""
+        import polars as pl
+
+        from leadseg.backends.polars import mask_column, normalised_text
+        from leadseg.engine import SUSPECT
+
+        def one_pass() -> tuple[Totals, pl.DataFrame]:
+            checks = p.export.structure_queries()
+            scan = p.export.scan(extra_field=True).with_row_index("position")
+            frame = p.compiled.add_masks(scan, flags=True)
+            frame = frame.with_columns(p.export.suspect_row().alias(SUSPECT))
+            folded = normalised_text(key, p.schema[key], nfc=True).alias("key")
+            long = p.export.long_row().alias("long_row")
+            query = frame.select(folded, *flag_columns(p), long, pl.col("position"))
+            found = collect_all([query, *checks.values()], p.export)
+            totals = p.batch_totals(found[0])
+            totals.long_rows = int(found[0]["long_row"].sum())
+            p.settle(totals, found[1].item() if checks else None)
+            masks = {mask_column(s.name): f"m{i}" for i, s in enumerate(p.compiled.order)}
+            keyed = found[0].select("key", *masks, pl.col("position").cast(pl.Int64))
+            return totals, keyed.rename(masks)
+
+        return until_settled(one_pass)
+
     def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
         """``totals``: one row of sums; ``combinations``: those sums per combination of
         segment masks; ``distributions``: one row of sums and value counts."""

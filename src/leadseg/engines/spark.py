@@ -76,6 +76,16 @@ class SparkEngine:
                 found.append(pl.DataFrame(rows, schema=result.columns, orient="row"))
         return totals, found
 
+    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+        import polars as pl
+
+        spark, nfc = self.prepared(p)
+        sql = SqlPass(p, "spark", nfc_function=nfc)
+        with spark_errors(p.export.display):
+            frame = pl.from_arrow(spark.sql(sql.keyed_query(key)).toArrow())
+        assert isinstance(frame, pl.DataFrame)
+        return self.totals(p), frame.with_columns(pl.col("position").cast(pl.Int64))
+
     def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):
             if bad and not p.export.lake:  # rows are spreadsheet rows of one file

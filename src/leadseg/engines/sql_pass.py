@@ -232,6 +232,22 @@ class SqlPass:
             query = query.order_by(position.copy())
         return query.sql(self.dialect)
 
+    def keyed_query(self, key: str) -> str:
+        """Per row: ``key`` folded as text comparisons fold it, the masks ``m0``...
+        (``Plan.order``), and ``position``; in file order."""
+        from sqlglot import exp
+
+        compiler = self._compiler(staged=False)
+        columns: list[Any] = [exp.alias_(compiler.folded_text(key), "key", quoted=True)]
+        columns += [
+            exp.alias_(compiler.segment(s), f"m{i}", quoted=True)
+            for i, s in enumerate(self.plan.order)
+        ]
+        position = exp.column(POSITION, quoted=True)
+        columns.append(exp.alias_(position, "position", quoted=True))
+        query = exp.select(*columns).from_(self._source()).order_by(position.copy())
+        return query.sql(self.dialect)
+
     def as_batch(self, frame: pl.DataFrame) -> pl.DataFrame:
         """A batch of ``members_query`` with the names ``Plan.batch_totals`` and the writers
         expect (the export's own column names; masks and flags as the Polars engine names

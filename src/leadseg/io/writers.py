@@ -135,7 +135,9 @@ class OutputDir:
         """The segment files the manifest of the previous run lists (plain names only)."""
         try:
             data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-            files = [s.get("file") for s in data.get("segments", [])]
+            segments = data.get("segments", [])
+            # apply lists one file a segment; diff two (entered and left)
+            files = [s.get(key) for s in segments for key in ("file", "left_file")]
         except (OSError, ValueError, AttributeError, TypeError):
             return set()
         suffixes = tuple(OUTPUT_SUFFIXES.values())

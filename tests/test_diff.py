@@ -1,0 +1,135 @@
+"""``leadseg diff`` on every engine against the reference: before/after counts, who
+entered, left and stayed (keys trimmed and ignoring case), blank and repeated keys, and the
+files of -o."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import leadseg
+from leadseg.api import diff_exports
+from tests.oracle import Oracle, fold, is_blank, read_csv_rows
+
+ROOT = Path(__file__).parent.parent
+SEGMENTS = ROOT / "segments.yaml"
+AS_OF = date(2026, 11, 28)
+
+
+@pytest.fixture(params=["polars", "duckdb", "spark"])
+def engine(request) -> str:
+    if request.param == "spark":
+        request.getfixturevalue("spark_session")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> tuple[Path, Path]:
+    """OLD: the bundled example; NEW: its rows from 200 on, some scores changed, some keys
+    re-spelt (spaces, capitals), one repeated, one blank, one new contact."""
+    folder = tmp_path_factory.mktemp("diff")
+    text = (ROOT / "examples/contacts.csv").read_text(encoding="utf-8")
+    records = list(csv.reader(io.StringIO(text)))
+    header, body = records[0], records[1:]
+    score = header.index("Overall Behavior Score")
+    new = []
+    for i, record in enumerate(body[200:]):
+        record = list(record)
+        if i % 9 == 0:
+            record[score] = str((i * 7) % 101)
+        if i % 20 == 0:
+            record[0] = "  " + record[0].upper() + " "
+        new.append(record)
+    new.append(list(body[300]))
+    new.append(["", *body[301][1:]])
+    new.append(["brand.new@example.com", *body[302][1:]])
+    old_path, new_path = folder / "old.csv", folder / "new.csv"
+    old_path.write_text(text, encoding="utf-8")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *new])
+    new_path.write_text(buffer.getvalue(), encoding="utf-8")
+    return old_path, new_path
+
+
+def reference(path: Path) -> tuple[list[dict], dict[str, set[str]], dict[str, list[int]]]:
+    header, rows, _ = read_csv_rows(path.read_text(encoding="utf-8"))
+    oracle = Oracle(SEGMENTS.read_text(encoding="utf-8"), header, as_of=AS_OF)
+    members = oracle.run(rows).members
+    keys = {
+        name: {fold(rows[i]["Email"]) for i in found if not is_blank(rows[i]["Email"])}
+        for name, found in members.items()
+    }
+    return rows, keys, members
+
+
+def rows_of(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_diff_matches_the_reference(exports, engine, tmp_path):
+    old, new = exports
+    options = leadseg.RunOptions(engine=engine, as_of=AS_OF)
+    result = diff_exports(old, new, SEGMENTS, "email", options, tmp_path / "out", True)
+    old_rows, old_keys, old_members = reference(old)
+    new_rows, new_keys, new_members = reference(new)
+    assert result.key == "Email"
+    for change in result.segments:
+        name = change.name
+        assert change.before == len(old_members[name])
+        assert change.after == len(new_members[name])
+        assert change.entered == len(new_keys[name] - old_keys[name])
+        assert change.left == len(old_keys[name] - new_keys[name])
+        assert change.stayed == len(new_keys[name] & old_keys[name])
+        entered = rows_of(tmp_path / "out" / change.files["entered"])
+        expected = [
+            new_rows[i] for i in new_members[name]
+            if not is_blank(new_rows[i]["Email"])
+            and fold(new_rows[i]["Email"]) in new_keys[name] - old_keys[name]
+        ]  # fmt: skip
+        assert [r["Email"] for r in entered] == [r["Email"] for r in expected]
+        left = rows_of(tmp_path / "out" / change.files["left"])
+        assert len(left) == sum(
+            1
+            for i in old_members[name]
+            if fold(old_rows[i]["Email"]) in old_keys[name] - new_keys[name]
+        )
+    assert result.new_keys.blank == 1 and result.new_keys.duplicate == 1
+    assert result.new_keys.blank_rows == [len(new_rows)] and result.old_keys.blank == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["segments"]] == [s.name for s in result.segments]
+
+
+def test_diff_cli(exports, cli, tmp_path):
+    old, new = exports
+    result = cli("diff", old, new, "-s", SEGMENTS, "--key", "EMAIL", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"old", "new", "key", "segments", "keys"}
+    assert set(data["segments"][0]) == {"name", "before", "after", "entered", "left", "stayed"}
+    assert "1 row(s) with a blank 'Email'" in result.stderr
+    assert "1 row(s) with a repeated 'Email'" in result.stderr
+    strict = cli("diff", old, new, "-s", SEGMENTS, "--key", "Email", "--strict")
+    assert strict.exit_code == 65 and "blank 'Email'" in strict.stderr
+    missing = cli("diff", old, new, "-s", SEGMENTS, "--key", "mail")
+    assert missing.exit_code == 2 and "no such column" in missing.stderr
+    table = cli("diff", old, new, "-s", SEGMENTS, "--key", "Email", "--format", "csv")
+    assert table.stdout.splitlines()[0] == "name,before,after,entered,left,stayed"
+
+
+def test_diff_never_replaces_an_export(exports, cli, tmp_path):
+    old, new = exports
+    result = cli("diff", old, new, "-s", SEGMENTS, "--key", "Email", "-o", old.parent)
+    assert result.exit_code == 0  # writes beside them; no name collides
+    folder = tmp_path / "o"
+    folder.mkdir()
+    victim = folder / "sales-ready.entered.csv"
+    copy = folder / "copy.csv"
+    copy.write_bytes(new.read_bytes())
+    victim.symlink_to(copy)
+    result = cli("diff", old, copy, "-s", SEGMENTS, "--key", "Email", "-o", folder)
+    assert result.exit_code == 73 and copy.read_bytes() == new.read_bytes()
