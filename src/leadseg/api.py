@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from leadseg.engine import Plan
     from leadseg.guards import Guards
     from leadseg.io.readers import Export
+    from leadseg.membership import Membership
 
 Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
 
@@ -180,6 +181,7 @@ def apply_segments(
     safe_columns: tuple[str, ...] = (),
     spark_parts: bool = False,
     guards: Guards | None = None,
+    membership: Membership | None = None,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
@@ -187,7 +189,8 @@ def apply_segments(
     ``excel_safe`` they are neutralised (see ``leadseg.formulas``). ``spark_parts`` (with
     the Spark engine): each segment is a directory of part files Spark writes. ``guards``
     (``--expect``, ``--max-change`` against the manifest in ``output_dir``): a breach
-    raises ``GuardBreach`` and nothing is replaced."""
+    raises ``GuardBreach`` and nothing is replaced. ``membership``: also one file with a
+    row per contact and a true/false column per segment (``leadseg.membership``)."""
     from leadseg.applying import OutputOptions, apply_plan
     from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
 
@@ -200,16 +203,32 @@ def apply_segments(
         )
     if spark_parts:
         _check_spark_parts(options, excel_safe)
+        if membership is not None:
+            from leadseg.errors import UsageError
+
+            raise UsageError(
+                "--membership is written on this machine; --spark-parts writes where Spark runs",
+                hint="drop one of the two",
+            )
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
     with _opened(export, options, writes=True) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(
-            output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards
-        )
+            output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards,
+            membership=membership,
+        )  # fmt: skip
+        if membership is not None:
+            membership.key_columns(planned)  # a usage error before any work
         suffix = OUTPUT_SUFFIXES[output_format]
         names = [s.slug + suffix for s in segment_set.segments]
+        if membership is not None:
+            if membership.file in names:
+                from leadseg.errors import UsageError
+
+                raise UsageError(f"--membership {membership.file} is a segment's file name")
+            names.append(membership.file)
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
             if spark_parts:

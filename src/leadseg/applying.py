@@ -27,6 +27,7 @@ from leadseg.io.queries import MisalignedLines
 from leadseg.io.readers import RAW_LINE, Rerun, until_settled
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
+from leadseg.membership import Membership
 from leadseg.results import ApplyResult, CountResult, SegmentCount
 from leadseg.totals import Totals
 
@@ -45,6 +46,7 @@ class OutputOptions:
     excel_safe: bool = False  # prefix cells that may run as formulas with '
     safe_columns: tuple[str, ...] = ()  # never counted or changed (a phone column)
     guards: Guards | None = None  # checked before anything is published
+    membership: Membership | None = None  # --membership: one row a contact, a flag a segment
 
     @property
     def text(self) -> bool:
@@ -98,7 +100,7 @@ def apply_plan(
         str(out.path),
         output.format,
         "manifest.json",
-        list(files.values()),
+        list(files.values()) + ([output.membership.file] if output.membership else []),
         excel_safe=output.excel_safe and output.text,
         formula_columns=formulas.by_column if formulas else {},
         formula_header_cells=formulas.header_cells if formulas else 0,
@@ -168,7 +170,14 @@ def _write_segment_files(
                 if raw
                 else open_sink(output.format, handle, schema, out.path, _header_names(p, output))
             )
-        totals = stream_segments(p, sinks, output, formulas, options, raw=raw)
+        member_sink = None
+        if output.membership is not None:
+            member_schema = output.membership.schema(p)
+            member_sink = open_sink(
+                output.membership.format, publication.open(output.membership.file),
+                member_schema, out.path, list(member_schema),
+            )  # fmt: skip
+        totals = stream_segments(p, sinks, output, formulas, options, raw=raw, members=member_sink)
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
         # A Rerun (blank lines to skip, text that needs NFC) leaves the block: the files
@@ -177,7 +186,7 @@ def _write_segment_files(
         counts = p.result(totals)
         check_unreadable(p, counts, options)
         counts = guarded(counts, out, output.guards)
-        for sink in sinks.values():
+        for sink in [*sinks.values(), *([member_sink] if member_sink else [])]:
             sink.close()
         cells = {}
         if formulas is not None:
@@ -232,6 +241,10 @@ def tagging(p: Plan, output: OutputOptions, formulas: Formulas | None) -> Taggin
         if output.excel_safe:
             tags.stages.append(neutralised(formulas.checked))
         tags.added = mask_columns(formulas.checked)
+    if output.membership is not None:
+        staged = output.membership.staged(p)
+        tags.stages.append(staged)  # after --excel-safe neutralised the cells, if asked
+        tags.added = [*tags.added, *(e.meta.output_name() for e in staged)]
     return tags
 
 
@@ -255,6 +268,7 @@ def stream_segments(
     options: RunOptions,
     *,
     raw: bool,
+    members: SegmentSink | None = None,
 ) -> Totals:
     """Read the export once (on the engine of ``options``); write each batch's members to
     the sinks. Returns the totals; for CSV/TSV, counts cells that may run as formulas into
@@ -277,6 +291,9 @@ def stream_segments(
                 name: pool.submit(_write_members, sink, batch, mask_column(name), checked)
                 for name, sink in sinks.items()
             }
+            if members is not None and output.membership is not None:
+                rows = output.membership.rows(p, batch)
+                pending["\x00membership"] = pool.submit(_write_all, members, rows)
             after_batch()
         _gather(pending, formulas)
     finally:
@@ -308,6 +325,10 @@ def _gather(pending: dict[str, Future[int | None]], formulas: Formulas | None) -
         cells = future.result()
         if cells is not None and formulas is not None:
             formulas.by_file[name] = formulas.by_file.get(name, 0) + cells
+
+
+def _write_all(sink: SegmentSink, rows: pl.DataFrame) -> None:
+    sink.write(rows)
 
 
 def _write_members(
@@ -357,6 +378,12 @@ def manifest_of(
     }
     if counts.guards is not None:
         manifest["guards"] = [g.to_dict() for g in counts.guards]
+    if output.membership is not None:
+        manifest["membership"] = {
+            "file": output.membership.file,
+            "key": output.membership.key_columns(p),
+            "rows": counts.rows,
+        }
     if formulas is not None:
         manifest["formula_cells_by_column"] = formulas.by_column
         manifest["formula_header_cells"] = formulas.header_cells

@@ -253,6 +253,21 @@ def apply(
     ] = False,
     expect: c.ExpectOpt = None,
     max_change: c.MaxChangeOpt = None,
+    membership: Annotated[
+        str | None,
+        typer.Option(
+            "--membership",
+            metavar="FILE",
+            help="Also write FILE (.csv or .parquet, in -o): a row a contact, a true/false "
+            "column a segment.",
+        ),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key", metavar="COLUMN", help="--membership's key column(s) [default: e-mail]."
+        ),
+    ] = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -269,6 +284,13 @@ def apply(
         c.choice("--format", output_format, tuple(OUTPUT_SUFFIXES))
         c.finite("--wait-lock", wait_lock)
         mode = c.parse_file_mode(file_mode)
+        members = None
+        if membership is not None:
+            from leadseg.membership import Membership
+
+            members = Membership.of(membership, tuple(key or ()))
+        elif key:
+            raise c.UsageError("--key goes with --membership FILE")
         options = options_from(arguments)
         with progress_bar(export, quiet):
             result = apply_segments(
@@ -285,6 +307,7 @@ def apply(
                 safe_columns=tuple(excel_safe_column or ()),
                 spark_parts=spark_parts,
                 guards=c.guards_of(expect, max_change),
+                membership=members,
             )
         warn_unreadable(result.counts)
         warn_formulas(result)

@@ -136,8 +136,9 @@ class OutputDir:
         try:
             data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
             segments = data.get("segments", [])
-            # apply lists one file a segment; diff two (entered and left)
+            # apply lists one file a segment (and maybe a membership file); diff two
             files = [s.get(key) for s in segments for key in ("file", "left_file")]
+            files.append((data.get("membership") or {}).get("file"))
         except (OSError, ValueError, AttributeError, TypeError):
             return set()
         suffixes = tuple(OUTPUT_SUFFIXES.values())
