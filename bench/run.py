@@ -221,6 +221,48 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             limits={"leadseg count, bar from the start": 1.02},
         )
 
+    def diff_task():
+        export, segments = str(files["1m"]), spec("ten")
+        count = leadseg("count", export, "-s", segments)
+        # the same file as OLD and NEW: the work is the same whatever changed
+        diff = leadseg("diff", export, export, "-s", segments, "--key", "Email")
+        return Task(
+            "diff: two 1M-row CSV exports, 10 segments",
+            "<= 2x count on one",
+            [Command("leadseg count, one export (baseline)", count), Command("leadseg diff", diff)],
+            limits={"leadseg diff": 2.0},
+        )
+
+    def membership_task():
+        export, segments = str(files["1m"]), spec("ten")
+        plain, members = scratch / "apply-plain", scratch / "apply-members"
+        return Task(
+            "apply --membership, 10 segments, 1M-row CSV",
+            "adds <= 20% to apply",
+            [
+                Command(
+                    "leadseg apply (baseline)",
+                    leadseg("apply", export, "-s", segments, "-o", str(plain)),
+                    plain,
+                ),  # fmt: skip
+                Command(
+                    "leadseg apply --membership members.csv",
+                    leadseg(
+                        "apply",
+                        export,
+                        "-s",
+                        segments,
+                        "-o",
+                        str(members),
+                        "--membership",
+                        "members.csv",
+                    ),  # fmt: skip
+                    members,
+                ),
+            ],
+            limits={"leadseg apply --membership members.csv": 1.2},
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
@@ -253,6 +295,8 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
         apply_task("1m", "ten", 0.60, None),
         workbench_task(),
         progress_task(),
+        diff_task(),
+        membership_task(),
         Task(
             "leadseg --help",
             "does not import polars; <= 1.5x `python -c 'import typer'`",

@@ -112,7 +112,7 @@ def test_diff_cli(exports, cli, tmp_path):
     assert set(data) == {"old", "new", "key", "segments", "keys"}
     assert set(data["segments"][0]) == {"name", "before", "after", "entered", "left", "stayed"}
     assert "1 row(s) with a blank 'Email'" in result.stderr
-    assert "1 row(s) with a repeated 'Email'" in result.stderr
+    assert "1 row(s) repeat the 'Email' of an earlier row" in result.stderr
     strict = cli("diff", old, new, "-s", SEGMENTS, "--key", "Email", "--strict")
     assert strict.exit_code == 65 and "blank 'Email'" in strict.stderr
     missing = cli("diff", old, new, "-s", SEGMENTS, "--key", "mail")

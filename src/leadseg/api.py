@@ -468,17 +468,20 @@ def diff_exports(
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir) if output_dir is not None else None
     with ExitStack() as stack:
-        plans, frames, counts, found = [], [], [], []
+        plans = []
         for export in (old, new):
             opened, run = stack.enter_context(_opened(export, options))
             planned = _planned(opened, segment_set, problems, run)
             column = find_column(key, list(opened.columns), opened.display, "--key")
-            totals, frame = engine_for(run).keyed_masks(planned, column)
-            result = counted(planned, totals, run)
             plans.append((planned, run, column))
+        # one after the other: run at once, two passes only contend for the cores
+        results = [engine_for(r).keyed_groups(p, k) for p, r, k in plans]
+        frames, counts, found = [], [], []
+        for (planned, run, _), (totals, frame) in zip(plans, results, strict=True):
+            result = counted(planned, totals, run)
             frames.append(frame)
             counts.append({s.name: s.count for s in result.segments})
-            found.append(key_problems(frame, opened.structure.spreadsheet_row))
+            found.append(key_problems(frame, planned.export.structure.spreadsheet_row))
         names = segment_set.names()
         # one segment set: the same evaluation order, so the same mask names, in both
         masks = {s.name: f"m{i}" for i, s in enumerate(plans[0][0].order)}

@@ -1,6 +1,7 @@
 """``diff``: who entered and who left each segment between two exports, matched by a key
 column (trimmed and ignoring case, as text comparisons fold text). Each export is read once
-into its keys and masks only, so memory follows the keys, not the rows.
+into its distinct keys with their masks (``Engine.keyed_groups``), so memory follows the
+keys, not the rows.
 
 ``before`` and ``after`` are the segment's counts (rows, as ``count`` gives them);
 ``entered``, ``left`` and ``stayed`` count distinct keys: a key is in a segment when any of
@@ -78,23 +79,25 @@ class DiffResult:
         return data
 
 
-def key_problems(frame: pl.DataFrame, row_of: Callable[[int], int]) -> KeyProblems:
+def key_problems(groups: pl.DataFrame, row_of: Callable[[int], int]) -> KeyProblems:
+    """Blank keys (how many rows, the first one's row) and repeated keys (rows beyond each
+    key's first, and the first rows of the first few keys repeated), from the groups."""
     import polars as pl
 
-    blank = frame.filter(pl.col("key").is_null() | (pl.col("key") == ""))
-    keyed = frame.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
-    repeats = keyed.filter(~pl.col("key").is_first_distinct())
-    first = [row_of(int(r)) for r in blank["position"].head(FIRST_ROWS)]
-    again = [row_of(int(r)) for r in repeats["position"].head(FIRST_ROWS)]
-    return KeyProblems(blank.height, first, repeats.height, again)
+    blank = groups.filter(_blank())
+    repeated = groups.filter(~_blank() & (pl.col("rows") > 1)).sort("first")
+    return KeyProblems(
+        int(blank["rows"].sum()),
+        sorted(row_of(int(r)) for r in blank["first"])[:1],
+        int((repeated["rows"] - 1).sum()),
+        [row_of(int(r)) for r in repeated["first"].head(FIRST_ROWS)],
+    )
 
 
-def member_keys(frame: pl.DataFrame, mask: str) -> pl.DataFrame:
-    """The distinct non-blank keys of the rows in a segment."""
+def _blank() -> pl.Expr:
     import polars as pl
 
-    members = frame.filter(pl.col(mask) & pl.col("key").is_not_null() & (pl.col("key") != ""))
-    return members.select("key").unique()
+    return pl.col("key").is_null() | (pl.col("key") == "")
 
 
 def changes(
@@ -104,17 +107,39 @@ def changes(
     mask_of: dict[str, str],
     counts: tuple[dict[str, int], dict[str, int]],
 ) -> tuple[list[SegmentChange], dict[str, tuple[pl.DataFrame, pl.DataFrame]]]:
-    """Per segment its change, and its entered and left keys (for the files)."""
+    """Per segment its change, and its entered and left keys (for the files): each
+    export's keys grouped once (a key is in a segment when any of its rows is), one join."""
+    import polars as pl
+
+    masks = [mask_of[name] for name in names]
+
+    def keyed(groups: pl.DataFrame) -> pl.DataFrame:
+        return groups.filter(~_blank()).select("key", *masks)
+
+    both = keyed(old).join(keyed(new), on="key", how="full", coalesce=True, suffix="_new")
+    was = {m: pl.col(m).fill_null(0) > 0 for m in masks}
+    now = {m: pl.col(f"{m}_new").fill_null(0) > 0 for m in masks}
+    sums = both.select(
+        pl.sum_horizontal(pl.lit(0)).alias(  # a first column, so an empty frame still has a row
+            "_"
+        ),
+        *[(now[m] & ~was[m]).sum().alias(f"entered {m}") for m in masks],
+        *[(was[m] & ~now[m]).sum().alias(f"left {m}") for m in masks],
+        *[(was[m] & now[m]).sum().alias(f"stayed {m}") for m in masks],
+    ).row(0, named=True)
     found, keys = [], {}
-    for name in names:
-        before, after = member_keys(old, mask_of[name]), member_keys(new, mask_of[name])
-        entered = after.join(before, on="key", how="anti")
-        left = before.join(after, on="key", how="anti")
-        stayed = after.height - entered.height
+    for name, m in zip(names, masks, strict=True):
         found.append(
             SegmentChange(
-                name, counts[0][name], counts[1][name], entered.height, left.height, stayed
-            )
+                name,
+                counts[0][name],
+                counts[1][name],
+                int(sums[f"entered {m}"] or 0),
+                int(sums[f"left {m}"] or 0),
+                int(sums[f"stayed {m}"] or 0),
+            )  # fmt: skip
         )
+        entered = both.filter(now[m] & ~was[m]).select("key")
+        left = both.filter(was[m] & ~now[m]).select("key")
         keys[name] = (entered, left)
     return found, keys

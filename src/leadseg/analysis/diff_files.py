@@ -31,8 +31,8 @@ def check_keys(found: list[KeyProblems], displays: list[str], key: str) -> None:
             )
         if problems.duplicate:
             raise ExportDataError(
-                f"{problems.duplicate} row(s) repeat a {key!r} an earlier row has: rows "
-                + ", ".join(map(str, problems.duplicate_rows)),
+                f"{problems.duplicate} row(s) repeat the {key!r} of an earlier row (keys "
+                "first in row " + ", ".join(map(str, problems.duplicate_rows)) + ")",
                 location=Location(file=display, row=problems.duplicate_rows[0], field=key),
                 hint="make the key unique, or drop --strict (a key is in a segment when "
                 "any of its rows is)",
@@ -93,7 +93,7 @@ def _write_side(
     import polars as pl
 
     from leadseg.applying import OutputOptions, tagging
-    from leadseg.backends.polars import mask_column, normalised_text
+    from leadseg.backends.polars import folded_key, mask_column
     from leadseg.engines import engine_for
     from leadseg.io.sinks import open_sink
 
@@ -104,7 +104,7 @@ def _write_side(
         for name, file in files.items()
     }
     wanted = {name: frame["key"].implode() for name, frame in keys.items()}
-    folded = normalised_text(column, p.schema[column], nfc=True)
+    folded = folded_key(column, p.schema[column])
     batches = engine_for(run).member_batches(p, tagging(p, OutputOptions("csv"), None), raw=False)
     for batch in batches:
         keyed = batch.with_columns(folded.alias("\x00leadseg:key"))

@@ -206,6 +206,18 @@ def normalised_text(column: str, dtype: Any, *, nfc: bool = False) -> pl.Expr:
     return (text.str.normalize("NFC") if nfc else text).str.to_lowercase()
 
 
+def folded_key(column: str, dtype: Any) -> pl.Expr:
+    """The column folded as ``normalised_text`` with NFC, normalising only the values that
+    hold a character NFC may change (a key column: its values are kept, not compared)."""
+    import polars as pl
+
+    from leadseg.rules import NFC_SENSITIVE
+
+    text = text_of(column, dtype).str.strip_chars()
+    guarded = pl.when(text.str.contains(NFC_SENSITIVE)).then(text.str.normalize("NFC"))
+    return guarded.otherwise(text).str.to_lowercase()
+
+
 def _regex_literal(text: str) -> str:
     """``text`` as a regular expression matching itself, either sigma for a sigma."""
     from leadseg.rules import SIGMAS, escape_regex

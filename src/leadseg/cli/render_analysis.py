@@ -180,19 +180,21 @@ def print_overlap(result: OverlapResult, fmt: str, stream: TextIO | None = None)
 
 def warn_keys(result: DiffResult) -> None:
     for display, problems in ((result.old, result.old_keys), (result.new, result.new_keys)):
-        for count, rows, what in (
-            (problems.blank, problems.blank_rows, f"a blank {result.key!r} (never matched)"),
-            (problems.duplicate, problems.duplicate_rows, f"a repeated {result.key!r}"),
-        ):
-            if count:
-                more = ", ..." if count > len(rows) else ""
-                print(
-                    printable(
-                        f"leadseg: warning: {display}: {count:,} row(s) with {what} "
-                        f"(row {', '.join(map(str, rows))}{more})"
-                    ),
-                    file=sys.stderr,
-                )
+        said = []
+        if problems.blank:
+            said.append(
+                f"{problems.blank:,} row(s) with a blank {result.key!r}, never matched "
+                f"(first: row {problems.blank_rows[0]})"
+            )
+        if problems.duplicate:
+            rows = ", ".join(map(str, problems.duplicate_rows))
+            said.append(
+                f"{problems.duplicate:,} row(s) repeat the {result.key!r} of an earlier row "
+                f"(keys first in row {rows}); such a key is in a segment when any of its "
+                "rows is"
+            )
+        for line in said:
+            print(printable(f"leadseg: warning: {display}: {line}"), file=sys.stderr)
 
 
 def print_diff(result: DiffResult, fmt: str, stream: TextIO | None = None) -> None:

@@ -63,11 +63,12 @@ class Engine(Protocol):
         values left out (``describe``)."""
         ...
 
-    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
-        """One pass: the totals, and per row its ``key`` column folded as text comparisons fold it
-        (``key``, null or empty when blank), its mask per segment (``m0``..., ``Plan.order``)
-        and its position in the file (``position``) -- nothing else, so memory follows the
-        keys, not the rows (``diff``)."""
+    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+        """One pass: the totals, and per distinct value of the ``key`` column folded as
+        text comparisons fold it (``key``; null or empty for a blank key) how many of its
+        rows are in each segment (``m0``..., ``Plan.order``), how many rows have it
+        (``rows``) and the first one's position (``first``) -- memory follows the keys,
+        not the rows (``diff``)."""
         ...
 
 

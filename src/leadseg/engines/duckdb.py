@@ -58,14 +58,14 @@ class DuckDBEngine:
             ]
         return totals, found
 
-    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl
 
         sql = SqlPass(p, "duckdb")
         with _connected(p) as con:
             frame = pl.from_arrow(con.sql(sql.keyed_query(key)).to_arrow_table())
         assert isinstance(frame, pl.DataFrame)
-        return self.totals(p), frame.with_columns(pl.col("position").cast(pl.Int64))
+        return self.totals(p), frame.with_columns(pl.exclude("key").cast(pl.Int64))
 
     def _first_unreadable(self, con: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):

@@ -56,35 +56,21 @@ class PolarsEngine:
                 found.append(counted.rename({"key": "value"}))
         return totals, found
 
-    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
-        """One scan: the key, masks and position, with the flags whose sums prove the
-        structure and tell whether a text column needs NFC (then it runs again)."""
+    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl
 
-        from leadseg.backends.polars import mask_column, normalised_text
-        from leadseg.engine import SUSPECT
+        totals, groups = until_settled(lambda: self._pass(p, None, "keys", key))
+        first_unreadable_rows(p, totals)
+        segments = range(len(p.compiled.order))
+        masks = [pl.col(f"segment_{i}").alias(f"m{i}") for i in segments]
+        return totals, groups.select("key", *masks, pl.col("rows").cast(pl.Int64), "first")
 
-        def one_pass() -> tuple[Totals, pl.DataFrame]:
-            checks = p.export.structure_queries()
-            scan = p.export.scan(extra_field=True).with_row_index("position")
-            frame = p.compiled.add_masks(scan, flags=True)
-            frame = frame.with_columns(p.export.suspect_row().alias(SUSPECT))
-            folded = normalised_text(key, p.schema[key], nfc=True).alias("key")
-            long = p.export.long_row().alias("long_row")
-            query = frame.select(folded, *flag_columns(p), long, pl.col("position"))
-            found = collect_all([query, *checks.values()], p.export)
-            totals = p.batch_totals(found[0])
-            totals.long_rows = int(found[0]["long_row"].sum())
-            p.settle(totals, found[1].item() if checks else None)
-            masks = {mask_column(s.name): f"m{i}" for i, s in enumerate(p.compiled.order)}
-            keyed = found[0].select("key", *masks, pl.col("position").cast(pl.Int64))
-            return totals, keyed.rename(masks)
-
-        return until_settled(one_pass)
-
-    def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
+    def _pass(
+        self, p: Plan, rows: int | None, shape: str, key: str | None = None
+    ) -> tuple[Totals, pl.DataFrame]:
         """``totals``: one row of sums; ``combinations``: those sums per combination of
-        segment masks; ``distributions``: one row of sums and value counts."""
+        segment masks; ``keys``: per folded value of ``key`` (masks any, rows, first
+        position); ``distributions``: one row of sums and value counts."""
         import polars as pl
 
         checks = p.export.structure_queries() if rows is None else {}
@@ -94,6 +80,20 @@ class PolarsEngine:
         if shape == "combinations":
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             query = frame.group_by(masks).agg(count_exprs(p))
+        elif shape == "keys":
+            from leadseg.backends.polars import folded_key
+
+            assert key is not None
+            # per key: its rows in each segment (summed, they are the segment counts too),
+            # its rows, its first row, and the other sums of count_exprs
+            frame = frame.with_row_index("\x00leadseg:position")
+            masks = [
+                m.sum().alias(f"segment_{i}") for i, m in enumerate(p.compiled.masks().values())
+            ]
+            first = pl.col("\x00leadseg:position").min().cast(pl.Int64).alias("first")
+            folded = folded_key(key, p.schema[key]).alias("key")
+            others = [e for e in count_exprs(p) if not e.meta.output_name().startswith("segment_")]
+            query = frame.group_by(folded).agg(*masks, first, *others)
         elif shape == "distributions":
             query = frame.select(count_exprs(p) + value_count_exprs(p))
         else:

@@ -76,7 +76,7 @@ class SparkEngine:
                 found.append(pl.DataFrame(rows, schema=result.columns, orient="row"))
         return totals, found
 
-    def keyed_masks(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl
 
         spark, nfc = self.prepared(p)
@@ -84,7 +84,7 @@ class SparkEngine:
         with spark_errors(p.export.display):
             frame = pl.from_arrow(spark.sql(sql.keyed_query(key)).toArrow())
         assert isinstance(frame, pl.DataFrame)
-        return self.totals(p), frame.with_columns(pl.col("position").cast(pl.Int64))
+        return self.totals(p), frame.with_columns(pl.exclude("key").cast(pl.Int64))
 
     def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):

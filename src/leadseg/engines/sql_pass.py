@@ -233,19 +233,21 @@ class SqlPass:
         return query.sql(self.dialect)
 
     def keyed_query(self, key: str) -> str:
-        """Per row: ``key`` folded as text comparisons fold it, the masks ``m0``...
-        (``Plan.order``), and ``position``; in file order."""
+        """Per distinct value of ``key`` folded as text comparisons fold it: ``key``, its
+        rows in each segment ``m0``... (``Plan.order``), ``rows`` and ``first`` (the first
+        row's position)."""
         from sqlglot import exp
 
         compiler = self._compiler(staged=False)
+        from leadseg.backends.sql import count_of
+
         columns: list[Any] = [exp.alias_(compiler.folded_text(key), "key", quoted=True)]
-        columns += [
-            exp.alias_(compiler.segment(s), f"m{i}", quoted=True)
-            for i, s in enumerate(self.plan.order)
-        ]
-        position = exp.column(POSITION, quoted=True)
-        columns.append(exp.alias_(position, "position", quoted=True))
-        query = exp.select(*columns).from_(self._source()).order_by(position.copy())
+        for i, segment in enumerate(self.plan.order):
+            columns.append(exp.alias_(count_of(compiler.segment(segment)), f"m{i}", quoted=True))
+        columns.append(exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True))
+        first = exp.Min(this=exp.column(POSITION, quoted=True))
+        columns.append(exp.alias_(first, "first", quoted=True))
+        query = exp.select(*columns).from_(self._source()).group_by(exp.Literal.number(1))
         return query.sql(self.dialect)
 
     def as_batch(self, frame: pl.DataFrame) -> pl.DataFrame:
