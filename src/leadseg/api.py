@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from leadseg.guards import Guards
     from leadseg.io.readers import Export
     from leadseg.membership import Membership
+    from leadseg.workbook import WorkbookOptions
 
 Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
 
@@ -182,6 +183,7 @@ def apply_segments(
     spark_parts: bool = False,
     guards: Guards | None = None,
     membership: Membership | None = None,
+    workbook: WorkbookOptions | None = None,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
@@ -203,12 +205,13 @@ def apply_segments(
         )
     if spark_parts:
         _check_spark_parts(options, excel_safe)
-        if membership is not None:
+        if membership is not None or workbook is not None:
             from leadseg.errors import UsageError
 
             raise UsageError(
-                "--membership is written on this machine; --spark-parts writes where Spark runs",
-                hint="drop one of the two",
+                "--membership and --workbook are written on this machine; --spark-parts "
+                "writes where Spark runs",
+                hint="drop one of them",
             )
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
@@ -217,7 +220,7 @@ def apply_segments(
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(
             output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards,
-            membership=membership,
+            membership=membership, workbook=workbook,
         )  # fmt: skip
         if membership is not None:
             membership.key_columns(planned)  # a usage error before any work
@@ -229,6 +232,12 @@ def apply_segments(
 
                 raise UsageError(f"--membership {membership.file} is a segment's file name")
             names.append(membership.file)
+        if workbook is not None:
+            if workbook.file in names:
+                from leadseg.errors import UsageError
+
+                raise UsageError(f"--workbook {workbook.file} is the name of another output")
+            names.append(workbook.file)
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
             if spark_parts:

@@ -30,11 +30,13 @@ from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
 from leadseg.membership import Membership
 from leadseg.results import ApplyResult, CountResult, SegmentCount
 from leadseg.totals import Totals
+from leadseg.workbook import WorkbookOptions
 
 if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engines import Tagging
+    from leadseg.workbook import WorkbookSink
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class OutputOptions:
     safe_columns: tuple[str, ...] = ()  # never counted or changed (a phone column)
     guards: Guards | None = None  # checked before anything is published
     membership: Membership | None = None  # --membership: one row a contact, a flag a segment
+    workbook: WorkbookOptions | None = None  # --workbook: every segment as a sheet
 
     @property
     def text(self) -> bool:
@@ -82,6 +85,7 @@ def apply_plan(
         options.engine == "polars"
         and output.text
         and not output.excel_safe
+        and output.workbook is None  # a sheet needs the values, not the lines
         and p.export.raw_source() is not None
         and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
     )
@@ -100,7 +104,9 @@ def apply_plan(
         str(out.path),
         output.format,
         "manifest.json",
-        list(files.values()) + ([output.membership.file] if output.membership else []),
+        list(files.values())
+        + ([output.membership.file] if output.membership else [])
+        + ([output.workbook.file] if output.workbook else []),
         excel_safe=output.excel_safe and output.text,
         formula_columns=formulas.by_column if formulas else {},
         formula_header_cells=formulas.header_cells if formulas else 0,
@@ -177,7 +183,15 @@ def _write_segment_files(
                 output.membership.format, publication.open(output.membership.file),
                 member_schema, out.path, list(member_schema),
             )  # fmt: skip
-        totals = stream_segments(p, sinks, output, formulas, options, raw=raw, members=member_sink)
+        book = None
+        if output.workbook is not None:
+            from leadseg.workbook import WorkbookSink
+
+            handle = publication.open(output.workbook.file)
+            book = WorkbookSink(handle, list(p.schema), list(files))
+        totals = stream_segments(
+            p, sinks, output, formulas, options, raw=raw, members=member_sink, book=book
+        )
         # Every column is parsed, so Polars itself rejects a row with too many fields; a
         # row with too few has a null last field, and only then runs the exact check.
         # A Rerun (blank lines to skip, text that needs NFC) leaves the block: the files
@@ -199,6 +213,8 @@ def _write_segment_files(
         counts = dataclasses.replace(counts, segments=written)
         p.export.check_unchanged()  # the manifest must describe the rows segmented
         manifest = manifest_of(p, counts, output, digest, formulas)
+        if book is not None:
+            book.close(manifest)
         publication.commit(manifest, protect=p.export.source_path)
         return counts, formulas
 
@@ -269,10 +285,13 @@ def stream_segments(
     *,
     raw: bool,
     members: SegmentSink | None = None,
+    book: WorkbookSink | None = None,
 ) -> Totals:
     """Read the export once (on the engine of ``options``); write each batch's members to
     the sinks. Returns the totals; for CSV/TSV, counts cells that may run as formulas into
     ``formulas``."""
+    import polars as pl
+
     from leadseg.engines import engine_for
 
     batches = engine_for(options).member_batches(p, tagging(p, output, formulas), raw=raw)
@@ -294,6 +313,9 @@ def stream_segments(
             if members is not None and output.membership is not None:
                 rows = output.membership.rows(p, batch)
                 pending["\x00membership"] = pool.submit(_write_all, members, rows)
+            if book is not None:  # here, on this thread: one workbook, written in order
+                for name in sinks:
+                    book.write(name, batch.filter(pl.col(mask_column(name))))
             after_batch()
         _gather(pending, formulas)
     finally:
@@ -378,6 +400,8 @@ def manifest_of(
     }
     if counts.guards is not None:
         manifest["guards"] = [g.to_dict() for g in counts.guards]
+    if output.workbook is not None:
+        manifest["workbook"] = {"file": output.workbook.file}
     if output.membership is not None:
         manifest["membership"] = {
             "file": output.membership.file,

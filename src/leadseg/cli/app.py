@@ -268,6 +268,14 @@ def apply(
             "--key", metavar="COLUMN", help="--membership's key column(s) [default: e-mail]."
         ),
     ] = None,
+    workbook: Annotated[
+        str | None,
+        typer.Option(
+            "--workbook",
+            metavar="FILE.xlsx",
+            help="Also write an Excel workbook (in -o): a summary sheet, a sheet a segment.",
+        ),
+    ] = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -291,6 +299,11 @@ def apply(
             members = Membership.of(membership, tuple(key or ()))
         elif key:
             raise c.UsageError("--key goes with --membership FILE")
+        book = None
+        if workbook is not None:
+            from leadseg.workbook import WorkbookOptions
+
+            book = WorkbookOptions.of(workbook)
         options = options_from(arguments)
         with progress_bar(export, quiet):
             result = apply_segments(
@@ -308,6 +321,7 @@ def apply(
                 spark_parts=spark_parts,
                 guards=c.guards_of(expect, max_change),
                 membership=members,
+                workbook=book,
             )
         warn_unreadable(result.counts)
         warn_formulas(result)

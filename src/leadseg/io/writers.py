@@ -139,9 +139,10 @@ class OutputDir:
             # apply lists one file a segment (and maybe a membership file); diff two
             files = [s.get(key) for s in segments for key in ("file", "left_file")]
             files.append((data.get("membership") or {}).get("file"))
+            files.append((data.get("workbook") or {}).get("file"))
         except (OSError, ValueError, AttributeError, TypeError):
             return set()
-        suffixes = tuple(OUTPUT_SUFFIXES.values())
+        suffixes = (*OUTPUT_SUFFIXES.values(), ".xlsx")
         return {
             f
             for f in files
