@@ -180,3 +180,21 @@ def test_segment_file_problems_all_come_before_any_export_is_read(tmp_path):
     segments.write_text("segments: [")
     with pytest.raises(SegmentFileError):
         leadseg.count_segments(tmp_path / "missing.csv", segments)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_a_header_with_doubled_quotes_names_its_column(tmp_path, engine):
+    """Polars' CSV reader keeps a header's doubled quotes ('Land, ""EU""'); leadseg reads
+    the header itself, so the column is 'Land, "EU"' everywhere (it was an internal error)."""
+    import polars as pl
+
+    export = tmp_path / "e.csv"
+    export.write_text('Email,"Land, ""EU"""\na@x,DE\nb@x,FR\n', encoding="utf-8")
+    segments = leadseg.parse_segments(
+        "segments:\n  - name: de\n    profile: {field: 'Land, \"EU\"', is: DE}\n"
+    )
+    options = leadseg.RunOptions(engine=engine)
+    assert leadseg.count_segments(export, segments, options).segments[0].count == 1
+    leadseg.apply_segments(export, segments, tmp_path / "out", output_format="parquet",
+                           make_dir=True)  # fmt: skip
+    assert pl.read_parquet(tmp_path / "out" / "de.parquet").columns == ["Email", 'Land, "EU"']

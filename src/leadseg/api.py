@@ -503,3 +503,28 @@ def diff_exports(
         plans[0][0].export.display, plans[1][0].export.display, plans[1][2], per_segment,
         found[0], found[1], None if out is None else str(out.path),
     )  # fmt: skip
+
+
+def starter_segments(export: str | Path, options: RunOptions | None = None) -> str:
+    """A first segment file for ``export`` (``leadseg init``), as text: thresholds from its
+    score column's quantiles and examples on its own columns; one pass over the export."""
+    from datetime import date
+
+    from leadseg.analysis.describe_plan import describe_plan
+    from leadseg.columns import detect_score_column
+    from leadseg.errors import UsageError
+    from leadseg.starter import starter_file
+
+    options = options or RunOptions()
+    segment_set = SegmentSet((), score_field=options.score_field)
+    with _opened(export, options) as (opened, options):
+        planned = _planned(opened, segment_set, [], options)
+        score = options.score_field or detect_score_column(list(opened.columns))
+        if score is None:
+            raise UsageError(
+                f"no score column found in {opened.display}",
+                hint="name it with --score-field COLUMN",
+            )
+        described = describe_plan(planned, None, True, 10, options)
+        name = Path(opened.display).name
+    return starter_file(described, score, name, date.today())

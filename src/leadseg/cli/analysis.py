@@ -253,3 +253,45 @@ def diff(
         print_diff(result, output_format)
 
     run(action, debug=debug)
+
+
+@app.command()
+def init(
+    export: c.ExportArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The segment file to write.")
+    ] = c.DEFAULT_SEGMENTS,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    score_field: c.ScoreFieldOpt = None,
+    engine: c.EngineOpt = "auto",
+    encoding: c.EncodingOpt = "utf-8",
+    delimiter: c.DelimiterOpt = None,
+    input_format: c.InputFormatOpt = None,
+    decimal_comma: c.DecimalCommaOpt = False,
+    quiet: c.QuietOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Write a first, commented segment file for this export: high and low score segments
+    from its quantiles, and examples on its own columns."""
+    arguments = dict(locals())
+    from leadseg.api import starter_segments
+
+    def action() -> None:
+        from leadseg.errors import Location, OutputCreateError
+        from leadseg.io.single_file import check_writable, write_whole
+
+        if output.exists() and not force:
+            raise OutputCreateError(
+                f"{output} exists", location=Location(file=str(output)),
+                hint="choose another name with -o, or add --force to replace it",
+            )  # fmt: skip
+        check_writable(output, "--output")
+        options = options_from(arguments)
+        with progress_bar(export, quiet):
+            text = starter_segments(export, options)
+        write_whole(output, text.encode("utf-8"), mode=0o644)
+        if not quiet:
+            typer.echo(f"leadseg: wrote {output}: check it with leadseg validate {output} "
+                       f"--export {export}", err=True)  # fmt: skip
+
+    run(action, debug=debug)

@@ -1,0 +1,162 @@
+"""``leadseg init``: a first segment file written from the export itself -- a high segment
+at the score's 90th percentile and a low one at its 25th (rounded), a subsegment on a
+second score column when there is one, and commented-out examples of every operator family
+with this export's own columns and values. It validates and counts on the export."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadseg.analysis.describe import DescribeResult, FieldProfile
+
+
+def q(value: str) -> str:
+    """A YAML scalar that reads back as ``value`` (a JSON string is a YAML one)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def rounded(value: float, spread: float) -> float | int:
+    """A threshold as a person would write it: whole numbers when the values spread over
+    more than 10, else one decimal."""
+    if spread > 10:
+        return int(round(value))
+    return round(value, 1)
+
+
+def second_score(fields: list[FieldProfile], score: str) -> FieldProfile | None:
+    """Another number column named like a score (``SFDC Lead Score``), with values."""
+    for f in fields:
+        if f.name != score and f.kind == "number" and f.readable and "score" in f.name.lower():
+            return f
+    return None
+
+
+def starter_file(result: DescribeResult, score: str, export_name: str, today: date) -> str:
+    fields = {f.name: f for f in result.fields}
+    main = fields[score]
+    if main.kind != "number" or not main.readable:
+        from leadseg.errors import ExportDataError
+
+        raise ExportDataError(
+            f"the score column {score!r} has no readable numbers",
+            hint="name the score column with --score-field COLUMN",
+        )
+    figures = main.figures
+    spread = figures["max"] - figures["min"]
+    high = rounded(figures["quantiles"]["0.9"], spread)
+    low = rounded(figures["quantiles"]["0.25"], spread)
+    lines = [
+        f"# leadseg segment file for {export_name}, written by `leadseg init` on {today}.",
+        f"# {score}: {main.readable:,} values from {_n(figures['min'])} to "
+        f"{_n(figures['max'])}; 90th percentile {_n(figures['quantiles']['0.9'])}, "
+        f"25th {_n(figures['quantiles']['0.25'])}.",
+        "# Check it: leadseg validate FILE --export EXPORT; count: leadseg count EXPORT -s FILE",
+        "version: 1",
+        f"score_field: {q(score)}",
+        "",
+        "segments:",
+        "  # The top tenth of scores (the 90th percentile, rounded).",
+        "  - name: High score",
+        f"    description: {q(f'{score} at least {high}')}",
+        f"    score: {{at_least: {high}}}",
+        "",
+        "  # The bottom quarter (the 25th percentile, rounded).",
+        "  - name: Low score",
+        f"    description: {q(f'{score} at most {low}')}",
+        f"    score: {{at_most: {low}}}",
+    ]
+    other = second_score(result.fields, score)
+    if other is not None:
+        spread2 = other.figures["max"] - other.figures["min"]
+        middle = rounded(other.figures["quantiles"]["0.5"], spread2)
+        lines += [
+            "",
+            f"  # Inside High score: {other.name} at least its median.",
+            "  - name: High score, upper half of " + other.name.replace(":", " "),
+            "    parent: High score",
+            f"    profile: {{field: {q(other.name)}, at_least: {middle}}}",
+        ]
+    examples = _examples(result, score, today)
+    if examples:
+        lines += ["", "  # More criteria on this export's columns: remove the '# ' to use one."]
+        for example in examples:
+            lines += ["  #", *[f"  # {line}" for line in example]]
+    return "\n".join(lines) + "\n"
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _examples(result: DescribeResult, score: str, today: date) -> list[list[str]]:
+    """One commented segment per operator family, each on a column that suits it."""
+    found: list[list[str]] = []
+    texts = [f for f in result.fields if f.kind == "text" and f.figures.get("top")]
+    # a column of a few values (Country, Lead Status) before a yes/no one
+    few = sorted(
+        (f for f in texts if 2 <= f.figures["distinct"] <= 50),
+        key=lambda f: (f.figures["distinct"] == 2, -f.readable, f.figures["distinct"]),
+    )
+    if few:
+        f = few[0]
+        top = [t["value"] for t in f.figures["top"][:2]]
+        values = ", ".join(q(v) for v in top)
+        found.append([f"- name: {q(f.name + ' in ' + ' or '.join(top))}",
+                      f"  profile: {{field: {q(f.name)}, in: [{values}]}}"])  # fmt: skip
+        found.append([f"- name: {q(f.name + ' not ' + top[0])}",
+                      f"  profile: {{field: {q(f.name)}, is_not: {q(top[0])}}}"])  # fmt: skip
+    # a word of the most common value of a column of phrases (Title: "Sales Director")
+    words = [
+        (f, value.split()[-1])
+        for f in texts
+        if f.figures["distinct"] > 2
+        and len((value := f.figures["top"][0]["value"]).split()) > 1
+        and value.split()[-1].isalpha()
+        and len(value.split()[-1]) >= 4
+    ]
+    if words:
+        f, word = words[0]
+        needle = q(word.lower())
+        found.append([f"- name: {q(f.name + ' mentions ' + word.lower())}",
+                      f"  profile: {{field: {q(f.name)}, contains: {needle}}}"])  # fmt: skip
+    # the date column with the latest dates (last activity rather than creation)
+    dates = sorted(
+        (f for f in result.fields if f.kind == "date" and f.figures.get("max")),
+        key=lambda f: f.figures["max"],
+        reverse=True,
+    )
+    if dates:
+        f = dates[0]
+        found.append([f"- name: {q(f.name + ' in the last 90 days')}",
+                      f"  profile: {{field: {q(f.name)}, in_last_days: 90}}"])  # fmt: skip
+        year = date.fromisoformat(f.figures["max"]).year
+        found.append([f"- name: {q(f.name + f' before {year}')}",
+                      f"  profile: {{field: {q(f.name)}, before: {year}-01-01}}"])  # fmt: skip
+    blanks = [f for f in result.fields if f.blank and f.name != score]
+    if blanks:
+        f = blanks[0]
+        found.append([f"- name: {q('No ' + f.name)}",
+                      f"  profile: {{field: {q(f.name)}, is_blank: true}}"])  # fmt: skip
+    found.append(
+        [
+            "- name: Neither high nor low",
+            "  not:",
+            "    any:",
+            "      - segment: High score",
+            "      - segment: Low score",
+        ]
+    )
+    if dates:
+        found.append(
+            [
+                f"- name: {q('High score or active in the last 30 days')}",
+                "  match: any",
+                "  criteria:",
+                "    - segment: High score",
+                f"    - profile: {{field: {q(dates[0].name)}, in_last_days: 30}}",
+            ]
+        )
+    return found

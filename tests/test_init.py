@@ -1,0 +1,87 @@
+"""``leadseg init``: the segment file it writes validates and counts on the export, its
+thresholds are the score's rounded quantiles (checked against numpy), its commented
+examples are valid once uncommented, and it never replaces a file without --force."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy
+import pytest
+
+import leadseg
+from tests.oracle import Oracle, read_csv_rows
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples/contacts.csv"
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_init_writes_a_file_that_validates_and_counts(cli, tmp_path, engine):
+    target = tmp_path / "segments.yaml"
+    result = cli("init", EXAMPLE, "-o", target, "--engine", engine)
+    assert result.exit_code == 0, result.stderr
+    text = target.read_text(encoding="utf-8")
+    header, rows, _ = read_csv_rows(EXAMPLE.read_text(encoding="utf-8"))
+    oracle = Oracle(text, header, as_of=date.today())
+    scores = [v for r in rows if (v := oracle.number(r[oracle.score], oracle.score)[0]) is not None]
+    high, low = round(numpy.quantile(scores, 0.9)), round(numpy.quantile(scores, 0.25))
+    assert f"score: {{at_least: {high}}}" in text and f"score: {{at_most: {low}}}" in text
+    assert "parent: High score" in text and "SFDC Lead Score" in text
+    assert cli("validate", target, "--export", EXAMPLE).exit_code == 0
+    counts = leadseg.count_segments(EXAMPLE, target)
+    expected = oracle.run(rows).members
+    assert {s.name: s.count for s in counts.segments} == {n: len(m) for n, m in expected.items()}
+
+
+def test_the_commented_examples_are_valid_segments(cli, tmp_path):
+    target = tmp_path / "segments.yaml"
+    assert cli("init", EXAMPLE, "-o", target).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    examples = re.findall(r"^  # (- name: .*(?:\n  #   .*)*)", text, flags=re.M)
+    assert len(examples) >= 6  # in/not, contains, dates, blank, not/any, match any
+    families = " ".join(examples)
+    for operator in ("in:", "is_not:", "contains:", "in_last_days:", "before:", "is_blank:",
+                     "not:", "match: any", "segment:"):  # fmt: skip
+        assert operator in families, operator
+    uncommented = re.sub(r"^  # (?=- |  )", "  ", text, flags=re.M)
+    opened = tmp_path / "all.yaml"
+    opened.write_text(uncommented, encoding="utf-8")
+    assert cli("validate", opened, "--export", EXAMPLE).exit_code == 0
+    result = cli("count", EXAMPLE, "-s", opened, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_init_never_replaces_a_file_without_force(cli, tmp_path):
+    target = tmp_path / "segments.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    result = cli("init", EXAMPLE, "-o", target)
+    assert result.exit_code == 73 and "--force" in result.stderr
+    assert target.read_text() == "mine\n"
+    assert cli("init", EXAMPLE, "-o", target, "--force").exit_code == 0
+    assert target.read_text().startswith("# leadseg segment file")
+
+
+def test_init_quotes_any_column_name(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(
+        'Email,"Lead Score: #1","Land, ""EU""",Seen\n'
+        "a@x,10,DE,2026-11-01\nb@x,90,FR,2026-10-01\nc@x,50,DE,\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "s.yaml"
+    result = cli("init", export, "-o", target, "--score-field", "Lead Score: #1")
+    assert result.exit_code == 0, result.stderr
+    uncommented = re.sub(r"^  # (?=- |  )", "  ", target.read_text(encoding="utf-8"), flags=re.M)
+    target.write_text(uncommented, encoding="utf-8")
+    assert cli("validate", target, "--export", export).exit_code == 0
+
+
+def test_init_needs_a_score_column(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Country\na@x,DE\n", encoding="utf-8")
+    result = cli("init", export, "-o", tmp_path / "s.yaml")
+    assert result.exit_code == 2 and "--score-field" in result.stderr
+    assert not (tmp_path / "s.yaml").exists()
