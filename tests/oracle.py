@@ -360,7 +360,9 @@ class Oracle:
         if "criteria" in seg:
             results = [self._criterion(c, row, member) for c in seg["criteria"]]
             return any(results) if seg.get("match") == "any" else all(results)
-        key = next(k for k in seg if k in ("score", "profile", "all", "any", "not", "segment"))
+        key = next(
+            k for k in seg if k in ("score", "profile", "all", "any", "not", "segment", "sample")
+        )
         return self._criterion({key: seg[key]}, row, member)
 
     def _criterion(self, node: dict[str, Any], row, member) -> bool:
@@ -373,7 +375,21 @@ class Oracle:
             return not self._criterion(value, row, member)
         if key == "segment":
             return member(value)
+        if key == "sample":
+            return self._sampled(value, row)
         return self._compare(value, row)
+
+    def _sampled(self, spec: dict[str, Any], row) -> bool:
+        """README: bucket = int(first 8 hex digits of md5("<seed>:<folded key>"), 16) %
+        10000 / 100, in the sample when from <= bucket < to; a blank key never is."""
+        import hashlib
+
+        raw = row[spec["key"]]
+        if is_blank(raw):
+            return False
+        digest = hashlib.md5(f"{spec['seed']}:{fold(raw, self.normalise)}".encode()).hexdigest()
+        bucket = int(digest[:8], 16) % 10000
+        return round(spec["from"] * 100) <= bucket < round(spec["to"] * 100)
 
     def _compare(self, spec: dict[str, Any], row) -> bool:
         name = spec.get("field", self.score)

@@ -12,7 +12,7 @@ import numpy
 
 from tests.oracle import Oracle, _kind_of, fold, is_blank, trim
 
-CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment")
+CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment", "sample")
 
 
 def own_steps(seg: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
@@ -42,6 +42,8 @@ def reads(oracle: Oracle, node: dict[str, Any]) -> set[tuple[str, str]]:
         return set().union(*(reads(oracle, child) for child in value))
     if key == "not":
         return reads(oracle, value)
+    if key == "sample":
+        return {(value["key"], "text")}
     return set()
 
 

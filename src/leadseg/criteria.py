@@ -31,9 +31,12 @@ class Op(StrEnum):
     AFTER = "after"
     IN_LAST_DAYS = "in_last_days"
     MORE_THAN_DAYS_AGO = "more_than_days_ago"
+    # The ``sample`` criterion (a key of its own, not a profile operator): the contact's
+    # bucket of its key column is in [from, to) -- see ``rules.sample_bucket``.
+    SAMPLE = "sample"
 
 
-OPERATORS: tuple[str, ...] = tuple(op.value for op in Op)
+OPERATORS: tuple[str, ...] = tuple(op.value for op in Op if op != Op.SAMPLE)
 
 # Exports write these where a number or date is missing. In number and date comparisons
 # they count as blank without being reported as unreadable; text comparisons never see

@@ -228,3 +228,19 @@ def is_number(text: str, *, decimal_comma: bool = False) -> bool:
     if not re.match(NUMBER_DECIMAL_COMMA if decimal_comma else NUMBER, stripped):
         return False
     return math.isfinite(float(stripped.replace(",", ".")))
+
+
+# The ``sample`` criterion: a contact's bucket is
+#   int(first 8 hex digits of md5("<seed>:<key>"), 16) % SAMPLE_BUCKETS
+# in hundredths of a percent (0 to 9999), where <key> is the key column folded as text
+# comparisons fold it (trimmed, NFC, lower-cased) with a final sigma as sigma, UTF-8; it is
+# in the sample when from <= bucket/100 < to. A blank key is in no sample.
+SAMPLE_BUCKETS = 10_000
+
+
+def sample_bucket(seed: int, folded_key: str) -> int:
+    """The bucket (0 to 9999) of a folded key: the definition every engine computes."""
+    import hashlib
+
+    digest = hashlib.md5(f"{seed}:{folded_key}".encode(), usedforsecurity=False).hexdigest()
+    return int(digest[:8], 16) % SAMPLE_BUCKETS

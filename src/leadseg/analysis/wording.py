@@ -51,6 +51,9 @@ def _condition(cond: Condition) -> str:
     if cond.op == Op.BETWEEN:
         low, high = cast(tuple[object, object], cond.value)
         return f"between {value_text(low)} and {value_text(high)}"
+    if cond.op == Op.SAMPLE:
+        seed, low, high = cast(tuple[int, int, int], cond.value)
+        return f"in sample [{low / 100:g}, {high / 100:g}) of seed {seed}"
     if cond.op == Op.IN_LAST_DAYS:
         return f"in the last {cond.value} days"
     if cond.op == Op.MORE_THAN_DAYS_AGO:

@@ -392,6 +392,8 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     value = pl.col(helper_column(cond.kind, cond.field))
     op, target = cond.op, cond.value
     if cond.kind == Kind.TEXT:
+        if op == Op.SAMPLE:
+            return _in_sample(value, cast(tuple[int, int, int], target))
         if op == Op.IN:
             from leadseg.rules import SIGMAS
 
@@ -422,6 +424,21 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     if op == Op.MORE_THAN_DAYS_AGO:
         return value < pl.lit(days_before(as_of, cast(int, target)))
     raise AssertionError(f"no Polars compilation for {op} on {cond.kind}")
+
+
+def _in_sample(folded: pl.Expr, bounds: tuple[int, int, int]) -> pl.Expr:
+    """``rules.sample_bucket`` of the folded key in [low, high) hundredths; never for a
+    blank key. md5 by the polars-hash plugin (the same digest as hashlib's)."""
+    import polars as pl
+    import polars_hash  # noqa: F401  (registers the nchash namespace)
+
+    from leadseg.rules import FINAL_SIGMA, SAMPLE_BUCKETS, SIGMA
+
+    seed, low, high = bounds
+    text = pl.lit(f"{seed}:") + folded.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
+    digest = text.nchash.md5()  # type: ignore[attr-defined]
+    bucket = digest.str.slice(0, 8).str.to_integer(base=16) % SAMPLE_BUCKETS
+    return (folded.str.len_bytes() > 0) & (bucket >= low) & (bucket < high)
 
 
 def readable_dates(frame: pl.DataFrame, column: str, formats: list[str]) -> dict[str, int]:

@@ -333,8 +333,10 @@ class SqlCompiler:
 
         blank = exp.EQ(this=self.stripped(cond.field), expression=exp.Literal.string(""))
         op, target = cond.op, cond.value
-        if op == Op.IS:
-            match: SqlExpr = exp.EQ(this=data, expression=lit(target))
+        if op == Op.SAMPLE:
+            match: SqlExpr = self.in_sample(data, cast(tuple[int, int, int], target))
+        elif op == Op.IS:
+            match = exp.EQ(this=data, expression=lit(target))
         elif op == Op.IN:
             match = exp.In(this=data, expressions=[lit(t) for t in target])  # type: ignore[union-attr]
         elif op == Op.CONTAINS:
@@ -355,6 +357,63 @@ class SqlCompiler:
             fits = exp.GTE(this=exp.Length(this=data.copy()), expression=size.copy())
             match = exp.and_(fits, exp.EQ(this=part, expression=lit(target)))
         return exp.and_(exp.not_(exp.paren(blank)), match)
+
+    def in_sample(self, folded: SqlExpr, bounds: tuple[int, int, int]) -> SqlExpr:
+        """``rules.sample_bucket`` of the folded key (already with sigma as sigma) in
+        [low, high) hundredths: md5 as lower-case hex, its first 8 digits as a number."""
+        from sqlglot import exp
+
+        from leadseg.rules import SAMPLE_BUCKETS
+
+        seed, low, high = bounds
+        text = exp.DPipe(this=exp.Literal.string(f"{seed}:"), expression=folded, safe=True)
+        head = exp.Substring(
+            this=self._md5_hex(text), start=exp.Literal.number(1), length=exp.Literal.number(8)
+        )
+        bucket = exp.Mod(
+            this=exp.paren(self._hex_number(head)), expression=exp.Literal.number(SAMPLE_BUCKETS)
+        )
+        return exp.and_(
+            exp.GTE(this=bucket, expression=exp.Literal.number(low)),
+            exp.LT(this=bucket.copy(), expression=exp.Literal.number(high)),
+        )
+
+    def _md5_hex(self, text: SqlExpr) -> SqlExpr:
+        """md5 of text's UTF-8 bytes as lower-case hex, in this dialect."""
+        from sqlglot import exp
+
+        if self.dialect == "trino":  # MD5 takes bytes there
+            raw = exp.Anonymous(
+                this="MD5", expressions=[exp.Anonymous(this="TO_UTF8", expressions=[text])]
+            )
+            return exp.Lower(this=exp.Anonymous(this="TO_HEX", expressions=[raw]))
+        return exp.MD5(this=text)
+
+    def _hex_number(self, hex8: SqlExpr) -> SqlExpr:
+        """Eight hex digits as a number, in this dialect."""
+        from sqlglot import exp
+
+        bigint = exp.DataType.build("BIGINT")
+        if self.dialect in ("spark", "databricks"):
+            digits = exp.Anonymous(
+                this="CONV", expressions=[hex8, exp.Literal.number(16), exp.Literal.number(10)]
+            )
+            return exp.Cast(this=digits, to=bigint)
+        if self.dialect == "postgres":
+            bits = exp.Cast(
+                this=exp.DPipe(this=exp.Literal.string("x"), expression=hex8),
+                to=exp.DataType.build("BIT(32)", dialect="postgres"),
+            )
+            return exp.Cast(this=bits, to=bigint)
+        if self.dialect == "snowflake":
+            return exp.Anonymous(
+                this="TO_NUMBER", expressions=[hex8, exp.Literal.string("XXXXXXXX")]
+            )
+        if self.dialect == "trino":
+            return exp.Anonymous(this="FROM_BASE", expressions=[hex8, exp.Literal.number(16)])
+        # DuckDB, BigQuery: a 0x literal in text casts to an integer
+        prefixed = exp.DPipe(this=exp.Literal.string("0x"), expression=hex8)
+        return exp.Cast(this=prefixed, to=bigint)
 
     def segment(self, segment: Segment) -> SqlExpr:
         """A segment's membership: its own criterion AND its parent's membership."""

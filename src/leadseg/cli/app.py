@@ -124,6 +124,10 @@ def validate(
             engine=engine, spark_master=spark_master,
         )  # fmt: skip
         result = validate_segments(segments, export, options)
+        from leadseg.splits import split_warnings
+
+        for warning in split_warnings(result):
+            typer.echo(printable(f"leadseg: warning: {segments}: {warning}"), err=True)
         if output_format == "json":
             from leadseg.cli.render import print_json
 

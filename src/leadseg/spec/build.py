@@ -109,6 +109,11 @@ class _Builder:
         if key == "not":
             child = self.criterion(value, path)
             return None if child is None else Not(child)
+        if key == "sample":
+            # bounds in hundredths of a percent: whole numbers compare exactly everywhere
+            bounds = (value.seed, round(value.from_ * 100), round(value.to * 100))
+            origin = self.doc.location(path + ("key",))
+            return Condition(value.key, Op.SAMPLE, Kind.TEXT, bounds, origin)
         return SegmentRef(value)
 
     def condition(self, profile: ProfileModel, path: Path, *, score: bool) -> Criterion | None:

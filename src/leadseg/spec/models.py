@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StrictStr,
     WithJsonSchema,
     model_validator,
@@ -21,7 +22,7 @@ from pydantic import (
 
 from leadseg.criteria import OPERATORS
 
-CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment")
+CRITERION_KEYS = ("score", "profile", "all", "any", "not", "segment", "sample")
 
 
 def _number_or_text(value: Any) -> Any:
@@ -130,6 +131,39 @@ class ProfileModel(_Strict):
         raise AssertionError("validated profile without an operator")
 
 
+def _percent(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number from 0 to 100")
+    if not 0 <= value <= 100 or abs(round(value * 100) - value * 100) > 1e-6:
+        raise ValueError("must be a number from 0 to 100, with at most two decimals")
+    return value
+
+
+Percent = Annotated[
+    Any,
+    AfterValidator(_percent),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
+
+
+class SampleModel(_Strict):
+    """``{key: COLUMN, seed: N, from: P, to: Q}``: contacts whose bucket (0 to 100, by the
+    key's md5) is in [from, to)."""
+
+    key: StrictStr
+    seed: StrictInt
+    from_: Percent = Field(alias="from")
+    to: Percent
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SampleModel:
+        if self.from_ >= self.to:
+            raise ValueError(f"'from' ({self.from_}) must be below 'to' ({self.to})")
+        if not self.key.strip():
+            raise ValueError("'key' must name a column")
+        return self
+
+
 class _CriterionKeys(_Strict):
     """The criterion keys, shared by a criterion and a segment (its shorthand criterion)."""
 
@@ -139,6 +173,7 @@ class _CriterionKeys(_Strict):
     any: Annotated[list[CriterionModel], Field(min_length=1)] | None = None
     not_: CriterionModel | None = Field(None, alias="not")
     segment: StrictStr | None = None
+    sample: SampleModel | None = None
 
 
 class CriterionModel(_CriterionKeys):
@@ -177,7 +212,7 @@ class SegmentModel(_CriterionKeys):
         unknown = [k for k in data if k not in _SEGMENT_KEYS]
         if not found and not unknown:
             raise ValueError(
-                "needs a criterion: score, profile, criteria, all, any, not or segment"
+                "needs a criterion: score, profile, criteria, all, any, not, segment or sample"
             )
         return data
 
@@ -229,6 +264,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
     | {"segments"}
     | {"name", "description", "parent", "match"}
     | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}
+    | {"key", "seed", "from", "to"}
 )
 
 
