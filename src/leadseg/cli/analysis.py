@@ -84,7 +84,11 @@ def explain(
     export: c.ExportArg,
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[SEGMENT]...", help="Segments to explain [default: all]."),
+        typer.Argument(
+            metavar="[SEGMENT]...",
+            help="Segments to explain [default: all].",
+            autocompletion=c.segment_names,
+        ),
     ] = None,
     segments: c.SegmentsOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",

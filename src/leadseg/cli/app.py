@@ -14,7 +14,7 @@ app = typer.Typer(
     name="leadseg",
     help="Turn a marketing contact export into lead-score segments.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -210,7 +210,12 @@ def apply(
         str, typer.Option("--format", help="csv, tsv, parquet or ndjson.")
     ] = "csv",
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="Write only this segment (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Write only this segment (repeatable).",
+            autocompletion=c.segment_names,
+        ),
     ] = None,
     file_mode: Annotated[
         str, typer.Option("--file-mode", help="Permissions of written files (octal).")
@@ -394,7 +399,8 @@ def schema() -> None:
 
 
 def main() -> None:
-    app()
+    # one name however it is started (leadseg, python -m leadseg): help and completion
+    app(prog_name="leadseg")
 
 
 # The analysis commands register themselves on ``app`` (they need it defined first).

@@ -206,3 +206,17 @@ def guards_of(expect: list[str] | None, max_change: float | None, baseline: Path
     check_max_change(max_change)
     counts = previous_counts(baseline) if baseline is not None else None
     return Guards(tuple(Expectation.parse(e) for e in expect or ()), max_change, counts)
+
+
+def segment_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion: the names of the segments in the command's segment file (-s, else
+    ./segments.yaml) that start with what was typed (ignoring case); none when the file
+    cannot be read."""
+    path = ctx.params.get("segments") or DEFAULT_SEGMENTS
+    try:
+        from leadseg.spec import load_segments
+
+        names = load_segments(Path(path)).names()
+    except Exception:  # completion must never fail the shell
+        return []
+    return [name for name in names if name.casefold().startswith(incomplete.casefold())]
