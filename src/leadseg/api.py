@@ -403,15 +403,21 @@ def describe_export(
 def report_data(
     export: str | Path, segments: Segments, options: RunOptions | None = None
 ) -> Report:
-    """Everything ``leadseg report`` shows: counts, waterfalls and overlap from one pass,
-    the score column's figures from a second (``describe``), and their provenance."""
+    """Everything ``leadseg report`` shows, from one pass over the export: counts,
+    waterfalls and overlap (the segments and their waterfall steps, grouped by
+    membership), the score column's figures (its ``describe`` segments and values), and
+    their provenance."""
+    import dataclasses
+
     from leadseg import __version__
-    from leadseg.analysis.describe_plan import describe_plan
+    from leadseg.analysis.describe import known_kinds, profile_segments
+    from leadseg.analysis.describe_plan import described
     from leadseg.analysis.explain import explained, waterfall_segments
     from leadseg.analysis.overlap import overlap_of
     from leadseg.analysis.report import Provenance, Report
     from leadseg.applying import source_digest
     from leadseg.columns import detect_score_column
+    from leadseg.criteria import Kind
     from leadseg.engine import counted
     from leadseg.engines import engine_for
     from leadseg.io.fingerprint import BackgroundDigest
@@ -423,17 +429,23 @@ def report_data(
         digest = source_digest(planned)
         names = planned.segments.names()
         widened, waterfalls = waterfall_segments(planned.segments, names)
-        wide = planned.widened(widened)
-        totals, combinations = engine_for(options).combinations(wide)
-        counts = counted(wide, totals, options)
+        score = planned.segments.score_field or detect_score_column(list(opened.columns))
+        chosen = []
+        if score is not None:
+            chosen = [(score, known_kinds(planned.segments).get(score, Kind.NUMBER))]
+        extra = tuple(profile_segments(chosen, planned.segments))
+        wide = planned.widened(dataclasses.replace(widened, segments=widened.segments + extra))
+        found = engine_for(options).distributions(wide, combinations=True)
+        counts = counted(wide, found.totals, options)
         overlap = overlap_of(
-            names, [s.name for s in wide.order], combinations, input=counts.input,
+            names, [s.name for s in wide.order], found.combinations or [], input=counts.input,
             rows=counts.rows, as_of=counts.as_of, unreadable=counts.unreadable,
         )  # fmt: skip
-        score = planned.segments.score_field or detect_score_column(list(opened.columns))
-        described = None
-        if score is not None:
-            described = describe_plan(planned, [score], False, 20, options)
+        profile = None
+        if chosen:
+            profile = described(
+                wide, chosen, found.totals, found.values, 20, planned.segments, options
+            )
         source = opened.source_path or opened.local_path
         provenance = Provenance(
             input=opened.display,
@@ -447,7 +459,7 @@ def report_data(
         )
     own = [c for c in counts.segments if c.name in set(names)]
     return Report(
-        provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, described
+        provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, profile
     )
 
 

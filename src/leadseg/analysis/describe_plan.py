@@ -20,17 +20,19 @@ from leadseg.analysis.describe import (
     thresholds_of,
 )
 from leadseg.analysis.figures import Counted
-from leadseg.criteria import Kind, Segment, values_read
+from leadseg.criteria import Kind, Segment, SegmentSet, values_read
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from leadseg.engine import Plan, RunOptions
     from leadseg.engines import Engine
+    from leadseg.totals import Totals
 
 
 def describe_plan(
     base: Plan, fields: list[str] | None, every_column: bool, bins: int, options: RunOptions
 ) -> DescribeResult:
-    from leadseg.engine import check_strict
     from leadseg.engines import engine_for
 
     engine = engine_for(options)
@@ -38,7 +40,23 @@ def describe_plan(
     kinds = column_kinds(base, columns, engine)
     chosen = [(column, kinds[column]) for column in columns]
     p = _with(base, profile_segments(chosen, base.segments))
-    totals, values = engine.distributions(p)
+    found = engine.distributions(p)
+    return described(p, chosen, found.totals, found.values, bins, base.segments, options)
+
+
+def described(
+    p: Plan,
+    chosen: list[tuple[str, Kind]],
+    totals: Totals,
+    values: list[pl.DataFrame],
+    bins: int,
+    segments: SegmentSet,
+    options: RunOptions,
+) -> DescribeResult:
+    """The profiles of ``chosen`` from a pass over a plan holding ``profile_segments``
+    (possibly among others: ``report``'s one pass)."""
+    from leadseg.engine import check_strict
+
     p.export.check_unchanged()
     result = p.result(totals)
     if options.strict:
@@ -76,7 +94,7 @@ def describe_plan(
                 rows,
                 readable,
                 figures,
-                thresholds_of(base.segments, column),
+                thresholds_of(segments, column),
             )  # fmt: skip
         )
     return DescribeResult(result.input, result.rows, p.as_of.isoformat(), profiles)

@@ -55,12 +55,13 @@ class Engine(Protocol):
         that occurs (``overlap``)."""
         ...
 
-    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
         """One pass (or one per column, where the engine's scans are cheap): the totals,
         and per column the plan reads (``criteria.values_read`` order) its readable values
         counted -- numbers and dates: columns ``value``, ``count``; text: ``value`` (folded
         as comparisons fold it), ``spelling`` (trimmed, as written), ``count``; blank
-        values left out (``describe``)."""
+        values left out (``describe``); with ``combinations``, also those of ``Engine.
+        combinations`` (``report``)."""
         ...
 
     def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
@@ -73,6 +74,13 @@ class Engine(Protocol):
 
 
 Combination = tuple[tuple[bool, ...], int]  # memberships in ``Plan.order``, and the rows
+
+
+@dataclass
+class Distributions:
+    totals: Totals
+    values: list[Any]  # polars DataFrames, one per column read (values_read order)
+    combinations: list[Combination] | None = None
 
 
 @dataclass

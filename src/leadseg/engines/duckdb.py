@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Combination, Tagging
+    from leadseg.engines import Combination, Distributions, Tagging
     from leadseg.totals import Totals
 
 BATCH_ROWS = 50_000
@@ -43,8 +43,9 @@ class DuckDBEngine:
             self._first_unreadable(con, sql, totals)
         return totals, groups
 
-    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
         from leadseg.criteria import values_read
+        from leadseg.engines import Distributions
 
         sql = SqlPass(p, "duckdb")
         with _connected(p) as con:
@@ -56,7 +57,10 @@ class DuckDBEngine:
                 value_counts(con.execute(sql.distribution_query(i)))
                 for i in range(len(values_read(p.segments)))
             ]
-        return totals, found
+            groups = None
+            if combinations:
+                _, groups = sql.combinations_of(con.execute(sql.combinations_query()).fetchall())
+        return Distributions(totals, found, groups)
 
     def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Combination, Tagging
+    from leadseg.engines import Combination, Distributions, Tagging
 
 # Rows per batch of ``member_batches``: big enough that per-batch overhead vanishes, small
 # enough for flat memory.
@@ -41,10 +41,13 @@ class PolarsEngine:
         masks = groups.select(f"m{i}" for i in range(width)).rows()
         return totals, list(zip(masks, groups["rows"].to_list(), strict=True))
 
-    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
         import polars as pl
 
-        totals, row = until_settled(lambda: self._pass(p, None, "distributions"))
+        from leadseg.engines import Distributions
+
+        shape = "distributions+combinations" if combinations else "distributions"
+        totals, row = until_settled(lambda: self._pass(p, None, shape))
         first_unreadable_rows(p, totals)
         found = []
         for i in range(len(values_read(p.segments))):
@@ -54,7 +57,13 @@ class PolarsEngine:
                 found.append(counted.unnest("key"))
             else:
                 found.append(counted.rename({"key": "value"}))
-        return totals, found
+        groups = None
+        if combinations:
+            width = len(p.compiled.order)
+            counted = row.select(pl.col("combinations").explode()).unnest("combinations")
+            masks = counted["key"].struct.unnest().select(f"m{i}" for i in range(width)).rows()
+            groups = list(zip(masks, counted["count"].to_list(), strict=True))
+        return Distributions(totals, found, groups)
 
     def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl
@@ -94,8 +103,13 @@ class PolarsEngine:
             folded = folded_key(key, p.schema[key]).alias("key")
             others = [e for e in count_exprs(p) if not e.meta.output_name().startswith("segment_")]
             query = frame.group_by(folded).agg(*masks, first, *others)
-        elif shape == "distributions":
-            query = frame.select(count_exprs(p) + value_count_exprs(p))
+        elif shape.startswith("distributions"):
+            exprs = count_exprs(p) + value_count_exprs(p)
+            if shape.endswith("combinations"):  # as ``combinations`` groups them
+                masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
+                combos = pl.struct(masks).alias("key").value_counts(name="count")
+                exprs.append(combos.implode().alias("combinations"))
+            query = frame.select(exprs)
         else:
             query = frame.select(count_exprs(p))
         frames = collect_all([query, *checks.values()], p.export)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.engine import Plan
-    from leadseg.engines import Combination, Tagging
+    from leadseg.engines import Combination, Distributions, Tagging
     from leadseg.totals import Totals
 
 BATCH_ROWS = 100_000
@@ -59,10 +59,11 @@ class SparkEngine:
             self._first_unreadable(p, spark, sql, totals)
         return totals, groups
 
-    def distributions(self, p: Plan) -> tuple[Totals, list[pl.DataFrame]]:
+    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
         import polars as pl
 
         from leadseg.criteria import values_read
+        from leadseg.engines import Distributions
 
         spark, nfc = self.prepared(p)
         sql = SqlPass(p, "spark", nfc_function=nfc)
@@ -74,7 +75,11 @@ class SparkEngine:
                 result = spark.sql(sql.distribution_query(i))
                 rows = [tuple(r) for r in result.collect()]
                 found.append(pl.DataFrame(rows, schema=result.columns, orient="row"))
-        return totals, found
+            groups = None
+            if combinations:
+                grouped = [tuple(r) for r in spark.sql(sql.combinations_query()).collect()]
+                _, groups = sql.combinations_of(grouped)
+        return Distributions(totals, found, groups)
 
     def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
         import polars as pl
