@@ -1,8 +1,6 @@
 """``leadseg describe | explain | overlap``: the analyst's questions, each one pass over the
 export with the options ``count`` takes."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
