@@ -81,8 +81,8 @@ class Membership:
         import polars as pl
 
         columns = {k: p.schema[k] for k in self.key_columns(p)}
-        flag = pl.String if self.format == "csv" else pl.Boolean
-        return pl.Schema({**columns, **{name: flag for name in p.segments.names()}})
+        # booleans in both: Polars writes them to CSV as true/false
+        return pl.Schema({**columns, **{name: pl.Boolean for name in p.segments.names()}})
 
     def rows(self, p: Plan, batch: pl.DataFrame) -> pl.DataFrame:
         """A batch's membership rows."""
@@ -91,10 +91,5 @@ class Membership:
         from leadseg.backends.polars import mask_column
 
         keys = [pl.col(f"{KEY_PREFIX}{i}").alias(k) for i, k in enumerate(self.key_columns(p))]
-        flags = []
-        for name in p.segments.names():
-            mask = pl.col(mask_column(name))
-            if self.format == "csv":
-                mask = pl.when(mask).then(pl.lit("true")).otherwise(pl.lit("false"))
-            flags.append(mask.alias(name))
+        flags = [pl.col(mask_column(name)).alias(name) for name in p.segments.names()]
         return batch.select(*keys, *flags)
