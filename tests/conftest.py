@@ -110,3 +110,11 @@ def spark_session():
     spark.sparkContext.setLogLevel("ERROR")
     yield spark
     spark.stop()
+
+
+@pytest.fixture(params=["polars", "duckdb", "spark"])
+def every_engine(request) -> str:
+    """Each engine in turn (Spark's session started once, for all its tests)."""
+    if request.param == "spark":
+        request.getfixturevalue("spark_session")
+    return request.param

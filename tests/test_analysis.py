@@ -20,13 +20,6 @@ CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 AS_OF = date(2026, 11, 28)
 
 
-@pytest.fixture(params=["polars", "duckdb", "spark"])
-def engine(request) -> str:
-    if request.param == "spark":
-        request.getfixturevalue("spark_session")
-    return request.param
-
-
 def case_files(tmp_path: Path, case: Path) -> tuple[Path, str, date, dict]:
     data = yaml.safe_load(case.read_text(encoding="utf-8"))
     export = tmp_path / "export.csv"
@@ -63,14 +56,14 @@ def check_explain(export: Path, text: str, as_of: date, engine: str, source: str
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_explain_matches_the_reference(tmp_path, engine, case):
+def test_explain_matches_the_reference(tmp_path, every_engine, case):
     export, text, as_of, _ = case_files(tmp_path, case)
-    check_explain(export, text, as_of, engine, case.name)
+    check_explain(export, text, as_of, every_engine, case.name)
 
 
-def test_explain_the_bundled_example(engine):
+def test_explain_the_bundled_example(every_engine):
     text = (ROOT / "segments.yaml").read_text(encoding="utf-8")
-    check_explain(ROOT / "examples/contacts.csv", text, AS_OF, engine, "segments.yaml")
+    check_explain(ROOT / "examples/contacts.csv", text, AS_OF, every_engine, "segments.yaml")
 
 
 def check_overlap(export: Path, text: str, as_of: date, engine: str, source: str) -> None:
@@ -91,14 +84,14 @@ def check_overlap(export: Path, text: str, as_of: date, engine: str, source: str
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_overlap_matches_the_reference(tmp_path, engine, case):
+def test_overlap_matches_the_reference(tmp_path, every_engine, case):
     export, text, as_of, _ = case_files(tmp_path, case)
-    check_overlap(export, text, as_of, engine, case.name)
+    check_overlap(export, text, as_of, every_engine, case.name)
 
 
-def test_overlap_the_bundled_example(engine):
+def test_overlap_the_bundled_example(every_engine):
     text = (ROOT / "segments.yaml").read_text(encoding="utf-8")
-    check_overlap(ROOT / "examples/contacts.csv", text, AS_OF, engine, "segments.yaml")
+    check_overlap(ROOT / "examples/contacts.csv", text, AS_OF, every_engine, "segments.yaml")
 
 
 MESSY = """Email,Score,Seen,Country,Notes
@@ -115,10 +108,10 @@ j@x.com,60,11/28/2026,οδος,
 """
 
 
-def test_describe_matches_the_reference(tmp_path, engine):
+def test_describe_matches_the_reference(tmp_path, every_engine):
     export = tmp_path / "messy.csv"
     export.write_text(MESSY, encoding="utf-8")
-    options = leadseg.RunOptions(engine=engine, as_of=AS_OF)
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
     result = describe_export(
         export, ["Score", "seen", "Country", "Email"], bins=4, options=options
     ).to_dict()
@@ -152,8 +145,8 @@ def test_describe_matches_the_reference(tmp_path, engine):
     assert fields["Email"]["distinct"] == 10
 
 
-def test_describe_the_bundled_example_with_its_segment_file(engine):
-    options = leadseg.RunOptions(engine=engine, as_of=AS_OF)
+def test_describe_the_bundled_example_with_its_segment_file(every_engine):
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
     result = describe_export(
         ROOT / "examples/contacts.csv", segments=ROOT / "segments.yaml", options=options
     ).to_dict()
@@ -186,10 +179,10 @@ def test_describe_reads_a_column_as_the_segment_file_compares_it(tmp_path):
     assert as_text.figures["top"][0] == {"value": "01234", "count": 1}
 
 
-def test_describe_an_empty_export(tmp_path, engine):
+def test_describe_an_empty_export(tmp_path, every_engine):
     export = tmp_path / "e.csv"
     export.write_text("Email,Score\n", encoding="utf-8")
-    options = leadseg.RunOptions(engine=engine)
+    options = leadseg.RunOptions(engine=every_engine)
     (score,) = describe_export(export, options=options).to_dict()["fields"]
     assert score["readable"] == 0 and score["histogram"] == [] and score["min"] is None
 

@@ -21,13 +21,6 @@ SEGMENTS = ROOT / "segments.yaml"
 AS_OF = date(2026, 11, 28)
 
 
-@pytest.fixture(params=["polars", "duckdb", "spark"])
-def engine(request) -> str:
-    if request.param == "spark":
-        request.getfixturevalue("spark_session")
-    return request.param
-
-
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> tuple[Path, Path]:
     """OLD: the bundled example; NEW: its rows from 200 on, some scores changed, some keys
@@ -71,9 +64,9 @@ def rows_of(path: Path) -> list[dict]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def test_diff_matches_the_reference(exports, engine, tmp_path):
+def test_diff_matches_the_reference(exports, every_engine, tmp_path):
     old, new = exports
-    options = leadseg.RunOptions(engine=engine, as_of=AS_OF)
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
     result = diff_exports(old, new, SEGMENTS, "email", options, tmp_path / "out", True)
     old_rows, old_keys, old_members = reference(old)
     new_rows, new_keys, new_members = reference(new)

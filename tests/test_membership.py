@@ -19,13 +19,6 @@ EXAMPLE = ROOT / "examples/contacts.csv"
 SEGMENTS = ROOT / "segments.yaml"
 
 
-@pytest.fixture(params=["polars", "duckdb", "spark"])
-def engine(request) -> str:
-    if request.param == "spark":
-        request.getfixturevalue("spark_session")
-    return request.param
-
-
 def reference() -> tuple[list[dict], dict[str, set[int]], list[str]]:
     header, rows, _ = read_csv_rows(EXAMPLE.read_text(encoding="utf-8"))
     oracle = Oracle(SEGMENTS.read_text(encoding="utf-8"), header, as_of=date(2026, 11, 28))
@@ -33,11 +26,11 @@ def reference() -> tuple[list[dict], dict[str, set[int]], list[str]]:
     return rows, members, [s["name"] for s in oracle.segments]
 
 
-def test_membership_csv_matches_the_reference(cli, tmp_path, engine):
+def test_membership_csv_matches_the_reference(cli, tmp_path, every_engine):
     out = tmp_path / "out"
     result = cli(
         "apply", EXAMPLE, "-s", SEGMENTS, "-o", out, "--mkdir", "--as-of", "2026-11-28",
-        "--engine", engine, "--membership", "members.csv",
+        "--engine", every_engine, "--membership", "members.csv",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     rows, members, names = reference()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leadseg.errors import UsageError
@@ -32,19 +31,10 @@ class Membership:
     @classmethod
     def of(cls, file: str, keys: tuple[str, ...] = ()) -> Membership:
         """Checked before any work: a plain file name with a known extension."""
-        path = Path(file)
-        if path.name != file or file in (".", ".."):
-            raise UsageError(
-                f"--membership {file}: give a file name; it is written into the output "
-                "directory with the segment files",
-                hint=f"--membership {path.name or 'membership.csv'}",
-            )
-        fmt = SUFFIXES.get(path.suffix.lower())
-        if fmt is None:
-            raise UsageError(
-                f"--membership {file}: the name must end in .csv or .parquet",
-                hint="--membership membership.csv",
-            )
+        from leadseg.io.writers import extra_output_name
+
+        suffix = extra_output_name(file, "--membership", tuple(SUFFIXES), "membership.csv")
+        fmt = SUFFIXES[suffix]
         return cls(file, fmt, keys)
 
     def key_columns(self, p: Plan) -> list[str]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from leadseg.errors import ExportDataError, UsageError
+from leadseg.errors import ExportDataError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,15 +46,9 @@ class WorkbookOptions:
 
     @classmethod
     def of(cls, file: str) -> WorkbookOptions:
-        path = Path(file)
-        if path.name != file or file in (".", ".."):
-            raise UsageError(
-                f"--workbook {file}: give a file name; it is written into the output "
-                "directory with the segment files",
-                hint=f"--workbook {path.name or 'segments.xlsx'}",
-            )
-        if path.suffix.lower() != ".xlsx":
-            raise UsageError(f"--workbook {file}: the name must end in .xlsx")
+        from leadseg.io.writers import extra_output_name
+
+        extra_output_name(file, "--workbook", (".xlsx",), "segments.xlsx")
         return cls(file)
 
 

@@ -26,6 +26,28 @@ MANIFEST = "manifest.json"
 OUTPUT_SUFFIXES = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "ndjson": ".ndjson"}
 
 
+def extra_output_name(file: str, option: str, suffixes: tuple[str, ...], example: str) -> str:
+    """The lower-case suffix of a file an option adds to ``-o`` (``--membership``,
+    ``--workbook``): a plain file name, written into the output directory; checked before
+    any work."""
+    from leadseg.errors import UsageError
+
+    path = Path(file)
+    if path.name != file or file in (".", ".."):
+        raise UsageError(
+            f"{option} {file}: give a file name; it is written into the output directory "
+            "with the segment files",
+            hint=f"{option} {path.name or example}",
+        )
+    suffix = path.suffix.lower()
+    if suffix not in suffixes:
+        raise UsageError(
+            f"{option} {file}: the name must end in " + " or ".join(suffixes),
+            hint=f"{option} {example}",
+        )
+    return suffix
+
+
 @dataclass(frozen=True)
 class OutputDir:
     path: Path
