@@ -127,12 +127,38 @@ def number_panel(ax: Any, profile: FieldProfile) -> None:
     for key in ("0.25", "0.5", "0.75", "0.9"):
         ax.axvline(quantiles[key], color=COLOURS["quantile"], linestyle="--", linewidth=1)
         _label(ax, f"q{key}", quantiles[key], 1, va="top", ha="right", colour="quantile")
-    for threshold in profile.thresholds:
-        ax.axvline(threshold.value, color=COLOURS["threshold"], linewidth=1.5)
-        _label(ax, threshold.segment, threshold.value, 0.5, va="center", ha="left",
-               colour="threshold")  # fmt: skip
+    spread = max(b["high"] for b in bins) - min(b["low"] for b in bins) or 1.0
+    marks = zip(_label_heights(profile, spread), _thresholds(profile), strict=True)
+    for height, (value, names) in marks:
+        ax.axvline(value, color=COLOURS["threshold"], linewidth=1.5)
+        _label(ax, ", ".join(names), value, height, va="center", ha="left", colour="threshold")
     ax.set_ylabel("contacts")
+    ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _thresholds(profile: FieldProfile) -> list[tuple[float, list[str]]]:
+    """The segment file's thresholds on the column, ascending, one label per value."""
+    found: dict[float, list[str]] = {}
+    for threshold in profile.thresholds:
+        names = found.setdefault(threshold.value, [])
+        if threshold.segment not in names:
+            names.append(threshold.segment)
+    return sorted(found.items())
+
+
+def _label_heights(profile: FieldProfile, spread: float) -> list[float]:
+    """Heights (0 to 1) for the threshold labels: a label close to the previous one (within
+    6% of the axis) goes higher or lower, so that neighbours do not overlap."""
+    heights: list[float] = []
+    previous = None
+    for value, _ in _thresholds(profile):
+        if previous is not None and heights and (value - previous) < 0.06 * spread:
+            heights.append(0.25 if heights[-1] >= 0.5 else 0.75)
+        else:
+            heights.append(0.5)
+        previous = value
+    return heights
 
 
 def _label(ax: Any, text: str, x: float, height: float, *, va: str, ha: str, colour: str) -> None:
