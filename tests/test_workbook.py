@@ -102,15 +102,20 @@ def test_sheet_names_are_made_safe():
     assert len({n.casefold() for n in names.values()}) == len(names)
 
 
+def outputs(folder: Path) -> dict[str, bytes]:
+    """The files a run published (not the lock, whose text names the last run)."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != ".leadseg.lock"}
+
+
 def test_a_segment_too_big_for_a_sheet_publishes_nothing(cli, tmp_path, monkeypatch):
     out = tmp_path / "out"
     args = ["apply", EXAMPLE, "-s", SEGMENTS, "-o", out, "--as-of", "2026-11-28"]
     assert cli(*args, "--mkdir").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    before = outputs(out)
     monkeypatch.setattr(leadseg.workbook, "MAX_DATA_ROWS", 100)
     result = cli(*args, "--workbook", "w.xlsx")
     assert result.exit_code == 65 and "the most an Excel sheet holds" in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert outputs(out) == before
 
 
 @pytest.mark.parametrize(
