@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import published
 from tests.oracle import Oracle, read_csv_rows
 
 ROOT = Path(__file__).parent.parent
@@ -81,9 +82,7 @@ def test_guard_usage_errors(cli, args, message):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """The files a run published (not the lock, whose text names the last run), and no
-    temporary file."""
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != ".leadseg.lock"}
+    return {name: (folder / name).read_bytes() for name in published(folder)}
 
 
 def test_a_breach_on_apply_replaces_nothing(cli, tmp_path):

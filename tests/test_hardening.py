@@ -16,6 +16,7 @@ import zstandard
 import leadseg
 from leadseg.exit_codes import ExitCode
 from leadseg.results import CountResult
+from tests.conftest import published
 
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
 ROWS = "Email,Score\n" + "".join(f"c{i}@x,{i % 100}\n" for i in range(3000))
@@ -438,14 +439,12 @@ def test_a_failed_rename_during_publication_restores_the_previous_run(cli, tmp_p
     (out / "cold.csv").unlink()
     (out / "cold.csv").mkdir()  # blocks the second rename
     (out / "cold.csv" / "keep").write_text("x")
-    # the lock's text names the last run (pid, time): the outputs are the rest
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix != ".lock"}
+    before = {n: (out / n).read_bytes() for n in published(out) if (out / n).is_file()}
     export.write_text(ROWS.replace(",9\n", ",99\n"))  # the new run would change hot.csv
     result = cli("apply", export, "-s", segments, "-o", out)
     assert result.exit_code == ExitCode.IO_ERROR
     assert "previous outputs were restored" in result.stderr
-    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix != ".lock"}
-    assert after == before
+    assert {n: (out / n).read_bytes() for n in published(out) if (out / n).is_file()} == before
     assert not [p for p in out.iterdir() if ".leadseg-tmp-" in p.name]
 
 

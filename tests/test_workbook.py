@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 import leadseg.workbook
+from tests.conftest import published
 from tests.oracle import Oracle, read_csv_rows
 
 ROOT = Path(__file__).parent.parent
@@ -103,8 +104,7 @@ def test_sheet_names_are_made_safe():
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """The files a run published (not the lock, whose text names the last run)."""
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != ".leadseg.lock"}
+    return {name: (folder / name).read_bytes() for name in published(folder)}
 
 
 def test_a_segment_too_big_for_a_sheet_publishes_nothing(cli, tmp_path, monkeypatch):
