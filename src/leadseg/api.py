@@ -416,7 +416,6 @@ def report_data(
     from leadseg.analysis.overlap import overlap_of
     from leadseg.analysis.report import Provenance, Report
     from leadseg.applying import source_digest
-    from leadseg.columns import detect_score_column
     from leadseg.criteria import Kind
     from leadseg.engine import counted
     from leadseg.engines import engine_for
@@ -429,7 +428,7 @@ def report_data(
         digest = source_digest(planned)
         names = planned.segments.names()
         widened, waterfalls = waterfall_segments(planned.segments, names)
-        score = planned.segments.score_field or detect_score_column(list(opened.columns))
+        score = planned.score_column
         chosen = []
         if score is not None:
             chosen = [(score, known_kinds(planned.segments).get(score, Kind.NUMBER))]
@@ -523,7 +522,6 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
     from datetime import date
 
     from leadseg.analysis.describe_plan import describe_plan
-    from leadseg.columns import detect_score_column
     from leadseg.errors import UsageError
     from leadseg.starter import starter_file
 
@@ -531,7 +529,7 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
     segment_set = SegmentSet((), score_field=options.score_field)
     with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, [], options)
-        score = options.score_field or detect_score_column(list(opened.columns))
+        score = planned.score_column
         if score is None:
             raise UsageError(
                 f"no score column found in {opened.display}",

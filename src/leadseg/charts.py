@@ -45,25 +45,25 @@ def save_overlap_chart(result: OverlapResult, path: Path) -> None:
 
 def render(figure: Any, suffix: str, title: str) -> bytes:
     """The figure as PNG, SVG or an HTML page with the SVG inline."""
-    plt = pyplot()
+    if suffix == ".html":
+        return page(title, [inline_svg(figure)]).encode("utf-8")
     buffer = io.BytesIO()
     if suffix == ".png":
         figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
-    else:  # no date in the SVG: the same data draws the same bytes
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    if suffix != ".html":
-        return buffer.getvalue()
-    svg = buffer.getvalue().decode("utf-8")
-    return page(title, [svg[svg.index("<svg") :]]).encode("utf-8")
+    else:
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=_NO_DATE)
+    pyplot().close(figure)
+    return buffer.getvalue()
+
+
+_NO_DATE = {"Date": None}  # no date in an SVG: the same data draws the same bytes
 
 
 def inline_svg(figure: Any) -> str:
     """A figure as SVG markup to put in a page (no XML prolog)."""
-    plt = pyplot()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=_NO_DATE)
+    pyplot().close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 

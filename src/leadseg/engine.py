@@ -70,6 +70,14 @@ class Plan:
             _schema=self._schema,
         )  # fmt: skip
 
+    @property
+    def score_column(self) -> str | None:
+        """The score column: the segment file's (or ``--score-field``'s), else the one
+        found in the header."""
+        from leadseg.columns import detect_score_column
+
+        return self.segments.score_field or detect_score_column(list(self.export.columns))
+
     @cached_property
     def order(self) -> list[Segment]:
         """Segments in evaluation order: ``Totals.members`` follows it."""

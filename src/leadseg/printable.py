@@ -25,3 +25,8 @@ def printable(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` as a percentage of ``whole`` with one decimal (``-`` for nothing)."""
+    return f"{part / whole:.1%}" if whole else "-"

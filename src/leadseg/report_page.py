@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from leadseg.charts import description_figure, inline_svg, overlap_figure, page
+from leadseg.printable import share
 
 if TYPE_CHECKING:
     from leadseg.analysis.report import Report
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
 
 def e(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def share(part: int, whole: int) -> str:
-    return f"{part / whole:.1%}" if whole else "-"
 
 
 def table(

@@ -12,15 +12,12 @@ is the engines' own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from leadseg.analysis.explain import LOWEST_NUMBER, SOME_DAY
 from leadseg.analysis.figures import QUANTILES, Counted, round_thresholds
+from leadseg.analysis.readable import has_date, has_number
 from leadseg.criteria import (
-    AnyOf,
     Condition,
-    Criterion,
     Kind,
     Op,
     Segment,
@@ -35,17 +32,6 @@ if TYPE_CHECKING:
 RECENT_DAYS = (7, 30, 90, 365)
 TOP_VALUES = 10
 DEFAULT_BINS = 10
-
-
-def has_number(column: str) -> Criterion:
-    """True for a value that reads as a number."""
-    return Condition(column, Op.AT_LEAST, Kind.NUMBER, LOWEST_NUMBER)
-
-
-def has_date(column: str) -> Criterion:
-    """True for a value that reads as a date."""
-    before = Condition(column, Op.BEFORE, Kind.DATE, SOME_DAY)
-    return AnyOf((before, Condition(column, Op.AFTER, Kind.DATE, date(1999, 12, 31))))
 
 
 @dataclass(frozen=True)

@@ -107,14 +107,14 @@ def _with(base: Plan, segments: list[Segment]) -> Plan:
 def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> list[str]:
     """The export's columns to describe: every one, the ones named (exactly, else ignoring
     case), or the score column."""
-    from leadseg.columns import detect_score_column, find_column
+    from leadseg.columns import find_column
     from leadseg.errors import UsageError
 
     header = list(base.export.columns)
     if every_column:
         return header
     if not fields:
-        score = base.segments.score_field or detect_score_column(header)
+        score = base.score_column
         if score is None:
             raise UsageError(
                 f"no score column found in {base.export.display}",
@@ -129,11 +129,10 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
 def column_kinds(base: Plan, columns: list[str], engine: Engine) -> dict[str, Kind]:
     """How each column is read: as the segment file compares it; the score column as a
     number; any other by the values of the first rows (``inferred_kind``)."""
-    from leadseg.columns import detect_score_column
     from leadseg.engine import SAMPLE_ROWS
 
     known = known_kinds(base.segments)
-    score = base.segments.score_field or detect_score_column(list(base.export.columns))
+    score = base.score_column
     kinds = {c: known[c] for c in columns if c in known}
     if score in columns and score not in kinds:
         kinds[score] = Kind.NUMBER

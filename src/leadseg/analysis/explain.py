@@ -12,26 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from leadseg.analysis.readable import has_value
 from leadseg.analysis.wording import in_words, line_of
 from leadseg.criteria import (
     AllOf,
     AnyOf,
-    Condition,
     Criterion,
     Kind,
     Not,
-    Op,
     Segment,
     SegmentSet,
     conditions,
 )
 from leadseg.results import CountResult, UnreadableValues
-
-LOWEST_NUMBER = -1.7976931348623157e308  # every readable number is at least this
-SOME_DAY = date(2000, 1, 1)  # every readable date is before it or after the day before
 
 
 @dataclass(frozen=True)
@@ -92,17 +87,8 @@ def no_value(criterion: Criterion) -> Criterion | None:
     missing: dict[tuple[str, Kind], Criterion] = {}
     for cond in conditions(criterion):
         key = (cond.field, cond.kind)
-        if key in missing:
-            continue
-        if cond.kind == Kind.NUMBER:
-            readable: Criterion = Condition(cond.field, Op.AT_LEAST, Kind.NUMBER, LOWEST_NUMBER)
-        elif cond.kind == Kind.DATE:
-            before = Condition(cond.field, Op.BEFORE, Kind.DATE, SOME_DAY)
-            after = Condition(cond.field, Op.AFTER, Kind.DATE, date(1999, 12, 31))
-            readable = AnyOf((before, after))
-        else:  # text and blank checks: only a blank value is missing
-            readable = Condition(cond.field, Op.IS_BLANK, Kind.BLANK, False)
-        missing[key] = Not(readable)
+        if key not in missing:
+            missing[key] = Not(has_value(cond.field, cond.kind))
     if not missing:
         return None
     found = list(missing.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from leadseg.printable import printable
+from leadseg.printable import printable, share
 from leadseg.results import ApplyResult, CountResult
 
 OUTPUT_FORMATS = ("table", "json", "csv")
@@ -54,10 +54,12 @@ def _rich_table(result: CountResult, stream: TextIO) -> None:
     table.add_column("Contacts", justify="right")
     table.add_column("Share", justify="right")
     for seg in result.segments:
-        share = f"{seg.count / result.rows:.1%}" if result.rows else "-"
         # Text objects, never markup: a segment called "[/vip]" must print as itself.
         table.add_row(
-            Text(printable(seg.name)), Text(printable(seg.parent or "")), f"{seg.count:,}", share
+            Text(printable(seg.name)),
+            Text(printable(seg.parent or "")),
+            f"{seg.count:,}",
+            share(seg.count, result.rows),
         )
     Console(file=stream, no_color=plain, highlight=False).print(table)
 

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from leadseg.cli.render import print_json
-from leadseg.printable import printable
+from leadseg.printable import printable, share
 
 if TYPE_CHECKING:
     from leadseg.analysis.describe import DescribeResult, FieldProfile
@@ -35,10 +35,6 @@ def bar(count: int, largest: int, width: int = BAR_WIDTH) -> str:
     return (
         "\u2588" * (eighths // 8) + ("", *"\u258f\u258e\u258d\u258c\u258b\u258a\u2589")[eighths % 8]
     )
-
-
-def share(part: int, whole: int) -> str:
-    return f"{part / whole:.1%}" if whole else "-"
 
 
 def print_description(result: DescribeResult, fmt: str, stream: TextIO | None = None) -> None:

@@ -232,12 +232,11 @@ class Export:
                 missing_columns="insert", **options,
             )  # fmt: skip
         else:
-            frame = pl.scan_csv(self.local_path, infer_schema=False, **options)
-            # Polars keeps a header's doubled quotes ('Land, ""EU""'): the names are the
-            # header as leadseg read it, by position.
-            names = frame.collect_schema().names()
-            if names != list(self.columns) and len(names) == len(self.columns):
-                frame = frame.rename(dict(zip(names, self.columns, strict=True)))
+            # The names are the header as leadseg read it: Polars keeps a header's doubled
+            # quotes ('Land, ""EU""').
+            frame = pl.scan_csv(
+                self.local_path, infer_schema=False, new_columns=list(self.columns), **options
+            )
         if self.structure.has_blank_lines:
             # Blank lines and rows of empty fields hold no contact: found by position (a row
             # of nulls could also be a short row, which the structure check reports).
