@@ -126,3 +126,66 @@ def test_diff_never_replaces_an_export(exports, cli, tmp_path):
     victim.symlink_to(copy)
     result = cli("diff", old, copy, "-s", SEGMENTS, "--key", "Email", "-o", folder)
     assert result.exit_code == 73 and copy.read_bytes() == new.read_bytes()
+
+
+def test_key_problems_of_the_old_export(exports):
+    """The repeated and blank keys are found in OLD as in NEW (the exports swapped)."""
+    old, new = exports
+    result = diff_exports(new, old, SEGMENTS, "Email", leadseg.RunOptions(as_of=AS_OF))
+    rows = rows_of(new)
+    repeated = fold(rows[-3]["Email"])
+    first_row = next(i for i, r in enumerate(rows) if fold(r["Email"]) == repeated) + 2
+    assert result.old_keys.blank == 1 and result.old_keys.blank_rows == [len(rows)]
+    assert result.old_keys.duplicate == 1 and result.old_keys.duplicate_rows == [first_row]
+    assert not result.new_keys
+
+
+def test_diff_of_exports_read_by_different_engines(exports, tmp_path):
+    """OLD as Parquet (``auto`` reads it with DuckDB), NEW as CSV (Polars): the same
+    figures as both read by Polars."""
+    pytest.importorskip("duckdb", reason="duckdb is a test dependency: pip install -e '.[test]'")
+    import polars as pl
+
+    from leadseg.engines import choose
+
+    old, new = exports
+    parquet = tmp_path / "old.parquet"
+    pl.read_csv(old, infer_schema=False).write_parquet(parquet)
+    assert choose("auto", "parquet") == "duckdb" and choose("auto", "csv") == "polars"
+    mixed = diff_exports(parquet, new, SEGMENTS, "Email", leadseg.RunOptions(as_of=AS_OF))
+    polars = leadseg.RunOptions(engine="polars", as_of=AS_OF)
+    alike = diff_exports(parquet, new, SEGMENTS, "Email", polars)
+    assert [s.to_dict() for s in mixed.segments] == [s.to_dict() for s in alike.segments]
+    assert mixed.new_keys == alike.new_keys and mixed.old_keys == alike.old_keys
+    assert any(s.entered or s.left for s in mixed.segments)
+
+
+NFC_SEGMENTS = """\
+version: 1
+segments:
+  - name: Zurich
+    profile: {field: City, is: Zürich}
+  - name: Hot
+    score: {field: Score, at_least: 50}
+"""
+
+
+def test_text_needing_nfc_in_one_export(every_engine, tmp_path):
+    """NEW spells a city and a key with a combining accent, OLD with the composed letter:
+    the same city and the same contact (the pass runs again with NFC for that export)."""
+    segments = tmp_path / "segments.yaml"
+    segments.write_text(NFC_SEGMENTS, encoding="utf-8")
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text(
+        "Email,City,Score\njos\u00e9@x.com,Z\u00fcrich,70\nana@x.com,Bern,10\nbo@x.com,Z\u00fcrich,20\n",
+        encoding="utf-8",
+    )
+    new.write_text(
+        "Email,City,Score\nJOSE\u0301@x.com,Zu\u0308rich,70\nana@x.com,Zu\u0308rich,60\nbo@x.com,Bern,20\n",
+        encoding="utf-8",
+    )
+    options = leadseg.RunOptions(engine=every_engine)
+    result = diff_exports(old, new, segments, "Email", options)
+    figures = {s.name: (s.before, s.after, s.entered, s.left, s.stayed) for s in result.segments}
+    assert figures == {"Zurich": (2, 2, 1, 1, 1), "Hot": (1, 2, 1, 0, 1)}
+    assert not result.old_keys and not result.new_keys

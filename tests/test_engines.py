@@ -269,7 +269,24 @@ def test_auto_without_duckdb_is_polars(tmp_path, monkeypatch, engines_run):
     assert result.segments[0].count == 1 and engines_run == ["polars"]
 
 
-@pytest.mark.parametrize(("name", "module"), [("duckdb", "duckdb"), ("spark", "pyspark")])
+def test_each_extra_installs_what_its_engine_imports():
+    """``engines.EXTRAS`` (what ``--engine`` checks before it runs) and the extras of
+    pyproject.toml name the same modules: an engine whose extra lacks one fails mid-run."""
+    import re
+    import tomllib
+
+    from leadseg.engines import EXTRAS
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    extras = project["project"]["optional-dependencies"]
+    for engine, modules in EXTRAS.items():
+        installed = {re.split(r"[\[<>=]", requirement)[0] for requirement in extras[engine]}
+        assert set(modules) == installed, engine
+
+
+@pytest.mark.parametrize(
+    ("name", "module"), [("duckdb", "duckdb"), ("duckdb", "pyarrow"), ("spark", "pyspark")]
+)
 def test_a_missing_engine_names_the_install_command(cli, tmp_path, monkeypatch, name, module):
     import importlib.util
 

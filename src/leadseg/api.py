@@ -481,7 +481,7 @@ def diff_exports(
     from leadseg.analysis.diff_files import check_keys, write_changes
     from leadseg.columns import find_column
     from leadseg.engine import counted
-    from leadseg.engines import engine_for
+    from leadseg.engines.keyed import keyed_groups
     from leadseg.io.writers import OutputDir
 
     options = options or RunOptions()
@@ -494,20 +494,19 @@ def diff_exports(
             planned = _planned(opened, segment_set, problems, run)
             column = find_column(key, list(opened.columns), opened.display, "--key")
             plans.append((planned, run, column))
-        # one after the other: run at once, two passes only contend for the cores
-        results = [engine_for(r).keyed_groups(p, k) for p, r, k in plans]
-        frames, counts, found = [], [], []
-        for (planned, run, _), (totals, frame) in zip(plans, results, strict=True):
+        all_totals, groups = keyed_groups(plans)
+        counts, found = [], []
+        for source, ((planned, run, _), totals) in enumerate(zip(plans, all_totals, strict=True)):
             result = counted(planned, totals, run)
-            frames.append(frame)
             counts.append({s.name: s.count for s in result.segments})
-            found.append(key_problems(frame, planned.export.structure.spreadsheet_row))
-        names = segment_set.names()
-        # one segment set: the same evaluation order, so the same mask names, in both
-        masks = {s.name: f"m{i}" for i, s in enumerate(plans[0][0].order)}
+            row_of = planned.export.structure.spreadsheet_row
+            found.append(key_problems(groups, source, row_of))
+        # one segment set: the same evaluation order in both
+        index_of = {s.name: i for i, s in enumerate(plans[0][0].order)}
         if options.strict:
             check_keys(found, [p.export.display for p, _, _ in plans], key)
-        per_segment, keys = changes(names, frames[0], frames[1], masks, (counts[0], counts[1]))
+        names = segment_set.names()
+        per_segment, keys = changes(names, groups, index_of, (counts[0], counts[1]))
         if out is not None:
             per_segment = write_changes(out, plans, per_segment, keys, key)
     return DiffResult(

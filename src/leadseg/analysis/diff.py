@@ -79,18 +79,23 @@ class DiffResult:
         return data
 
 
-def key_problems(groups: pl.DataFrame, row_of: Callable[[int], int]) -> KeyProblems:
+def key_problems(groups: pl.DataFrame, source: int, row_of: Callable[[int], int]) -> KeyProblems:
     """Blank keys (how many rows, the first one's row) and repeated keys (rows beyond each
-    key's first, and the first rows of the first few keys repeated), from the groups."""
+    key's first, and the first rows of the first few keys repeated) of export ``source``,
+    from the groups."""
     import polars as pl
 
-    blank = groups.filter(_blank())
-    repeated = groups.filter(~_blank() & (pl.col("rows") > 1)).sort("first")
+    from leadseg.engines.keyed import first, rows
+
+    mine = groups.select("key", pl.col(rows(source)).alias("rows"), pl.col(first(source)))
+    blank = mine.filter(_blank() & (pl.col("rows") > 0))
+    repeated = mine.filter(~_blank() & (pl.col("rows") > 1))
+    earliest = repeated.bottom_k(FIRST_ROWS, by=first(source)).sort(first(source))
     return KeyProblems(
         int(blank["rows"].sum()),
-        sorted(row_of(int(r)) for r in blank["first"])[:1],
+        sorted(row_of(int(r)) for r in blank[first(source)])[:1],
         int((repeated["rows"] - 1).sum()),
-        [row_of(int(r)) for r in repeated["first"].head(FIRST_ROWS)],
+        [row_of(int(r)) for r in earliest[first(source)]],
     )
 
 
@@ -102,44 +107,39 @@ def _blank() -> pl.Expr:
 
 def changes(
     names: list[str],
-    old: pl.DataFrame,
-    new: pl.DataFrame,
-    mask_of: dict[str, str],
+    groups: pl.DataFrame,
+    index_of: dict[str, int],
     counts: tuple[dict[str, int], dict[str, int]],
 ) -> tuple[list[SegmentChange], dict[str, tuple[pl.DataFrame, pl.DataFrame]]]:
-    """Per segment its change, and its entered and left keys (for the files): each
-    export's keys grouped once (a key is in a segment when any of its rows is), one join."""
+    """Per segment (``names``; ``index_of``: its place in ``Plan.order``) its change, and
+    its entered and left keys (for the files), from both exports' groups (``Engine.
+    keyed_groups``): a key is in a segment when any of its rows is; blank keys never match."""
     import polars as pl
 
-    masks = [mask_of[name] for name in names]
+    from leadseg.engines.keyed import mask
 
-    def keyed(groups: pl.DataFrame) -> pl.DataFrame:
-        return groups.filter(~_blank()).select("key", *masks)
-
-    both = keyed(old).join(keyed(new), on="key", how="full", coalesce=True, suffix="_new")
-    was = {m: pl.col(m).fill_null(0) > 0 for m in masks}
-    now = {m: pl.col(f"{m}_new").fill_null(0) > 0 for m in masks}
-    sums = both.select(
-        pl.sum_horizontal(pl.lit(0)).alias(  # a first column, so an empty frame still has a row
-            "_"
-        ),
-        *[(now[m] & ~was[m]).sum().alias(f"entered {m}") for m in masks],
-        *[(was[m] & ~now[m]).sum().alias(f"left {m}") for m in masks],
-        *[(was[m] & now[m]).sum().alias(f"stayed {m}") for m in masks],
+    keyed = groups.filter(~_blank())
+    was = {name: pl.col(mask(index_of[name], 0)) for name in names}
+    now = {name: pl.col(mask(index_of[name], 1)) for name in names}
+    sums = keyed.select(
+        pl.lit(0).alias("_"),  # a first column, so an empty frame still has a row
+        *[(now[n] & ~was[n]).sum().alias(f"entered {n}") for n in names],
+        *[(was[n] & ~now[n]).sum().alias(f"left {n}") for n in names],
+        *[(was[n] & now[n]).sum().alias(f"stayed {n}") for n in names],
     ).row(0, named=True)
     found, keys = [], {}
-    for name, m in zip(names, masks, strict=True):
+    for name in names:
         found.append(
             SegmentChange(
                 name,
                 counts[0][name],
                 counts[1][name],
-                int(sums[f"entered {m}"] or 0),
-                int(sums[f"left {m}"] or 0),
-                int(sums[f"stayed {m}"] or 0),
+                int(sums[f"entered {name}"] or 0),
+                int(sums[f"left {name}"] or 0),
+                int(sums[f"stayed {name}"] or 0),
             )  # fmt: skip
         )
-        entered = both.filter(now[m] & ~was[m]).select("key")
-        left = both.filter(was[m] & ~now[m]).select("key")
+        entered = keyed.filter(now[name] & ~was[name]).select("key")
+        left = keyed.filter(was[name] & ~now[name]).select("key")
         keys[name] = (entered, left)
     return found, keys

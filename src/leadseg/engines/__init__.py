@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 ENGINES = ("auto", "polars", "duckdb", "spark")
 ENV_VAR = "LEADSEG_ENGINE"
-EXTRAS = {"duckdb": ("duckdb", "sqlglot"), "spark": ("pyspark", "sqlglot")}
+# the modules each extra installs that its engine imports (pyproject.toml lists them)
+EXTRAS = {"duckdb": ("duckdb", "pyarrow", "sqlglot"), "spark": ("pyspark", "pyarrow", "sqlglot")}
 
 
 class Engine(Protocol):
@@ -64,12 +65,13 @@ class Engine(Protocol):
         combinations`` (``report``)."""
         ...
 
-    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
-        """One pass: the totals, and per distinct value of the ``key`` column folded as
-        text comparisons fold it (``key``; null or empty for a blank key) how many of its
-        rows are in each segment (``m0``..., ``Plan.order``), how many rows have it
-        (``rows``) and the first one's position (``first``) -- memory follows the keys,
-        not the rows (``diff``)."""
+    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+        """The totals of each export (``plans``), and the rows of all of them grouped by the
+        value of its ``keys`` column folded as text comparisons fold it (``key``; null or
+        empty for a blank key): for export ``s``, whether any of its rows with that key is
+        in each segment (``m{i}_{s}``, ``Plan.order``), how many rows have it (``rows_{s}``,
+        0 for none) and the first one's position (``first_{s}``) -- the shape of
+        ``engines.keyed``; memory follows the keys, not the rows (``diff``)."""
         ...
 
 

@@ -62,14 +62,19 @@ class DuckDBEngine:
                 _, groups = sql.combinations_of(con.execute(sql.combinations_query()).fetchall())
         return Distributions(totals, found, groups)
 
-    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
         import polars as pl
 
-        sql = SqlPass(p, "duckdb")
-        with _connected(p) as con:
-            frame = pl.from_arrow(con.sql(sql.keyed_query(key)).to_arrow_table())
-        assert isinstance(frame, pl.DataFrame)
-        return self.totals(p), frame.with_columns(pl.exclude("key").cast(pl.Int64))
+        from leadseg.engines.keyed import from_counts, joined
+
+        frames = []
+        for p, key in zip(plans, keys, strict=True):
+            query = SqlPass(p, "duckdb").keyed_query(key)
+            with _connected(p) as con:
+                frame = pl.from_arrow(con.sql(query).to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            frames.append(from_counts(frame, len(p.order)))
+        return [self.totals(p) for p in plans], joined(frames, len(plans[0].order))
 
     def _first_unreadable(self, con: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):

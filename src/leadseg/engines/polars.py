@@ -65,21 +65,62 @@ class PolarsEngine:
             groups = list(zip(masks, counted["count"].to_list(), strict=True))
         return Distributions(totals, found, groups)
 
-    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+        """One query over every export: each one's totals beside the rows of all of them
+        grouped by folded key (one hash table, no join)."""
+        totals, groups = until_settled(lambda: self._keyed_pass(plans, keys))
+        for p, found in zip(plans, totals, strict=True):
+            first_unreadable_rows(p, found)
+        return totals, groups
+
+    def _keyed_pass(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
         import polars as pl
 
-        totals, groups = until_settled(lambda: self._pass(p, None, "keys", key))
-        first_unreadable_rows(p, totals)
-        segments = range(len(p.compiled.order))
-        masks = [pl.col(f"segment_{i}").alias(f"m{i}") for i in segments]
-        return totals, groups.select("key", *masks, pl.col("rows").cast(pl.Int64), "first")
+        from leadseg.backends.polars import folded_key
+        from leadseg.engines.keyed import first, mask, rows
 
-    def _pass(
-        self, p: Plan, rows: int | None, shape: str, key: str | None = None
-    ) -> tuple[Totals, pl.DataFrame]:
+        position = "\x00leadseg:position"
+        queries, parts, checked = [], [], []
+        for s, (p, key) in enumerate(zip(plans, keys, strict=True)):
+            checks = p.export.structure_queries()
+            frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+            checked.append(bool(checks))
+            queries += [frame.select(count_exprs(p)), *checks.values()]
+            masks = [m.alias(mask(i, s)) for i, m in enumerate(p.compiled.masks().values())]
+            parts.append(
+                frame.with_row_index(position).select(
+                    folded_key(key, p.schema[key]).alias("key"),
+                    *masks,
+                    pl.col(position).cast(pl.Int64).alias(first(s)),
+                )
+            )
+        sources = range(len(plans))
+        width = len(plans[0].compiled.order)
+        grouped = (
+            pl.concat(parts, how="diagonal")
+            .group_by("key")
+            .agg(
+                *[pl.col(mask(i, s)).any() for s in sources for i in range(width)],
+                *[pl.col(first(s)).count().cast(pl.Int64).alias(rows(s)) for s in sources],
+                *[pl.col(first(s)).min() for s in sources],
+            )
+        )
+        frames = collect_all([grouped, *queries], *(p.export for p in plans))
+        totals, rerun, at = [], False, 1
+        for p, has_check in zip(plans, checked, strict=True):
+            sums, check = frames[at], frames[at + 1].item() if has_check else None
+            at += 2 if has_check else 1
+            try:
+                totals.append(settled_totals(p, sums, None, check))
+            except Rerun:
+                rerun = True  # settle every export before the pass runs again
+        if rerun:
+            raise Rerun
+        return totals, frames[0]
+
+    def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
         """``totals``: one row of sums; ``combinations``: those sums per combination of
-        segment masks; ``keys``: per folded value of ``key`` (masks any, rows, first
-        position); ``distributions``: one row of sums and value counts."""
+        segment masks; ``distributions``: one row of sums and value counts."""
         import polars as pl
 
         checks = p.export.structure_queries() if rows is None else {}
@@ -89,20 +130,6 @@ class PolarsEngine:
         if shape == "combinations":
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             query = frame.group_by(masks).agg(count_exprs(p))
-        elif shape == "keys":
-            from leadseg.backends.polars import folded_key
-
-            assert key is not None
-            # per key: its rows in each segment (summed, they are the segment counts too),
-            # its rows, its first row, and the other sums of count_exprs
-            frame = frame.with_row_index("\x00leadseg:position")
-            masks = [
-                m.sum().alias(f"segment_{i}") for i, m in enumerate(p.compiled.masks().values())
-            ]
-            first = pl.col("\x00leadseg:position").min().cast(pl.Int64).alias("first")
-            folded = folded_key(key, p.schema[key]).alias("key")
-            others = [e for e in count_exprs(p) if not e.meta.output_name().startswith("segment_")]
-            query = frame.group_by(folded).agg(*masks, first, *others)
         elif shape.startswith("distributions"):
             exprs = count_exprs(p) + value_count_exprs(p)
             if shape.endswith("combinations"):  # as ``combinations`` groups them
@@ -113,12 +140,7 @@ class PolarsEngine:
         else:
             query = frame.select(count_exprs(p))
         frames = collect_all([query, *checks.values()], p.export)
-        sums = frames[0].select(pl.col(_SUMMED).sum())
-        totals = totals_of(p, sums.row(0, named=True))
-        if rows is None:
-            p.settle(totals, frames[1].item() if checks else None)
-        elif p.normalise_if_needed(totals):
-            raise Rerun
+        totals = settled_totals(p, frames[0], rows, frames[1].item() if checks else None)
         return totals, frames[0]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
@@ -204,6 +226,19 @@ def value_count_exprs(p: Plan) -> list[pl.Expr]:
         counted = value.alias("key").value_counts(name="count")
         exprs.append(counted.implode().alias(f"values_{i}"))
     return exprs
+
+
+def settled_totals(p: Plan, sums: pl.DataFrame, rows: int | None, delimiters: Any) -> Totals:
+    """The totals of a pass (``count_exprs`` sums, per group or one row), settled: a pass
+    over the whole export raises ``Rerun`` when its structure check or NFC asks for one."""
+    import polars as pl
+
+    totals = totals_of(p, sums.select(pl.col(_SUMMED).sum()).row(0, named=True))
+    if rows is None:
+        p.settle(totals, delimiters)
+    elif p.normalise_if_needed(totals):
+        raise Rerun
+    return totals
 
 
 def totals_of(p: Plan, row: dict[str, Any]) -> Totals:

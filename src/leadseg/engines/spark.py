@@ -32,15 +32,18 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None) -> None:
         self.master = master
-        self._prepared: tuple[Plan, Any, str | None] | None = None
+        self._prepared: tuple[Plan, Any, str | None, frozenset[str]] | None = None
 
-    def prepared(self, p: Plan) -> tuple[Any, str | None]:
+    def prepared(self, p: Plan, *keys: str) -> tuple[Any, str | None]:
         """The session with the export registered as ``VIEW``, and the NFC function the
-        plan's text columns need (None: none) -- done once per plan, whatever asks."""
-        if self._prepared is None or self._prepared[0] is not p:
+        plan's text columns and the ``keys`` columns (folded as text) need (None: none) --
+        done once per plan, whatever asks."""
+        done = self._prepared
+        if done is None or done[0] is not p or not done[3].issuperset(keys):
             spark = self._register(p)
-            self._prepared = (p, spark, normalising(spark, p))
-        return self._prepared[1], self._prepared[2]
+            done = (p, spark, normalising(spark, p, keys), frozenset(keys))
+            self._prepared = done
+        return done[1], done[2]
 
     def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
         spark, nfc = self.prepared(p)
@@ -81,15 +84,20 @@ class SparkEngine:
                 _, groups = sql.combinations_of(grouped)
         return Distributions(totals, found, groups)
 
-    def keyed_groups(self, p: Plan, key: str) -> tuple[Totals, pl.DataFrame]:
+    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
         import polars as pl
 
-        spark, nfc = self.prepared(p)
-        sql = SqlPass(p, "spark", nfc_function=nfc)
-        with spark_errors(p.export.display):
-            frame = pl.from_arrow(spark.sql(sql.keyed_query(key)).toArrow())
-        assert isinstance(frame, pl.DataFrame)
-        return self.totals(p), frame.with_columns(pl.exclude("key").cast(pl.Int64))
+        from leadseg.engines.keyed import from_counts, joined
+
+        frames = []
+        for p, key in zip(plans, keys, strict=True):
+            spark, nfc = self.prepared(p, key)
+            sql = SqlPass(p, "spark", nfc_function=nfc)
+            with spark_errors(p.export.display):
+                frame = pl.from_arrow(spark.sql(sql.keyed_query(key)).toArrow())
+            assert isinstance(frame, pl.DataFrame)
+            frames.append(from_counts(frame, len(p.order)))
+        return [self.totals(p) for p in plans], joined(frames, len(plans[0].order))
 
     def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):
@@ -152,17 +160,17 @@ class SparkEngine:
 NFC_FUNCTION = "leadseg_nfc"
 
 
-def normalising(spark: Any, p: Plan) -> str | None:
-    """Spark SQL has no Unicode normalisation. A query counts, per text column, values NFC
-    may change; a column with any is compared through a Python function that normalises
-    (``NFC_FUNCTION``, registered here), as the Polars engine does. Returns the function's
-    name when some column needs it."""
+def normalising(spark: Any, p: Plan, keys: tuple[str, ...] = ()) -> str | None:
+    """Spark SQL has no Unicode normalisation. A query counts, per text column (and per
+    ``keys`` column), values NFC may change; a column with any is compared through a Python
+    function that normalises (``NFC_FUNCTION``, registered here), as the Polars engine
+    does. Returns the function's name when some column needs it."""
     sql = SqlPass(p, "spark")
-    columns = sql.text_columns()
+    columns = list(dict.fromkeys([*sql.text_columns(), *keys]))
     if not columns:
         return None
     with spark_errors(p.export.display):
-        counts = spark.sql(sql.nfc_query()).first()
+        counts = spark.sql(sql.nfc_query(columns)).first()
     found = {column for column, n in zip(columns, counts, strict=True) if n}
     if not found:
         return None

@@ -52,8 +52,8 @@ class SqlPass:
 
         return [c for c, kind in values_read(self.plan.segments) if kind == Kind.TEXT]
 
-    def nfc_query(self) -> str:
-        """One row: per text column (``text_columns``), how many values hold a character
+    def nfc_query(self, columns: list[str]) -> str:
+        """One row: per column (text columns: ``text_columns``), how many values hold a character
         Unicode normalisation may change (``rules.NFC_SENSITIVE``, in Java's regex syntax:
         only Spark, which has no normalisation function, asks)."""
         import re
@@ -66,13 +66,13 @@ class SqlPass:
         # a code point past FFFF is written \x{1d15e} in Java's syntax
         pattern = re.sub(r"\\U000([0-9a-fA-F]{5})", r"\\x{\1}", NFC_SENSITIVE)
         compiler = self._compiler(staged=False)
-        columns = [
+        counts = [
             count_of(
                 exp.RegexpLike(this=compiler.stripped(c), expression=exp.Literal.string(pattern))
             )
-            for c in self.text_columns()
+            for c in columns
         ]
-        return exp.select(*columns).from_(self._source()).sql(self.dialect)
+        return exp.select(*counts).from_(self._source()).sql(self.dialect)
 
     def _source(self) -> Any:
         from sqlglot import exp

@@ -24,18 +24,36 @@ def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
         raise explain_read_failure(export, exc) from None
 
 
-def collect_all(queries: list[pl.LazyFrame], export: Export) -> list[pl.DataFrame]:
+def collect_all(queries: list[pl.LazyFrame], *exports: Export) -> list[pl.DataFrame]:
+    """Run queries together (a scan they share is read once) over one or more exports."""
     import polars as pl
 
     try:
         return pl.collect_all(queries, engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        raise explain_read_failure(export, exc) from None
+        for export in exports:
+            locate_read_failure(export)  # raises when this export is the one at fault
+        raise _unlocated(exports[0], exc) from None
 
 
 def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
     """The located error behind a reader failure: the export changed, or the exact check
     names the bad row (it raises), or a general message."""
+    locate_read_failure(export)
+    return _unlocated(export, exc)
+
+
+def _unlocated(export: Export, exc: Exception) -> ExportDataError:
+    return ExportDataError(
+        f"cannot read the export ({type(exc).__name__})",
+        location=Location(file=export.display),
+        hint="run with --debug for the reader's message",
+    )
+
+
+def locate_read_failure(export: Export) -> None:
+    """Raise the located error when the export changed or is broken (the exact check
+    names the bad row)."""
     from leadseg.io.csv_structure import exact_check
 
     export.check_unchanged()  # a file cut or removed mid-run is an input problem
@@ -47,12 +65,6 @@ def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
                 f"cannot read the export: {error.strerror or error}",
                 location=Location(file=export.display),
             ) from None
-    kind = type(exc).__name__
-    return ExportDataError(
-        f"cannot read the export ({kind})",
-        location=Location(file=export.display),
-        hint="run with --debug for the reader's message",
-    )
 
 
 def misaligned(exc: Exception) -> bool:
