@@ -189,3 +189,18 @@ def test_text_needing_nfc_in_one_export(every_engine, tmp_path):
     figures = {s.name: (s.before, s.after, s.entered, s.left, s.stayed) for s in result.segments}
     assert figures == {"Zurich": (2, 2, 1, 1, 1), "Hot": (1, 2, 1, 0, 1)}
     assert not result.old_keys and not result.new_keys
+
+
+def test_blank_lines_in_one_export(exports, tmp_path):
+    """NEW with blank lines (the pass runs again, skipping them): the same figures, and the
+    rows named are the file's rows, blank lines counted."""
+    old, new = exports
+    lines = new.read_text(encoding="utf-8").splitlines(keepends=True)
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text("".join(lines[:10] + ["\n", "\n"] + lines[10:]), encoding="utf-8")
+    options = leadseg.RunOptions(as_of=AS_OF)
+    plain = diff_exports(old, new, SEGMENTS, "Email", options)
+    result = diff_exports(old, spaced, SEGMENTS, "Email", options)
+    assert [s.to_dict() for s in result.segments] == [s.to_dict() for s in plain.segments]
+    assert result.new_keys.blank_rows == [row + 2 for row in plain.new_keys.blank_rows]
+    assert result.new_keys.duplicate_rows == [row + 2 for row in plain.new_keys.duplicate_rows]

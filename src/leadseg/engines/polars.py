@@ -74,49 +74,61 @@ class PolarsEngine:
         return totals, groups
 
     def _keyed_pass(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+        """Every export's rows with their folded key, flags (``row_flags``) and position,
+        grouped by key: the sums of each export's flags per key are its totals summed, its
+        segments' sums per key its memberships. One scan of each export (a second query
+        on it would read it again)."""
         import polars as pl
 
         from leadseg.backends.polars import folded_key
         from leadseg.engines.keyed import first, mask, rows
 
         position = "\x00leadseg:position"
-        queries, parts, checked = [], [], []
+        checks, parts, flags = [], [], []
         for s, (p, key) in enumerate(zip(plans, keys, strict=True)):
-            checks = p.export.structure_queries()
-            frame = p.compiled.add_masks(p.export.scan(extra_field=True))
-            checked.append(bool(checks))
-            queries += [frame.select(count_exprs(p)), *checks.values()]
-            masks = [m.alias(mask(i, s)) for i, m in enumerate(p.compiled.masks().values())]
+            checks.append(p.export.structure_queries())
+            flags.append(row_flags(p))
             parts.append(
-                frame.with_row_index(position).select(
+                p.compiled.add_masks(p.export.scan(extra_field=True))
+                .with_row_index(position)
+                .select(
                     folded_key(key, p.schema[key]).alias("key"),
-                    *masks,
+                    *[flag.alias(f"{name}/{s}") for name, flag in flags[s].items()],
                     pl.col(position).cast(pl.Int64).alias(first(s)),
                 )
             )
         sources = range(len(plans))
-        width = len(plans[0].compiled.order)
         grouped = (
             pl.concat(parts, how="diagonal")
             .group_by("key")
             .agg(
-                *[pl.col(mask(i, s)).any() for s in sources for i in range(width)],
+                *[pl.col(f"{name}/{s}").sum() for s in sources for name in flags[s]],
                 *[pl.col(first(s)).count().cast(pl.Int64).alias(rows(s)) for s in sources],
                 *[pl.col(first(s)).min() for s in sources],
             )
         )
+        queries = [q for check in checks for q in check.values()]
         frames = collect_all([grouped, *queries], *(p.export for p in plans))
-        totals, rerun, at = [], False, 1
-        for p, has_check in zip(plans, checked, strict=True):
-            sums, check = frames[at], frames[at + 1].item() if has_check else None
-            at += 2 if has_check else 1
+        groups, found = frames[0], iter(frames[1:])
+        totals, rerun = [], False
+        for s, p in enumerate(plans):
+            summed = [pl.col(rows(s)).alias("rows")]
+            summed += [pl.col(f"{name}/{s}").alias(name) for name in flags[s]]
+            delimiters = next(found).item() if checks[s] else None
             try:
-                totals.append(settled_totals(p, sums, None, check))
+                totals.append(settled_totals(p, groups.select(summed), None, delimiters))
             except Rerun:
                 rerun = True  # settle every export before the pass runs again
         if rerun:
             raise Rerun
-        return totals, frames[0]
+        width = len(plans[0].compiled.order)
+        memberships = [
+            (pl.col(f"segment_{i}/{s}") > 0).alias(mask(i, s))
+            for s in sources
+            for i in range(width)
+        ]
+        counted = [pl.col(rows(s)) for s in sources] + [pl.col(first(s)) for s in sources]
+        return totals, groups.select("key", *memberships, *counted)
 
     def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
         """``totals``: one row of sums; ``combinations``: those sums per combination of
@@ -180,24 +192,31 @@ class PolarsEngine:
 
 
 def count_exprs(p: Plan) -> list[pl.Expr]:
-    """Aggregates of one pass: rows, members per segment, unreadable values, long rows.
-    Only sums, so memory does not grow with rows (the rows of the first unreadable values
-    come from ``first_unreadable_rows``, only when there are any)."""
+    """Aggregates of one pass: rows, and the sum of each of ``row_flags``. Only sums, so
+    memory does not grow with rows (the rows of the first unreadable values come from
+    ``first_unreadable_rows``, only when there are any)."""
+    import polars as pl
+
+    return [pl.len().alias("rows")] + [f.sum().alias(n) for n, f in row_flags(p).items()]
+
+
+def row_flags(p: Plan) -> dict[str, pl.Expr]:
+    """Per row, what a pass sums: membership of each segment, an unreadable and a readable
+    value per parsed column, text NFC would change per text column compiled without it,
+    a long row, a suspect row."""
     import polars as pl
 
     from leadseg.backends.polars import nfc_sensitive
 
-    exprs = [pl.len().alias("rows")]
-    for i, mask in enumerate(p.compiled.masks().values()):
-        exprs.append(mask.sum().alias(f"segment_{i}"))
+    flags = {f"segment_{i}": mask for i, mask in enumerate(p.compiled.masks().values())}
     for i, parsed in enumerate(p.compiled.parsed):
-        exprs.append(parsed.unreadable.sum().alias(f"bad_{i}"))
-        exprs.append(pl.col(parsed.helper).is_not_null().sum().alias(f"read_{i}"))
+        flags[f"bad_{i}"] = parsed.unreadable
+        flags[f"read_{i}"] = pl.col(parsed.helper).is_not_null()
     for i, (_, helper) in enumerate(p.compiled.unnormalised):
-        exprs.append(nfc_sensitive(helper).sum().alias(f"nfc_{i}"))
-    exprs.append(p.export.long_row().sum().alias("long_rows"))
-    exprs.append(p.export.suspect_row().sum().alias("suspect_rows"))
-    return exprs
+        flags[f"nfc_{i}"] = nfc_sensitive(helper)
+    flags["long_rows"] = p.export.long_row()
+    flags["suspect_rows"] = p.export.suspect_row()
+    return flags
 
 
 _SUMMED = r"^(rows|segment_\d+|bad_\d+|read_\d+|nfc_\d+|long_rows|suspect_rows)$"
