@@ -139,7 +139,8 @@ def column_kinds(base: Plan, columns: list[str], engine: Engine) -> dict[str, Ki
     unknown = [c for c in columns if c not in kinds]
     if unknown:
         probe = _with(base, probe_segments(unknown))
-        totals = engine.totals(probe, rows=SAMPLE_ROWS)
+        # how many values read, not where: no query per column for the first unreadable
+        totals = engine.totals(probe, rows=SAMPLE_ROWS, positions=False)
         at = {key: i for i, key in enumerate(probe.parsed)}
         for column in unknown:
             number, day = at[(column, Kind.NUMBER)], at[(column, Kind.DATE)]

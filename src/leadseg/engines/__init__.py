@@ -34,10 +34,10 @@ class Engine(Protocol):
 
     name: str
 
-    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+    def totals(self, p: Plan, *, rows: int | None = None, positions: bool = True) -> Totals:
         """One pass over the export (its first ``rows`` rows when given): rows, members per
-        segment, readable and unreadable values per parsed column with the positions of the
-        first unreadable ones."""
+        segment, readable and unreadable values per parsed column, and with ``positions``
+        the positions of the first unreadable ones (a query more per column that has any)."""
         ...
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:

@@ -27,13 +27,14 @@ class DuckDBEngine:
     def __init__(self, remember: bool = False) -> None:
         self.remember = remember  # keep the SQL it made in the user's private cache
 
-    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+    def totals(self, p: Plan, *, rows: int | None = None, positions: bool = True) -> Totals:
         sql = SqlPass(p, "duckdb", rows=rows)
         with _connected(p) as con:
             row = con.execute(sql.totals_query(remember=self.remember)).fetchone()
             assert row is not None
             totals = sql.totals_of(row)
-            self._first_unreadable(con, sql, totals)
+            if positions:
+                self._first_unreadable(con, sql, totals)
         return totals
 
     def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:

@@ -27,11 +27,12 @@ BATCH_ROWS = 50_000
 class PolarsEngine:
     name = "polars"
 
-    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+    def totals(self, p: Plan, *, rows: int | None = None, positions: bool = True) -> Totals:
         """One pass; the structural check of a CSV runs beside it on Polars' fast path (a
         pass over the first ``rows`` rows checks no structure)."""
         totals, _ = until_settled(lambda: self._pass(p, rows, "totals"))
-        first_unreadable_rows(p, totals, rows)
+        if positions:
+            first_unreadable_rows(p, totals, rows)
         return totals
 
     def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:

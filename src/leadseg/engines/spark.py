@@ -45,12 +45,13 @@ class SparkEngine:
             self._prepared = done
         return done[1], done[2]
 
-    def totals(self, p: Plan, *, rows: int | None = None) -> Totals:
+    def totals(self, p: Plan, *, rows: int | None = None, positions: bool = True) -> Totals:
         spark, nfc = self.prepared(p)
         sql = SqlPass(p, "spark", rows=rows, nfc_function=nfc)
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
-            self._first_unreadable(p, spark, sql, totals)
+            if positions:
+                self._first_unreadable(p, spark, sql, totals)
         return totals
 
     def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
