@@ -43,28 +43,47 @@ class PolarsEngine:
         return totals, list(zip(masks, groups["rows"].to_list(), strict=True))
 
     def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
-        import polars as pl
-
         from leadseg.engines import Distributions
 
-        shape = "distributions+combinations" if combinations else "distributions"
-        totals, row = until_settled(lambda: self._pass(p, None, shape))
+        totals, values, groups = until_settled(lambda: self._distributions_pass(p, combinations))
         first_unreadable_rows(p, totals)
-        found = []
-        for i in range(len(values_read(p.segments))):
-            counted = row.select(pl.col(f"values_{i}").explode()).drop_nulls()
-            counted = counted.unnest(f"values_{i}")
-            if isinstance(counted.schema["key"], pl.Struct):
-                found.append(counted.unnest("key"))
-            else:
-                found.append(counted.rename({"key": "value"}))
-        groups = None
+        if groups is None:
+            return Distributions(totals, values)
+        masks = groups.select(f"m{i}" for i in range(len(p.compiled.order))).rows()
+        return Distributions(totals, values, list(zip(masks, groups["count"], strict=True)))
+
+    def _distributions_pass(
+        self, p: Plan, combinations: bool
+    ) -> tuple[Totals, list[pl.DataFrame], pl.DataFrame | None]:
+        """The sums of a pass; every column's values counted, the columns of one kind
+        unpivoted into one grouped count (memory follows the distinct values, not the rows);
+        with ``combinations``, the rows per combination of masks. Over one scan: the
+        queries read a ``cache`` of it."""
+        import polars as pl
+
+        checks = p.export.structure_queries()
+        base = p.compiled.add_masks(p.export.scan(extra_field=True)).cache()
+        kinds: dict[str, list[tuple[str, pl.Expr]]] = {}
+        for i, (kind, value) in enumerate(counted_values(p)):
+            kinds.setdefault(kind, []).append((str(i), value))
+        queries = [base.select(count_exprs(p))]
+        for items in kinds.values():
+            wide = base.select(value.alias(name) for name, value in items)
+            long = wide.unpivot(variable_name="column", value_name="key").drop_nulls("key")
+            queries.append(long.group_by("column", "key").agg(pl.len().alias("count")))
         if combinations:
-            width = len(p.compiled.order)
-            counted = row.select(pl.col("combinations").explode()).unnest("combinations")
-            masks = counted["key"].struct.unnest().select(f"m{i}" for i in range(width)).rows()
-            groups = list(zip(masks, counted["count"].to_list(), strict=True))
-        return Distributions(totals, found, groups)
+            masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
+            queries.append(base.group_by(masks).agg(pl.len().alias("count")))
+        frames = collect_all([*queries, *checks.values()], p.export)
+        totals = settled_totals(p, frames[0], None, frames[-1].item() if checks else None)
+        counted = {}
+        for items, grouped in zip(kinds.values(), frames[1:], strict=False):
+            for name, _ in items:
+                mine = grouped.filter(pl.col("column") == name).drop("column")
+                struct = isinstance(mine.schema["key"], pl.Struct)
+                counted[name] = mine.unnest("key") if struct else mine.rename({"key": "value"})
+        values = [counted[str(i)] for i in range(len(counted))]
+        return totals, values, frames[len(queries) - 1] if combinations else None
 
     def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
         """One query over every export: each one's totals beside the rows of all of them
@@ -133,8 +152,7 @@ class PolarsEngine:
 
     def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
         """``totals``: one row of sums; ``combinations``: those sums per combination of
-        segment masks; ``distributions``: one row of sums and value counts."""
-        import polars as pl
+        segment masks."""
 
         checks = p.export.structure_queries() if rows is None else {}
         frame = p.compiled.add_masks(p.export.scan(extra_field=True))
@@ -143,13 +161,6 @@ class PolarsEngine:
         if shape == "combinations":
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             query = frame.group_by(masks).agg(count_exprs(p))
-        elif shape.startswith("distributions"):
-            exprs = count_exprs(p) + value_count_exprs(p)
-            if shape.endswith("combinations"):  # as ``combinations`` groups them
-                masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
-                combos = pl.struct(masks).alias("key").value_counts(name="count")
-                exprs.append(combos.implode().alias("combinations"))
-            query = frame.select(exprs)
         else:
             query = frame.select(count_exprs(p))
         frames = collect_all([query, *checks.values()], p.export)
@@ -223,29 +234,28 @@ def row_flags(p: Plan) -> dict[str, pl.Expr]:
 _SUMMED = r"^(rows|segment_\d+|bad_\d+|read_\d+|nfc_\d+|long_rows|suspect_rows)$"
 
 
-def value_count_exprs(p: Plan) -> list[pl.Expr]:
-    """Per column the plan reads (``values_read``), its readable values counted, as one
-    list: numbers and dates by value; text by its folded value (the sigmas as one letter,
-    as comparisons match them) and its trimmed spelling. Blank text is left out."""
+def counted_values(p: Plan) -> list[tuple[str, Any]]:
+    """Per column the plan reads (``values_read``), its readable values (null for the
+    others) with the name of their kind: numbers and dates by value; text as its folded
+    value (the sigmas as one letter, as comparisons match them) and its trimmed spelling.
+    Blank text is left out."""
     import polars as pl
 
     from leadseg.backends.polars import helper_column, text_of
     from leadseg.criteria import Kind
     from leadseg.rules import FINAL_SIGMA, SIGMA
 
-    exprs = []
-    for i, (column, kind) in enumerate(values_read(p.segments)):
+    found: list[tuple[str, Any]] = []
+    for column, kind in values_read(p.segments):
         helper = pl.col(helper_column(kind, column))
         if kind == Kind.TEXT:
             spelling = text_of(column, p.schema[column]).str.strip_chars()
             folded = helper.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
             value = pl.struct(folded.alias("value"), spelling.alias("spelling"))
-            value = value.filter(spelling.str.len_bytes() > 0)
+            found.append((kind.value, pl.when(spelling.str.len_bytes() > 0).then(value)))
         else:
-            value = helper.filter(helper.is_not_null())
-        counted = value.alias("key").value_counts(name="count")
-        exprs.append(counted.implode().alias(f"values_{i}"))
-    return exprs
+            found.append((kind.value, helper))
+    return found
 
 
 def settled_totals(p: Plan, sums: pl.DataFrame, rows: int | None, delimiters: Any) -> Totals:
