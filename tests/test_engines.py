@@ -246,14 +246,39 @@ def engines_run(monkeypatch) -> list[str]:
 
 
 def test_auto_counts_parquet_on_duckdb_and_everything_else_on_polars(tmp_path, engines_run):
+    from leadseg.api import explain_segments
+
     export = tmp_path / "e.csv"
     export.write_text("Email,Score\na@x,70\n")
     segments = leadseg.parse_segments(HOT)
     leadseg.count_segments(export, segments)
     leadseg.count_segments(as_parquet(export), segments)
     leadseg.validate_segments(segments, as_parquet(export))
+    explain_segments(as_parquet(export), segments)
     leadseg.apply_segments(as_parquet(export), segments, tmp_path)  # writing: Polars
-    assert engines_run == ["polars", "duckdb", "duckdb", "polars"]
+    assert engines_run == ["polars", "duckdb", "duckdb", "duckdb", "polars"]
+
+
+@pytest.mark.parametrize("work", ["describe", "report", "diff"])
+def test_auto_counts_values_and_keys_of_parquet_on_polars(tmp_path, monkeypatch, work):
+    """Value counts and rows grouped by key are Polars' strength (one query; DuckDB
+    needs a pass more and a join): ``auto`` picks it for them, on Parquet too."""
+    import leadseg.engines as engines
+    from leadseg.api import describe_export, diff_exports, report_data
+
+    chosen: list[str] = []
+    real = engines.engine_for
+    monkeypatch.setattr(engines, "engine_for", lambda o: chosen.append(o.engine) or real(o))
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Score\na@x,70\nb@x,10\n")
+    parquet, segments = as_parquet(export), leadseg.parse_segments(HOT)
+    if work == "describe":
+        describe_export(parquet, ["Score"], segments=segments)
+    elif work == "report":
+        report_data(parquet, segments)
+    else:
+        diff_exports(parquet, parquet, segments, "Email")
+    assert chosen and set(chosen) == {"polars"}
 
 
 def test_auto_without_duckdb_is_polars(tmp_path, monkeypatch, engines_run):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.report import Report
     from leadseg.engine import Plan
+    from leadseg.engines import Work
     from leadseg.guards import Guards
     from leadseg.io.readers import Export
     from leadseg.membership import Membership
@@ -73,7 +74,7 @@ def count_segments(
 
 @contextmanager
 def _opened(
-    export: str | Path, options: RunOptions, *, writes: bool = False
+    export: str | Path, options: RunOptions, *, work: Work = "sums"
 ) -> Iterator[tuple[Export, RunOptions]]:
     """The export opened for the engine that runs (``--engine``, ``auto`` resolved), and the
     options naming it. DuckDB and Spark read one Parquet file: a CSV's validated copy (its
@@ -86,7 +87,7 @@ def _opened(
     from leadseg.io.readers import input_format, is_lake, open_export
 
     asked = options.engine
-    engine = choose(asked, input_format(export, options.read), writes=writes)
+    engine = choose(asked, input_format(export, options.read), work=work)
     options = dataclasses.replace(options, engine=engine)
     if str(export) != "-" and is_lake(export):
         from leadseg.engines import lake_export
@@ -99,7 +100,7 @@ def _opened(
     with open_export(export, read) as opened:
         if engine == "polars" and opened.format == "parquet" and opened.csv_delimiter:
             # a CSV read from its --cache copy: counted as the Parquet it now is
-            engine = choose(asked, "parquet", writes=writes)
+            engine = choose(asked, "parquet", work=work)
         if engine == "duckdb" and not duckdb_can_read(opened, asked):
             engine = "polars"
         options = dataclasses.replace(options, engine=engine)
@@ -216,7 +217,7 @@ def apply_segments(
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = select_segments(segment_set, only) if not problems else []
-    with _opened(export, options, writes=True) as (opened, options):
+    with _opened(export, options, work="writes") as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(
             output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards,
@@ -395,7 +396,7 @@ def describe_export(
         segment_set = SegmentSet(())
     else:
         segment_set, problems = _load(segments, options)
-    with _opened(export, options) as (opened, options):
+    with _opened(export, options, work="values") as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         return describe_plan(planned, fields, every_column, bins, options)
 
@@ -423,7 +424,7 @@ def report_data(
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
-    with _opened(export, options) as (opened, options):
+    with _opened(export, options, work="values") as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         digest = source_digest(planned)
         names = planned.segments.names()
@@ -481,7 +482,7 @@ def diff_exports(
     from leadseg.analysis.diff_files import check_keys, write_changes
     from leadseg.columns import find_column
     from leadseg.engine import counted
-    from leadseg.engines.keyed import keyed_groups
+    from leadseg.engines import engine_for
     from leadseg.io.writers import OutputDir
 
     options = options or RunOptions()
@@ -490,11 +491,13 @@ def diff_exports(
     with ExitStack() as stack:
         plans = []
         for export in (old, new):
-            opened, run = stack.enter_context(_opened(export, options))
+            opened, run = stack.enter_context(_opened(export, options, work="keys"))
             planned = _planned(opened, segment_set, problems, run)
             column = find_column(key, list(opened.columns), opened.display, "--key")
             plans.append((planned, run, column))
-        all_totals, groups = keyed_groups(plans)
+        # one engine for both (``auto`` picks Polars for keyed groups, whatever the format)
+        columns = [k for _, _, k in plans]
+        all_totals, groups = engine_for(plans[0][1]).keyed_groups([p for p, _, _ in plans], columns)
         counts, found = [], []
         for source, ((planned, run, _), totals) in enumerate(zip(plans, all_totals, strict=True)):
             result = counted(planned, totals, run)
@@ -526,7 +529,7 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
 
     options = options or RunOptions()
     segment_set = SegmentSet((), score_field=options.score_field)
-    with _opened(export, options) as (opened, options):
+    with _opened(export, options, work="values") as (opened, options):
         planned = _planned(opened, segment_set, [], options)
         score = planned.score_column
         if score is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -102,13 +102,17 @@ class Tagging:
         return frame
 
 
-def choose(engine: str | None, input_format: str, *, writes: bool = False) -> str:
+Work = Literal["sums", "values", "keys", "writes"]
+
+
+def choose(engine: str | None, input_format: str, *, work: Work = "sums") -> str:
     """The engine that runs: the one asked for (``--engine``, else ``LEADSEG_ENGINE``), and
     for ``auto`` the fastest that gives identical results for this kind of input and work
-    (bench/RESULTS.md): DuckDB to count (and validate) a Parquet export when its extra is
-    installed -- it reads Parquet without importing Polars and runs the staged query in
-    less time and memory; Polars for everything else, ``apply`` included (it writes
-    faster)."""
+    (bench/RESULTS.md): DuckDB for a pass of sums (``count``, ``validate``, ``explain``,
+    ``overlap``) over a Parquet export when its extra is installed -- it reads Parquet
+    without importing Polars and runs the staged query in less time and memory; Polars for
+    everything else: values counted (``describe``, ``report``, ``init``), rows grouped by
+    key (``diff``: one query over both exports), rows written (``apply``)."""
     import importlib.util
 
     from leadseg.errors import UsageError, require
@@ -117,7 +121,7 @@ def choose(engine: str | None, input_format: str, *, writes: bool = False) -> st
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of " + ", ".join(ENGINES))
     if engine == "auto":
-        if input_format != "parquet" or writes:
+        if input_format != "parquet" or work != "sums":
             return "polars"
         installed = all(importlib.util.find_spec(m) for m in EXTRAS["duckdb"])
         return "duckdb" if installed else "polars"

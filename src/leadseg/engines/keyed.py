@@ -11,9 +11,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
-    from leadseg.engine import Plan, RunOptions
-    from leadseg.totals import Totals
-
 
 def mask(index: int, source: int) -> str:
     return f"m{index}_{source}"
@@ -63,19 +60,3 @@ def joined(frames: list[pl.DataFrame], width: int) -> pl.DataFrame:
         *[pl.col(mask(i, s)).fill_null(False) for s in sources for i in range(width)],
         *[pl.col(rows(s)).fill_null(0) for s in sources],
     )
-
-
-def keyed_groups(runs: list[tuple[Plan, RunOptions, str]]) -> tuple[list[Totals], pl.DataFrame]:
-    """``Engine.keyed_groups`` of exports (plan, options naming the engine, key column):
-    one call when one engine reads them all, else one per export, joined."""
-    from leadseg.engines import engine_for
-
-    plans, keys = [p for p, _, _ in runs], [k for _, _, k in runs]
-    if len({options.engine for _, options, _ in runs}) == 1:
-        return engine_for(runs[0][1]).keyed_groups(plans, keys)
-    totals, frames = [], []
-    for p, options, key in runs:
-        found, frame = engine_for(options).keyed_groups([p], [key])
-        totals += found
-        frames.append(frame)
-    return totals, joined(frames, len(plans[0].order))
