@@ -30,13 +30,13 @@ class PolarsEngine:
     def totals(self, p: Plan, *, rows: int | None = None, positions: bool = True) -> Totals:
         """One pass; the structural check of a CSV runs beside it on Polars' fast path (a
         pass over the first ``rows`` rows checks no structure)."""
-        totals, _ = until_settled(lambda: self._pass(p, rows, "totals"))
+        totals, _ = until_settled(lambda: self._pass(p, rows))
         if positions:
             first_unreadable_rows(p, totals, rows)
         return totals
 
     def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
-        totals, groups = until_settled(lambda: self._pass(p, None, "combinations"))
+        totals, groups = until_settled(lambda: self._pass(p, None, by_masks=True))
         first_unreadable_rows(p, totals)
         width = len(p.compiled.order)
         masks = groups.select(f"m{i}" for i in range(width)).rows()
@@ -150,15 +150,15 @@ class PolarsEngine:
         counted = [pl.col(rows(s)) for s in sources] + [pl.col(first(s)) for s in sources]
         return totals, groups.select("key", *memberships, *counted)
 
-    def _pass(self, p: Plan, rows: int | None, shape: str) -> tuple[Totals, pl.DataFrame]:
-        """``totals``: one row of sums; ``combinations``: those sums per combination of
-        segment masks."""
-
+    def _pass(
+        self, p: Plan, rows: int | None, *, by_masks: bool = False
+    ) -> tuple[Totals, pl.DataFrame]:
+        """The sums of ``count_exprs`` (``by_masks``: per combination of segment masks)."""
         checks = p.export.structure_queries() if rows is None else {}
         frame = p.compiled.add_masks(p.export.scan(extra_field=True))
         if rows is not None:
             frame = frame.head(rows)
-        if shape == "combinations":
+        if by_masks:
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             query = frame.group_by(masks).agg(count_exprs(p))
         else:
