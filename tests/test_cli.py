@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -294,3 +295,24 @@ def test_bad_date_format_flag_is_a_usage_error(cli, contacts):
     result = cli("count", contacts, "--at-least", "1", "--date-format", "%Q/%d")
     assert result.exit_code == 2
     assert "unsupported code '%Q'" in result.stderr
+
+
+def test_every_command_is_a_function_of_the_package():
+    """Each command's JSON is an API result: the function that makes it is ``leadseg.<name>``
+    (the README names them), and the package's names are every public function of the API."""
+    import inspect
+
+    import leadseg
+    import leadseg.api
+
+    public = {
+        name
+        for name, value in vars(leadseg.api).items()
+        if inspect.isfunction(value) and value.__module__ == "leadseg.api" and name[0] != "_"
+    }
+    assert public <= set(leadseg.__all__)
+    for name in leadseg.__all__:
+        assert callable(getattr(leadseg, name)) or isinstance(getattr(leadseg, name), type)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in ("explain_segments", "overlap_segments", "diff_exports", "describe_export"):
+        assert f"`{name}(" in readme and name in leadseg.__all__

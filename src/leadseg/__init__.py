@@ -19,16 +19,33 @@ _EXPORTS = {
     "RunOptions": "leadseg.engine",
     "apply_segments": "leadseg.api",
     "count_segments": "leadseg.api",
+    "describe_export": "leadseg.api",
+    "diff_exports": "leadseg.api",
+    "explain_segments": "leadseg.api",
     "load_segments": "leadseg.spec",
+    "overlap_segments": "leadseg.api",
     "parse_segments": "leadseg.spec",
+    "report_data": "leadseg.api",
     "segments_sql": "leadseg.api",
+    "starter_segments": "leadseg.api",
     "validate_segments": "leadseg.api",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from leadseg.api import apply_segments, count_segments, segments_sql, validate_segments
+    from leadseg.api import (
+        apply_segments,
+        count_segments,
+        describe_export,
+        diff_exports,
+        explain_segments,
+        overlap_segments,
+        report_data,
+        segments_sql,
+        starter_segments,
+        validate_segments,
+    )
     from leadseg.engine import RunOptions
     from leadseg.errors import LeadsegError
     from leadseg.io.readers import ReadOptions

@@ -101,7 +101,7 @@ def _opened(
         if engine == "polars" and opened.format == "parquet" and opened.csv_delimiter:
             # a CSV read from its --cache copy: counted as the Parquet it now is
             engine = choose(asked, "parquet", work=work)
-        if engine == "duckdb" and not duckdb_can_read(opened, asked):
+        if engine == "duckdb" and not _duckdb_can_read(opened, asked):
             engine = "polars"
         options = dataclasses.replace(options, engine=engine)
         if engine == "polars":
@@ -113,7 +113,7 @@ def _opened(
             yield columnar(opened, Path(directory)), options
 
 
-def duckdb_can_read(opened: Export, asked: str) -> bool:
+def _duckdb_can_read(opened: Export, asked: str) -> bool:
     """DuckDB numbers a Parquet file's rows in a column ``file_row_number``: an export with
     a column of that name is read by Polars when the engine is automatic, and is a usage
     error with ``--engine duckdb``."""
@@ -216,7 +216,7 @@ def apply_segments(
             )
     segment_set, problems = _load(segments, options)
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
-    selected = select_segments(segment_set, only) if not problems else []
+    selected = _select_segments(segment_set, only) if not problems else []
     with _opened(export, options, work="writes") as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         output = OutputOptions(
@@ -275,7 +275,7 @@ def _protected(opened: Export, segments: SegmentSet, options: RunOptions) -> dic
     return protected
 
 
-def select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:
+def _select_segments(segments: SegmentSet, only: list[str] | None) -> list[str]:
     """Names chosen by ``--only`` (case-insensitive), in file order; all when none given."""
     import difflib
 
@@ -326,7 +326,7 @@ def segments_sql(
     if select == "members":
         if segment is None:
             raise UsageError("--select members needs --segment NAME")
-        chosen = select_segments(bound, [segment])[0]
+        chosen = _select_segments(bound, [segment])[0]
     elif segment is not None:
         raise UsageError("--segment goes with --select members")
     return compile_sql(
@@ -349,7 +349,7 @@ def explain_segments(
     segment_set, problems = _load(segments, options)
     with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
-        chosen = select_segments(planned.segments, names)
+        chosen = _select_segments(planned.segments, names)
         widened, waterfalls = waterfall_segments(planned.segments, chosen)
         counts = count_plan(planned.widened(widened), options)
     return explained(counts, chosen, waterfalls)
