@@ -76,13 +76,26 @@ def test_unknown_encoding_is_a_usage_error(tmp_path):
             'Name,Score\nAnn,70\n"Bo,80\nCy,90\n',
             "malformed CSV in row 3 (line 3): a quoted value is never closed",
         ),
+        (
+            # a quote inside an unquoted value is a character: the comma after it splits
+            'Name,Title,Score\nAnn,CMO,70\nBo,VP "Sales, EMEA",80\nCy,CEO,90\n',
+            "1 row(s) have more fields than the header's 3: row 3 (4 fields)",
+        ),
     ],
-    ids=["short", "long", "unclosed-quote"],
+    ids=["short", "long", "unclosed-quote", "quote-inside-a-value"],
 )
 def test_structural_problems_name_the_row(tmp_path, body, expected):
     path = tmp_path / "bad.csv"
     path.write_text(body)
     assert expected in data_error(path)
+
+
+def test_quotes_that_open_a_value_or_sit_inside_one(tmp_path):
+    """Quoted values with delimiters and doubled quotes, and a quote inside an unquoted
+    value without a delimiter after it, are a rectangular file."""
+    path = tmp_path / "quotes.csv"
+    path.write_text('Name,Title,Score\n"Ann, A.","CMO ""interim""",70\nBo,VP "Sales" EMEA,80\n')
+    assert count_segments(path, HOT).segments[0].count == 2
 
 
 def test_ragged_row_far_down_is_found(tmp_path):

@@ -84,10 +84,12 @@ def _fast_scan(path: Path, columns: int, delimiter: str) -> tuple[bool, tuple[in
 
     line = pl.col("line").fill_null("")
     lines = physical_lines(path)
-    quoted = r'"[^"]*"'
+    # A quote opens a quoted value only at the start of a field (as the reader and Python's
+    # csv module read it): elsewhere it is a character, and a delimiter after it counts.
+    quoted = "(^|" + re.escape(delimiter) + ')"(?:[^"]|"")*"'
     delims = (
         pl.when(line.str.contains('"', literal=True))
-        .then(line.str.replace_all(quoted, "").str.count_matches(re.escape(delimiter)))
+        .then(line.str.replace_all(quoted, "${1}").str.count_matches(re.escape(delimiter)))
         .otherwise(line.str.count_matches(delimiter, literal=True))
     )
     odd_quotes = line.str.count_matches('"', literal=True) % 2 == 1
