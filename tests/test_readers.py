@@ -90,6 +90,15 @@ def test_structural_problems_name_the_row(tmp_path, body, expected):
     assert expected in data_error(path)
 
 
+@pytest.mark.parametrize("line", ["sep=;", "SEP=,", "sep=\t"])
+def test_excels_delimiter_hint_line_is_named(tmp_path, line):
+    path = tmp_path / "excel.csv"
+    path.write_text(f"{line}\nName;Score\nAnn;70\n")
+    message = data_error(path)
+    assert f"line 1 is Excel's delimiter hint {line!r}, not the header" in message
+    assert "delete the first line" in message
+
+
 def test_quotes_that_open_a_value_or_sit_inside_one(tmp_path):
     """Quoted values with delimiters and doubled quotes, and a quote inside an unquoted
     value without a delimiter after it, are a rectangular file."""

@@ -79,6 +79,17 @@ def _one_column_hint(name: str, display: str, delimiter: str) -> None:
             )
 
 
+def _excel_separator_line(line: str, display: str) -> None:
+    """A first line ``sep=;`` is Excel's delimiter hint, not a header."""
+    if len(line) == 5 and line[:4].casefold() == "sep=":
+        raise ExportDataError(
+            f"line 1 is Excel's delimiter hint {line!r}, not the header",
+            location=Location(file=display, line=1, row=1),
+            hint="delete the first line (leadseg finds the delimiter itself; "
+            "--delimiter names it), e.g. tail -n +2 EXPORT > FIXED.csv",
+        )
+
+
 def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> list[str]:
     """The header record; empty files, blank and duplicate names are errors. ``given``: the
     delimiter came from ``--delimiter`` (a one-column header then suggests another)."""
@@ -98,6 +109,7 @@ def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> lis
         ) from None
     finally:
         lines.close()
+    _excel_separator_line(delimiter.join(header), display)
     if len(header) == 1 and given:
         _one_column_hint(header[0], display, delimiter)
     if not header:
