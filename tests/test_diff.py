@@ -203,3 +203,44 @@ def test_blank_lines_in_one_export(exports, tmp_path):
     assert [s.to_dict() for s in result.segments] == [s.to_dict() for s in plain.segments]
     assert result.new_keys.blank_rows == [row + 2 for row in plain.new_keys.blank_rows]
     assert result.new_keys.duplicate_rows == [row + 2 for row in plain.new_keys.duplicate_rows]
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["counts", "with -o"])
+def test_spark_brings_back_kinds_of_keys_not_every_key(exports, spark_session, tmp_path, written):
+    """On Spark the keys are grouped and joined where they live: diff gets one row per key
+    it names (blank, first repeated, and with -o every key that changed) and one per kind
+    of other key -- and the same figures as the Polars engine."""
+    import polars as pl
+
+    import leadseg.analysis.diff as diff
+
+    seen: list[pl.DataFrame] = []
+    real = diff.changes
+
+    def spy(names, groups, index_of, counts):
+        seen.append(groups)
+        return real(names, groups, index_of, counts)
+
+    old, new = exports
+    out = tmp_path / "out" if written else None
+    spark = leadseg.RunOptions(engine="spark", as_of=AS_OF)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(diff, "changes", spy)
+        result = diff_exports(old, new, SEGMENTS, "Email", spark, out, True)
+    polars = diff_exports(old, new, SEGMENTS, "Email", leadseg.RunOptions(as_of=AS_OF))
+    assert [s.to_dict() | {"files": {}} for s in result.segments] == [
+        s.to_dict() | {"files": {}} for s in polars.segments
+    ]
+    assert result.old_keys == polars.old_keys and result.new_keys == polars.new_keys
+    groups = seen[0]
+    distinct = len(
+        {fold(r["Email"]) for r in rows_of(old)} | {fold(r["Email"]) for r in rows_of(new)}
+    )
+    assert groups["keys"].sum() == distinct
+    named = groups.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+    if written:  # every key that changed has its row (the files name them), the rest do not
+        (_, was, _), (_, now, _) = reference(old), reference(new)
+        changed = set().union(*(was[name] ^ now[name] for name in was))
+        assert changed and set(named["key"]) >= changed and groups.height < distinct / 2
+    else:  # the first repeated keys of each export only
+        assert named.height <= 2 * 5 and groups.height < distinct / 10

@@ -497,7 +497,9 @@ def diff_exports(
             plans.append((planned, run, column))
         # one engine for both (``auto`` picks Polars for keyed groups, whatever the format)
         columns = [k for _, _, k in plans]
-        all_totals, groups = engine_for(plans[0][1]).keyed_groups([p for p, _, _ in plans], columns)
+        all_totals, groups = engine_for(plans[0][1]).keyed_groups(
+            [p for p, _, _ in plans], columns, name_changes=out is not None
+        )
         counts, found = [], []
         for source, ((planned, run, _), totals) in enumerate(zip(plans, all_totals, strict=True)):
             result = counted(planned, totals, run)

@@ -82,27 +82,21 @@ class DiffResult:
 def key_problems(groups: pl.DataFrame, source: int, row_of: Callable[[int], int]) -> KeyProblems:
     """Blank keys (how many rows, the first one's row) and repeated keys (rows beyond each
     key's first, and the first rows of the first few keys repeated) of export ``source``,
-    from the groups."""
+    from the groups (a compacted row stands for ``keys`` keys of ``rows`` rows each)."""
     import polars as pl
 
-    from leadseg.engines.keyed import first, rows
+    from leadseg.engines.keyed import KEYS, first, rows
 
-    mine = groups.select("key", pl.col(rows(source)).alias("rows"), pl.col(first(source)))
-    blank = mine.filter(_blank() & (pl.col("rows") > 0))
-    repeated = mine.filter(~_blank() & (pl.col("rows") > 1))
-    earliest = repeated.bottom_k(FIRST_ROWS, by=first(source)).sort(first(source))
+    mine = groups.select("key", KEYS, pl.col(rows(source)).alias("rows"), pl.col(first(source)))
+    blank = mine.filter((pl.col("key") == "") & (pl.col("rows") > 0))
+    repeated = mine.filter(~(pl.col("key") == "").fill_null(False) & (pl.col("rows") > 1))
+    earliest = repeated.drop_nulls(first(source)).bottom_k(FIRST_ROWS, by=first(source))
     return KeyProblems(
         int(blank["rows"].sum()),
-        sorted(row_of(int(r)) for r in blank[first(source)])[:1],
-        int((repeated["rows"] - 1).sum()),
-        [row_of(int(r)) for r in earliest[first(source)]],
+        [row_of(int(r)) for r in blank[first(source)]],
+        int(((repeated["rows"] - 1) * repeated[KEYS]).sum()),
+        [row_of(int(r)) for r in earliest[first(source)].sort()],
     )
-
-
-def _blank() -> pl.Expr:
-    import polars as pl
-
-    return pl.col("key").is_null() | (pl.col("key") == "")
 
 
 def changes(
@@ -113,20 +107,23 @@ def changes(
 ) -> tuple[list[SegmentChange], dict[str, tuple[pl.DataFrame, pl.DataFrame]]]:
     """Per segment (``names``; ``index_of``: its place in ``Plan.order``) its change, and
     its entered and left keys (for the files), from both exports' groups (``Engine.
-    keyed_groups``): a key is in a segment when any of its rows is; blank keys never match."""
+    keyed_groups``): a key is in a segment when any of its rows is; blank keys never match;
+    a compacted row counts as its ``keys`` keys (and names none)."""
     import polars as pl
 
-    from leadseg.engines.keyed import mask
+    from leadseg.engines.keyed import KEYS, mask
 
-    keyed = groups.filter(~_blank())
+    matched = groups.filter((pl.col("key") != "").fill_null(True))
     was = {name: pl.col(mask(index_of[name], 0)) for name in names}
     now = {name: pl.col(mask(index_of[name], 1)) for name in names}
-    sums = keyed.select(
+    weight = pl.col(KEYS)
+    sums = matched.select(
         pl.lit(0).alias("_"),  # a first column, so an empty frame still has a row
-        *[(now[n] & ~was[n]).sum().alias(f"entered {n}") for n in names],
-        *[(was[n] & ~now[n]).sum().alias(f"left {n}") for n in names],
-        *[(was[n] & now[n]).sum().alias(f"stayed {n}") for n in names],
+        *[weight.filter(now[n] & ~was[n]).sum().alias(f"entered {n}") for n in names],
+        *[weight.filter(was[n] & ~now[n]).sum().alias(f"left {n}") for n in names],
+        *[weight.filter(was[n] & now[n]).sum().alias(f"stayed {n}") for n in names],
     ).row(0, named=True)
+    named = matched.filter(pl.col("key").is_not_null())
     found, keys = [], {}
     for name in names:
         found.append(
@@ -139,7 +136,7 @@ def changes(
                 int(sums[f"stayed {name}"] or 0),
             )  # fmt: skip
         )
-        entered = keyed.filter(now[name] & ~was[name]).select("key")
-        left = keyed.filter(was[name] & ~now[name]).select("key")
+        entered = named.filter(now[name] & ~was[name]).select("key")
+        left = named.filter(was[name] & ~now[name]).select("key")
         keys[name] = (entered, left)
     return found, keys

@@ -65,13 +65,17 @@ class Engine(Protocol):
         combinations`` (``report``)."""
         ...
 
-    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+    def keyed_groups(
+        self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
+    ) -> tuple[list[Totals], pl.DataFrame]:
         """The totals of each export (``plans``), and the rows of all of them grouped by the
-        value of its ``keys`` column folded as text comparisons fold it (``key``; null or
-        empty for a blank key): for export ``s``, whether any of its rows with that key is
-        in each segment (``m{i}_{s}``, ``Plan.order``), how many rows have it (``rows_{s}``,
-        0 for none) and the first one's position (``first_{s}``) -- the shape of
-        ``engines.keyed``; memory follows the keys, not the rows (``diff``)."""
+        value of its ``keys`` column folded as text comparisons fold it (``key``; ``""``
+        for a blank key): for export ``s``, whether any of its rows with that key is in each
+        segment (``m{i}_{s}``, ``Plan.order``), how many rows have it (``rows_{s}``, 0 for
+        none) and the first one's position (``first_{s}``) -- the shape of
+        ``engines.keyed``, in which an engine may compact the keys ``diff`` does not name
+        (the first few repeated ones and blank ones it does; with ``name_changes``, every
+        key that entered or left a segment too). Memory follows the keys, not the rows."""
         ...
 
 

@@ -63,7 +63,9 @@ class DuckDBEngine:
                 _, groups = sql.combinations_of(con.execute(sql.combinations_query()).fetchall())
         return Distributions(totals, found, groups)
 
-    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+    def keyed_groups(
+        self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
+    ) -> tuple[list[Totals], pl.DataFrame]:
         import polars as pl
 
         from leadseg.engines.keyed import from_counts, joined

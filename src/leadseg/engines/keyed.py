@@ -1,8 +1,10 @@
-"""The shape ``Engine.keyed_groups`` returns, written once: per distinct folded key, for
-each export ``s`` whether any of its rows is in each segment (``m{i}_{s}``), how many rows
-have it (``rows_{s}``) and the first one's position (``first_{s}``). Engines that group one
-export at a time (DuckDB, Spark, or two exports read by different engines) join their
-groups here."""
+"""The shape ``Engine.keyed_groups`` returns, written once: per distinct folded key
+(``key``; every blank key is ``""``), for each export ``s`` whether any of its rows is in
+each segment (``m{i}_{s}``), how many rows have it (``rows_{s}``) and the first one's
+position (``first_{s}``), and ``keys``: how many keys the row stands for -- 1, except in a
+row an engine may compact from keys nobody will name (``key`` null: a cluster engine brings
+back one row per kind of key, not one per key; see ``SparkEngine.keyed_groups``). Engines
+that group one export at a time (DuckDB, Spark) join their groups here."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
+
+
+KEYS = "keys"
 
 
 def mask(index: int, source: int) -> str:
@@ -59,4 +64,5 @@ def joined(frames: list[pl.DataFrame], width: int) -> pl.DataFrame:
     return both.with_columns(
         *[pl.col(mask(i, s)).fill_null(False) for s in sources for i in range(width)],
         *[pl.col(rows(s)).fill_null(0) for s in sources],
+        pl.lit(1, pl.Int64).alias(KEYS),
     )

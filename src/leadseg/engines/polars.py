@@ -85,7 +85,9 @@ class PolarsEngine:
         values = [counted[str(i)] for i in range(len(counted))]
         return totals, values, frames[len(queries) - 1] if combinations else None
 
-    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
+    def keyed_groups(
+        self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
+    ) -> tuple[list[Totals], pl.DataFrame]:
         """One query over every export: each one's totals beside the rows of all of them
         grouped by folded key (one hash table, no join)."""
         totals, groups = until_settled(lambda: self._keyed_pass(plans, keys))
@@ -101,7 +103,7 @@ class PolarsEngine:
         import polars as pl
 
         from leadseg.backends.polars import folded_key
-        from leadseg.engines.keyed import first, mask, rows
+        from leadseg.engines.keyed import KEYS, first, mask, rows
 
         position = "\x00leadseg:position"
         checks, parts, flags = [], [], []
@@ -112,7 +114,7 @@ class PolarsEngine:
                 p.compiled.add_masks(p.export.scan(extra_field=True))
                 .with_row_index(position)
                 .select(
-                    folded_key(key, p.schema[key]).alias("key"),
+                    folded_key(key, p.schema[key]).fill_null("").alias("key"),
                     *[flag.alias(f"{name}/{s}") for name, flag in flags[s].items()],
                     pl.col(position).cast(pl.Int64).alias(first(s)),
                 )
@@ -148,7 +150,7 @@ class PolarsEngine:
             for i in range(width)
         ]
         counted = [pl.col(rows(s)) for s in sources] + [pl.col(first(s)) for s in sources]
-        return totals, groups.select("key", *memberships, *counted)
+        return totals, groups.select("key", *memberships, *counted, pl.lit(1, pl.Int64).alias(KEYS))
 
     def _pass(
         self, p: Plan, rows: int | None, *, by_masks: bool = False

@@ -85,20 +85,12 @@ class SparkEngine:
                 _, groups = sql.combinations_of(grouped)
         return Distributions(totals, found, groups)
 
-    def keyed_groups(self, plans: list[Plan], keys: list[str]) -> tuple[list[Totals], pl.DataFrame]:
-        import polars as pl
+    def keyed_groups(
+        self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
+    ) -> tuple[list[Totals], pl.DataFrame]:
+        from leadseg.engines.spark_keyed import keyed_groups
 
-        from leadseg.engines.keyed import from_counts, joined
-
-        frames = []
-        for p, key in zip(plans, keys, strict=True):
-            spark, nfc = self.prepared(p, key)
-            sql = SqlPass(p, "spark", nfc_function=nfc)
-            with spark_errors(p.export.display):
-                frame = pl.from_arrow(spark.sql(sql.keyed_query(key)).toArrow())
-            assert isinstance(frame, pl.DataFrame)
-            frames.append(from_counts(frame, len(p.order)))
-        return [self.totals(p) for p in plans], joined(frames, len(plans[0].order))
+        return keyed_groups(self, plans, keys, name_changes=name_changes)
 
     def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):

@@ -233,15 +233,16 @@ class SqlPass:
         return query.sql(self.dialect)
 
     def keyed_query(self, key: str) -> str:
-        """Per distinct value of ``key`` folded as text comparisons fold it: ``key``, its
-        rows in each segment ``m0``... (``Plan.order``), ``rows`` and ``first`` (the first
-        row's position)."""
+        """Per distinct value of ``key`` folded as text comparisons fold it (``key``; a
+        missing value as ``''``, like every blank one): its rows in each segment ``m0``...
+        (``Plan.order``), ``rows`` and ``first`` (the first row's position)."""
         from sqlglot import exp
 
         compiler = self._compiler(staged=False)
         from leadseg.backends.sql import count_of
 
-        columns: list[Any] = [exp.alias_(compiler.folded_text(key), "key", quoted=True)]
+        folded = exp.Coalesce(this=compiler.folded_text(key), expressions=[exp.Literal.string("")])
+        columns: list[Any] = [exp.alias_(folded, "key", quoted=True)]
         for i, segment in enumerate(self.plan.order):
             columns.append(exp.alias_(count_of(compiler.segment(segment)), f"m{i}", quoted=True))
         columns.append(exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True))
