@@ -484,10 +484,22 @@ def connect_server(tmp_path_factory):
         server.wait(timeout=60)
 
 
-def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
+def remote_and_local(args: list[str], server: str) -> dict:
+    """The JSON ``args`` print through Spark Connect, checked equal to a local run's."""
     import os
     import subprocess
 
+    remote = subprocess.run(
+        [*args, "--engine", "spark"], env=os.environ | {"SPARK_REMOTE": server},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    local = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    return json.loads(remote.stdout)
+
+
+def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
     export = tmp_path / "e.csv"
     # decomposed text needs the normalising function, which runs on the server
     export.write_text("Email,City,Score\na@x,Malmo\u0308,70\nb@x,Oslo,abc\nc@x,Malm\u00f6,5\n")
@@ -495,36 +507,20 @@ def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
         HOT + "  - name: malmo\n    profile: {field: City, is: Malm\u00f6}\n"
     )
     args = ["leadseg", "count", str(export), "-s", str(tmp_path / "s.yaml"), "--format", "json"]
-    remote = subprocess.run(
-        [*args, "--engine", "spark"], env=os.environ | {"SPARK_REMOTE": connect_server},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    local = subprocess.run(args, capture_output=True, text=True, timeout=60)
-    assert remote.returncode == local.returncode == 0, remote.stderr
-    assert json.loads(remote.stdout) == json.loads(local.stdout)
-    assert [s["count"] for s in json.loads(remote.stdout)["segments"]] == [1, 2]
+    counted = remote_and_local(args, connect_server)
+    assert [s["count"] for s in counted["segments"]] == [1, 2]
 
 
 def test_spark_connect_diffs_two_exports(tmp_path, connect_server):
     """Both exports' keys are grouped on the server, each while its own view is registered
     (the second replaces the first), and joined there."""
-    import os
-    import subprocess
-
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     old.write_text("Email,Score\na@x,70\nb@x,10\nc@x,90\nc@x,5\n")
     new.write_text("Email,Score\nA@X ,10\nb@x,80\nd@x,95\n,99\nC@x,70\n")
     (tmp_path / "s.yaml").write_text(HOT)
     args = ["leadseg", "diff", str(old), str(new), "-s", str(tmp_path / "s.yaml"), "--key",
             "Email", "--format", "json"]  # fmt: skip
-    remote = subprocess.run(
-        [*args, "--engine", "spark"], env=os.environ | {"SPARK_REMOTE": connect_server},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    local = subprocess.run(args, capture_output=True, text=True, timeout=60)
-    assert remote.returncode == local.returncode == 0, remote.stderr
-    assert json.loads(remote.stdout) == json.loads(local.stdout)
-    figures = json.loads(local.stdout)["segments"][0]
+    figures = remote_and_local(args, connect_server)["segments"][0]
     assert (figures["entered"], figures["left"], figures["stayed"]) == (2, 1, 1)
 
 

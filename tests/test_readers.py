@@ -38,6 +38,25 @@ def test_utf8_bom_and_crlf(tmp_path):
     assert count(path) == 1
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'Name,Note,Score\rAnn,"two\rlines",70\rBo,x,10\rCy,,80\r',
+        b"\xff\xfe" + "Name\tNote\tScore\rAnn\tx\t70\rBo\t\t10\rCy\ty\t80".encode("utf-16-le"),
+    ],
+    ids=["utf-8", "utf-16"],
+)
+def test_lines_ended_by_a_carriage_return(tmp_path, raw):
+    """Excel's "CSV (Macintosh)": every line ends in a bare CR."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(raw)
+    with open_export(path) as export:
+        assert export.columns == ["Name", "Note", "Score"]
+        rows = export.scan().collect()
+    assert rows["Name"].to_list() == ["Ann", "Bo", "Cy"]
+    assert count(path) == 2
+
+
 def test_cp1252_without_flag_names_the_row(tmp_path):
     path = tmp_path / "win.csv"
     path.write_bytes("Name,Score\nAnn,70\nNúñez,80\n".encode("cp1252"))
@@ -132,12 +151,15 @@ def test_header_only_file_has_zero_rows(tmp_path):
     [
         ("Name,Score,Name", "duplicate column name(s) in the header: 'Name' (columns 1 and 3)"),
         ("Name,,Score", "header has blank column name(s) at position 2"),
+        ("Name,Score,", "position 3 (the header ends with a delimiter"),
     ],
 )
 def test_bad_headers(tmp_path, header, expected):
     path = tmp_path / "h.csv"
     path.write_text(header + "\na,b,1\n")
     assert expected in data_error(path)
+    if not header.endswith(","):
+        assert "ends with a delimiter" not in data_error(path)
 
 
 def test_missing_export(tmp_path):

@@ -124,10 +124,14 @@ def check_header_names(header: list[str], display: str) -> None:
     """Blank and duplicate column names are errors (exit 65): every reader's rule."""
     blanks = [i + 1 for i, name in enumerate(header) if not name.strip()]
     if blanks:
+        trailing = blanks == [len(header)] and len(header) > 1
         raise ExportDataError(
             f"header has blank column name(s) at position {', '.join(map(str, blanks))}",
             location=Location(file=display, line=1, row=1),
-            hint="name every column in the export",
+            hint="the header ends with a delimiter, as exports that end every line with one "
+            "write it: remove the last delimiter of every line, or name the column"
+            if trailing
+            else "name every column in the export",
         )
     seen: dict[str, int] = {}
     dupes = []

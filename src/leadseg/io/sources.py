@@ -234,10 +234,29 @@ def local_file(
             hint="check the file (a UTF-16 export needs its byte-order mark, or --encoding utf-16)",
         )
     convert = text and not _is_utf8(encoding)
-    if path is not None and state is not None and not compression and not convert:
+    carriage_returns = False
+    if text:
+        try:
+            peek = stream.read(_PEEK)
+        except (EOFError, OSError) as exc:
+            raise _unreadable(display, exc, compression) from None
+        stream = _Prefixed(peek, stream)  # type: ignore[assignment]
+        carriage_returns = _lines_end_in_carriage_returns(peek, encoding)
+    plain = not compression and not convert and not carriage_returns
+    if path is not None and state is not None and plain:
         return LocalFile(_glob_free(path, cleanup), encoding, None, copied=False, state=state)
-    copy = _copy(stream, display, encoding, cleanup, convert, compression)
+    copy = _copy(stream, display, encoding, cleanup, convert, compression, carriage_returns)
     return LocalFile(copy, encoding, compression, copied=True, state=state)
+
+
+_PEEK = 1 << 16
+
+
+def _lines_end_in_carriage_returns(peek: bytes, encoding: str) -> bool:
+    """Lines ended by a bare carriage return (classic Mac, Excel's "CSV (Macintosh)"): the
+    first bytes hold a CR and no line feed."""
+    text = peek.decode(encoding, errors="ignore")
+    return "\r" in text and "\n" not in text
 
 
 def _temp_dir(cleanup: contextlib.ExitStack) -> Path:
@@ -262,14 +281,17 @@ def _copy(
     cleanup: contextlib.ExitStack,
     convert: bool,
     compression: str | None,
+    carriage_returns: bool = False,
 ) -> Path:
+    """A UTF-8 copy; with ``carriage_returns``, each bare CR line end made a line feed (in
+    UTF-8 a CR byte is always the character)."""
     from leadseg.errors import OutputWriteError
 
     limit = max_copy_bytes()
     folder = _temp_dir(cleanup)
     target = folder / "export"
     with open(target, "wb") as out:
-        sink = _Capped(out, limit, display)
+        sink = _Capped(out, limit, display, translate_cr=carriage_returns)
         try:
             if convert:
                 _transcode(stream, sink, encoding, display)
@@ -283,12 +305,17 @@ def _copy(
                 hint="free space there, or point TMPDIR at a larger disk",
             ) from None
         except (EOFError, OSError) as exc:
-            if not compression:
-                raise ExportMissingError(
-                    f"cannot read the export: {exc}", location=Location(file=display)
-                ) from None
-            raise _damaged(display, exc) from None
+            raise _unreadable(display, exc, compression) from None
     return target
+
+
+def _unreadable(
+    display: str, exc: BaseException, compression: str | None
+) -> ExportDataError | ExportMissingError:
+    """A read that failed: a damaged compressed stream, or the file itself."""
+    if compression:
+        return _damaged(display, exc)
+    return ExportMissingError(f"cannot read the export: {exc}", location=Location(file=display))
 
 
 def _damaged(display: str, exc: BaseException) -> ExportDataError:
@@ -309,10 +336,15 @@ class _Capped:
     """Writes to the temp copy, at most ``limit`` bytes; write errors are told apart from
     read errors (a full TMPDIR is not a damaged export)."""
 
-    def __init__(self, out: BinaryIO, limit: int, display: str) -> None:
+    def __init__(
+        self, out: BinaryIO, limit: int, display: str, *, translate_cr: bool = False
+    ) -> None:
         self.out, self.limit, self.display, self.written = out, limit, display, 0
+        self.translate_cr = translate_cr
 
     def write(self, data: bytes) -> None:
+        if self.translate_cr:
+            data = data.replace(b"\r", b"\n")
         self.written += len(data)
         if self.written > self.limit:
             raise ExportDataError(
