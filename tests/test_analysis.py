@@ -145,6 +145,48 @@ def test_describe_matches_the_reference(tmp_path, every_engine):
     assert fields["Email"]["distinct"] == 10
 
 
+def tied_text_column() -> str:
+    """Three leading values (5 rows each); twenty tied at 3 rows, where ranking them by
+    their chosen spelling (the most common) and by their first spelling in sort order
+    disagree: 'q07' twice and 'Q07' once is chosen as 'q07' but sorts as 'Q07' first;
+    'm08' three times is 'm08' -- so seven of the 'm' values are ranked in; thirty values
+    of one row each."""
+    cells = []
+    for i in range(3):
+        cells += [f"Lead{i}"] * 5
+    for i in range(20):
+        cells += [f"q{i:02}", f"q{i:02}", f"Q{i:02}"] if i % 2 == 0 else [f"m{i:02}"] * 3
+    cells += [f"single{i:02}" for i in range(30)]
+    return "Email,Tag\n" + "".join(f"{n}@x.com,{c}\n" for n, c in enumerate(cells))
+
+
+def test_describe_ranks_tied_text_values_by_their_chosen_spelling(
+    tmp_path, every_engine, monkeypatch
+):
+    """Spark brings back only the values that can be among the most common (and their
+    number): the same distinct count and top values as the reference."""
+    import leadseg.analysis.describe_plan as plan
+
+    export = tmp_path / "tags.csv"
+    text = tied_text_column()
+    export.write_text(text, encoding="utf-8")
+    heights: list[int] = []
+    real = plan.text_figures
+    monkeypatch.setattr(
+        plan, "text_figures", lambda v, d=None: heights.append(v.height) or real(v, d)
+    )
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
+    (tag,) = describe_export(export, ["Tag"], options=options).to_dict()["fields"]
+    spellings = 3 + 20 + 10 + 30  # every value's spellings (the even tied ones have two)
+    # Spark keeps the leaders, the even tied values (their first spelling 'Q..' sorts before
+    # the last chosen 'm13', so they might rank in: two spellings each) and m01..m13
+    assert heights == [spellings if every_engine != "spark" else 3 + 2 * 10 + 7]
+    header, rows, _ = read_csv_rows(text)
+    expected = ref.describe_text(Oracle("segments: []", header, as_of=AS_OF), rows, "Tag")
+    assert (tag["distinct"], tag["top"]) == (expected["distinct"], expected["top"])
+    assert [t["value"] for t in tag["top"]][3:] == [f"m{i:02}" for i in range(1, 15, 2)]
+
+
 def test_describe_the_bundled_example_with_its_segment_file(every_engine):
     options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
     result = describe_export(

@@ -443,9 +443,7 @@ def report_data(
         )  # fmt: skip
         profile = None
         if chosen:
-            profile = described(
-                wide, chosen, found.totals, found.values, 20, planned.segments, options
-            )
+            profile = described(wide, chosen, found, 20, planned.segments, options)
         source = opened.source_path or opened.local_path
         provenance = Provenance(
             input=opened.display,

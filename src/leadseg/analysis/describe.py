@@ -191,9 +191,10 @@ def date_figures(values: pl.DataFrame, recent: dict[int, int]) -> dict[str, Any]
     }
 
 
-def text_figures(values: pl.DataFrame) -> dict[str, Any]:
-    """Distinct values (folded) and the most common ones, each in its most common spelling
-    (ties: the spelling that sorts first)."""
+def text_figures(values: pl.DataFrame, distinct: int | None = None) -> dict[str, Any]:
+    """Distinct values (folded; ``distinct`` when ``values`` holds only those that can be
+    the most common) and the most common ones, each in its most common spelling (ties: the
+    spelling that sorts first), ranked by count, ties by that spelling."""
     import polars as pl
 
     ranked = (
@@ -204,6 +205,6 @@ def text_figures(values: pl.DataFrame) -> dict[str, Any]:
     )
     top = ranked.head(TOP_VALUES).select("spelling", "count").iter_rows()
     return {
-        "distinct": ranked.height,
+        "distinct": ranked.height if distinct is None else distinct,
         "top": [{"value": spelling, "count": int(n)} for spelling, n in top],
     }

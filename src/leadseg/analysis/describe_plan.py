@@ -23,11 +23,8 @@ from leadseg.analysis.figures import Counted
 from leadseg.criteria import Kind, Segment, SegmentSet, values_read
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from leadseg.engine import Plan, RunOptions
-    from leadseg.engines import Engine
-    from leadseg.totals import Totals
+    from leadseg.engines import Distributions, Engine
 
 
 def describe_plan(
@@ -41,14 +38,13 @@ def describe_plan(
     chosen = [(column, kinds[column]) for column in columns]
     p = _with(base, profile_segments(chosen, base.segments))
     found = engine.distributions(p)
-    return described(p, chosen, found.totals, found.values, bins, base.segments, options)
+    return described(p, chosen, found, bins, base.segments, options)
 
 
 def described(
     p: Plan,
     chosen: list[tuple[str, Kind]],
-    totals: Totals,
-    values: list[pl.DataFrame],
+    found: Distributions,
     bins: int,
     segments: SegmentSet,
     options: RunOptions,
@@ -58,6 +54,7 @@ def described(
     from leadseg.engine import check_strict
 
     p.export.check_unchanged()
+    totals, values = found.totals, found.values
     result = p.result(totals)
     if options.strict:
         check_strict(result)
@@ -68,11 +65,12 @@ def described(
     profiles = []
     for i, (column, kind) in enumerate(chosen):
         blank = count[f"describe {i} blank"]
-        counted = values[read_at[(column, kind)]]
+        at = read_at[(column, kind)]
+        counted = values[at]
         if kind == Kind.TEXT:
             placeholders = count[f"describe {i} text"]
             readable, bad, rows = totals.rows - blank, 0, []
-            figures = text_figures(counted)
+            figures = text_figures(counted, found.distinct.get(at))
         else:
             j = parsed_at[(column, kind)]
             readable, bad = totals.readable[j], totals.unreadable[j]

@@ -61,8 +61,9 @@ class Engine(Protocol):
         and per column the plan reads (``criteria.values_read`` order) its readable values
         counted -- numbers and dates: columns ``value``, ``count``; text: ``value`` (folded
         as comparisons fold it), ``spelling`` (trimmed, as written), ``count``; blank
-        values left out (``describe``); with ``combinations``, also those of ``Engine.
-        combinations`` (``report``)."""
+        values left out (``describe``) -- or, for a text column in ``distinct``, only the
+        values that can be among the most common, with the number of distinct ones; with
+        ``combinations``, also those of ``Engine.combinations`` (``report``)."""
         ...
 
     def keyed_groups(
@@ -87,6 +88,9 @@ class Distributions:
     totals: Totals
     values: list[Any]  # polars DataFrames, one per column read (values_read order)
     combinations: list[Combination] | None = None
+    # text columns whose values were cut to those that can be the most common (a cluster
+    # engine's: ``spark_values``): their number of distinct values, by values_read index
+    distinct: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -66,24 +66,29 @@ class SparkEngine:
     def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
         import polars as pl
 
-        from leadseg.criteria import values_read
+        from leadseg.analysis.describe import TOP_VALUES
+        from leadseg.criteria import Kind, values_read
         from leadseg.engines import Distributions
+        from leadseg.engines.spark_values import top_candidates
 
         spark, nfc = self.prepared(p)
         sql = SqlPass(p, "spark", nfc_function=nfc)
-        found = []
+        found, distinct = [], {}
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
             self._first_unreadable(p, spark, sql, totals)
-            for i in range(len(values_read(p.segments))):
+            for i, (_, kind) in enumerate(values_read(p.segments)):
                 result = spark.sql(sql.distribution_query(i))
-                rows = [tuple(r) for r in result.collect()]
-                found.append(pl.DataFrame(rows, schema=result.columns, orient="row"))
+                if kind == Kind.TEXT:  # the spellings of the values that can be most common
+                    result, distinct[i] = top_candidates(result, TOP_VALUES)
+                frame = pl.from_arrow(result.toArrow())
+                assert isinstance(frame, pl.DataFrame)
+                found.append(frame)
             groups = None
             if combinations:
                 grouped = [tuple(r) for r in spark.sql(sql.combinations_query()).collect()]
                 _, groups = sql.combinations_of(grouped)
-        return Distributions(totals, found, groups)
+        return Distributions(totals, found, groups, distinct)
 
     def keyed_groups(
         self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
