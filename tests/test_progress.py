@@ -96,3 +96,21 @@ def test_every_long_command_shows_it(export, tmp_path):
         code, _, shown = run_on_terminal(*args)
         assert code == 0, shown
         assert "reading contacts.csv" in shown, args
+
+
+def test_diff_reads_both_exports_on_one_bar(export, tmp_path):
+    """One query reads both exports: one bar, their names, their sizes added up."""
+    import re
+
+    segments = tmp_path / "s.yaml"
+    segments.write_text("segments:\n  - name: hot\n    score: {at_least: 60}\n", encoding="utf-8")
+    new = tmp_path / "new.csv"
+    new.write_bytes(export.read_bytes())
+    code, _, shown = run_on_terminal(
+        "diff", str(export), str(new), "-s", str(segments), "-k", "Email"
+    )
+    assert code == 0, shown
+    assert "reading contacts.csv + new.csv" in shown
+    totals = {int(t.replace(",", "")) for t in re.findall(r"/([\d,]+) MB", shown)}
+    # (a structure check that reads the files again extends the bar by as much)
+    assert min(totals) == round(2 * export.stat().st_size / 1_000_000)

@@ -63,7 +63,7 @@ def describe(
         if chart is not None:
             c.chart_format(chart)
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             result = describe_export(
                 export, field, every_column=every_column, segments=segments, bins=bins,
                 options=options,
@@ -114,7 +114,7 @@ def explain(
     def action() -> None:
         c.choice("--format", output_format, ("table", "json"))
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
         warn_unreadable(result)
         print_waterfalls(result, output_format)
@@ -154,7 +154,7 @@ def overlap(
         if chart is not None:
             c.chart_format(chart)
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(result)
         if chart is not None:
@@ -195,7 +195,7 @@ def report(
     def action() -> None:
         c.chart_format(output, "--output", (".html",))
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(data.waterfalls)
         from leadseg.io.single_file import write_whole
@@ -247,7 +247,7 @@ def diff(
     def action() -> None:
         c.choice("--format", output_format, ("table", "json", "csv"))
         options = options_from(arguments)
-        with progress_bar(new, quiet):
+        with progress_bar(old, new, quiet=quiet):
             result = diff_exports(
                 old, new, segments or c.DEFAULT_SEGMENTS, key, options, output_dir, mkdir
             )
@@ -289,7 +289,7 @@ def init(
             )  # fmt: skip
         check_writable(output, "--output")
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             text = starter_segments(export, options)
         write_whole(output, text.encode("utf-8"), mode=0o644)
         if not quiet:

@@ -187,7 +187,7 @@ def count(
                 hint="a manifest.json of apply, or the output of count --format json",
             )
         guards = c.guards_of(expect, max_change, baseline)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             result = count_segments(export, chosen, options, guards)
         warn_unreadable(result)
         print_counts(result, output_format)
@@ -312,7 +312,7 @@ def apply(
 
             book = WorkbookOptions.of(workbook)
         options = options_from(arguments)
-        with progress_bar(export, quiet):
+        with progress_bar(export, quiet=quiet):
             result = apply_segments(
                 export,
                 _segments(segments),

@@ -1,8 +1,8 @@
-"""A progress bar on stderr while a command reads its export: bytes read against the
-export's size (a pass that reads it again -- a structure check, a re-run -- extends the
-bar), rate and time left. Shown only on a terminal, only once the work has taken more than
-a moment (``LEADSEG_PROGRESS_DELAY`` seconds, default 0.5), never with --quiet;
-``LEADSEG_PROGRESS=1`` forces it on (``0``: off)."""
+"""A progress bar on stderr while a command reads its export (``diff``: both): bytes read
+against the exports' size (a pass that reads one again -- a structure check, a re-run --
+extends the bar), rate and time left. Shown only on a terminal, only once the work has
+taken more than a moment (``LEADSEG_PROGRESS_DELAY`` seconds, default 0.5), never with
+--quiet; ``LEADSEG_PROGRESS=1`` forces it on (``0``: off)."""
 
 from __future__ import annotations
 
@@ -35,16 +35,17 @@ def export_size(export: str) -> int | None:
 
 
 @contextlib.contextmanager
-def progress_bar(export: str, quiet: bool = False) -> Iterator[None]:
+def progress_bar(*exports: str, quiet: bool = False) -> Iterator[None]:
     from leadseg.io.read_meter import bytes_read
 
-    size = export_size(export)
+    sizes = [export_size(export) for export in exports]
     start = bytes_read()
-    if not wanted(quiet) or not size or start is None:
+    if not wanted(quiet) or not all(sizes) or start is None:
         yield
         return
+    size = sum(s for s in sizes if s)
     done = threading.Event()
-    watcher = threading.Thread(target=_show, args=(export, size, start, done), daemon=True)
+    watcher = threading.Thread(target=_show, args=(exports, size, start, done), daemon=True)
     watcher.start()
     try:
         yield
@@ -53,7 +54,7 @@ def progress_bar(export: str, quiet: bool = False) -> Iterator[None]:
         watcher.join()
 
 
-def _show(export: str, size: int, start: int, done: threading.Event) -> None:
+def _show(exports: tuple[str, ...], size: int, start: int, done: threading.Event) -> None:
     """Draw the bar on stderr until ``done``; then clear its line. Written by hand (one
     line, redrawn five times a second): it must cost next to nothing beside the pass."""
     import time
@@ -68,7 +69,7 @@ def _show(export: str, size: int, start: int, done: threading.Event) -> None:
     if done.wait(delay):
         return
     colour = not os.environ.get("NO_COLOR")
-    name = printable(Path(export).name)
+    name = " + ".join(printable(Path(export).name) for export in exports)
     began, first = time.monotonic(), (bytes_read() or start) - start
     passes = 1
     stream = sys.stderr
