@@ -435,6 +435,27 @@ def test_a_ragged_part_file_is_named(cli, lake, spark_session):
     assert "part-00002.csv" in result.stderr and "more or fewer fields" in result.stderr
 
 
+def test_a_part_file_with_its_columns_in_another_order_is_an_error(cli, lake, spark_session):
+    """Each part's header is checked against the first one's: swapped columns would shift
+    every value of that part into the wrong column."""
+    (lake / "part-00002.csv").write_text("Score,Email\n99,f@x\n")
+    result = cli("count", lake, "--at-least", "60", "--engine", "spark")
+    assert result.exit_code == 65, result.stderr
+    assert "differs from the other parts'" in result.stderr
+    assert "(Score, Email)" in result.stderr and "(Email, Score)" in result.stderr
+
+
+def test_part_files_with_a_byte_order_mark_and_dotted_names(cli, tmp_path, spark_session):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "part-0.csv").write_text("\ufeffE.mail,Score.2026\na@x,70\n", encoding="utf-8")
+    (folder / "part-1.csv").write_text("\ufeffE.mail,Score.2026\nb@x,80\nc@x,5\n")
+    args = ["--at-least", "60", "--score-field", "Score.2026", "--engine", "spark"]
+    result = cli("count", folder, *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["segments"][0]["count"] == 2
+
+
 def test_only_spark_reads_a_directory(cli, lake):
     result = cli("count", lake, "--at-least", "60")
     assert result.exit_code == 2 and "--engine spark" in result.stderr

@@ -25,7 +25,7 @@ def lake_view(spark: Any, export: Export) -> Any:
     names = [column_name(i) for i in range(len(frame.columns))]
     metadata = frame.metadataColumn("_metadata")  # even under a column of the same name
     frame = frame.select(
-        *(frame[c].alias(n) for c, n in zip(frame.columns, names, strict=True)),
+        *(frame[_quoted(c)].alias(n) for c, n in zip(frame.columns, names, strict=True)),
         metadata.getField("file_path").alias("leadseg_file"),
         _index_in_file(metadata, export.format).alias("leadseg_index"),
     )
@@ -57,15 +57,19 @@ def read_lake(spark: Any, export: Export) -> Any:
         return spark.read.parquet(location)
     if export.format == "ndjson":
         return spark.read.option("mode", "FAILFAST").json(location)
-    # Columns by position (Spark would rename duplicate headers): each part's header line
-    # is skipped; the names are the header's, read by ``csv_header``.
-    schema = StructType(
-        [StructField(column_name(i), StringType()) for i in range(len(export.columns))]
-    )
+    # The header's names (read by ``csv_header``, unique): Spark checks every part's header
+    # line against them (enforceSchema off), so a part whose columns are in another order
+    # or named otherwise is an error, not a silent shift of its values.
+    schema = StructType([StructField(name, StringType()) for name in export.columns])
     return spark.read.csv(
-        location, schema=schema, header=True, enforceSchema=True, sep=export.delimiter,
+        location, schema=schema, header=True, enforceSchema=False, sep=export.delimiter,
         quote='"', escape='"', multiLine=True, mode="FAILFAST", encoding=export.encoding,
     )  # fmt: skip
+
+
+def _quoted(name: str) -> str:
+    """A column name as Spark resolves it literally (a dot is not a field of a struct)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def csv_header(spark: Any, export: Export) -> list[str]:

@@ -108,6 +108,13 @@ def started(what: str) -> Iterator[None]:
             ) from exc
 
 
+def _csv_file(text: str) -> str | None:
+    import re
+
+    found = re.search(r"CSV file: (\S+)", text)
+    return found.group(1) if found else None
+
+
 @contextmanager
 def spark_errors(display: str, action: str = "read the export") -> Iterator[None]:
     """Spark's errors as a located leadseg error (its message under --debug): a malformed
@@ -130,6 +137,16 @@ def spark_errors(display: str, action: str = "read the export") -> Iterator[None
                 "a record has more or fewer fields than the header, or an unclosed quote",
                 location=location,
                 hint="check the delimiter (--delimiter) and quoting of that file",
+            ) from exc
+        if "CSV header does not conform to the schema" in text:
+            header = re.search(r"Header: (.*)", text)
+            schema = re.search(r"Schema: (.*)", text)
+            found = f" ({header.group(1).strip()})" if header else ""
+            others = f" ({schema.group(1).strip()})" if schema else ""
+            raise ExportDataError(
+                f"this part file's header{found} differs from the other parts'{others}",
+                location=Location(file=_csv_file(text) or location.file),
+                hint="every part file needs the same columns in the same order",
             ) from exc
         if "PATH_NOT_FOUND" in text or "UNABLE_TO_INFER_SCHEMA" in text:
             raise ExportDataError(
