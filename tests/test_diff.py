@@ -244,3 +244,32 @@ def test_spark_brings_back_kinds_of_keys_not_every_key(exports, spark_session, t
         assert changed and set(named["key"]) >= changed and groups.height < distinct / 2
     else:  # the first repeated keys of each export only
         assert named.height <= 2 * 5 and groups.height < distinct / 10
+
+
+def test_keyed_groups_give_the_totals_of_a_count(tmp_path, every_engine):
+    """An engine's keyed pass gives each export the totals its count pass gives -- rows,
+    members, unreadable and readable values and the rows of the first unreadable ones --
+    however it groups (DuckDB and Spark sum them from the key groups)."""
+    from leadseg.api import _opened, _planned
+    from leadseg.engines import engine_for
+    from leadseg.spec import parse_segments
+
+    export = tmp_path / "messy.csv"
+    export.write_text(
+        "Email,Score,Seen\na@x,70,2026-11-01\nb@x,abc,never\n,55,2026-10-01\n"
+        "a@x,n/a,2026-11-20\nc@x,1e999,\nd@x,90,2025-01-01\n",
+        encoding="utf-8",
+    )
+    segments = parse_segments(
+        "segments:\n  - name: hot\n    score: {field: Score, at_least: 60}\n"
+        "  - name: recent\n    profile: {field: Seen, in_last_days: 60}\n"
+    )
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
+    with _opened(export, options, work="keys") as (opened, run):
+        plan = _planned(opened, segments, [], run)
+        engine = engine_for(run)
+        (keyed,), _ = engine.keyed_groups([plan], ["Email"])
+        counted = engine.totals(plan)
+    fields = ("rows", "members", "unreadable", "readable", "first_unreadable")
+    assert {f: getattr(keyed, f) for f in fields} == {f: getattr(counted, f) for f in fields}
+    assert counted.unreadable == [2, 1] and counted.members == [2, 3]

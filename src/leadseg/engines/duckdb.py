@@ -66,18 +66,22 @@ class DuckDBEngine:
     def keyed_groups(
         self, plans: list[Plan], keys: list[str], *, name_changes: bool = True
     ) -> tuple[list[Totals], pl.DataFrame]:
+        """One grouped query per export, its totals summed from its groups; joined here."""
         import polars as pl
 
         from leadseg.engines.keyed import from_counts, joined
 
-        frames = []
+        frames, totals = [], []
         for p, key in zip(plans, keys, strict=True):
-            query = SqlPass(p, "duckdb").keyed_query(key)
+            sql = SqlPass(p, "duckdb")
             with _connected(p) as con:
-                frame = pl.from_arrow(con.sql(query).to_arrow_table())
-            assert isinstance(frame, pl.DataFrame)
+                frame = pl.from_arrow(con.sql(sql.keyed_query(key)).to_arrow_table())
+                assert isinstance(frame, pl.DataFrame)
+                found = sql.totals_of(tuple(frame.select(sql.keyed_sums()).sum().row(0)))
+                self._first_unreadable(con, sql, found)
+            totals.append(found)
             frames.append(from_counts(frame, len(p.order)))
-        return [self.totals(p) for p in plans], joined(frames, len(plans[0].order))
+        return totals, joined(frames, len(plans[0].order))
 
     def _first_unreadable(self, con: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):

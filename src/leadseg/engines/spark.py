@@ -51,7 +51,7 @@ class SparkEngine:
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
             if positions:
-                self._first_unreadable(p, spark, sql, totals)
+                self.first_unreadable(p, spark, sql, totals)
         return totals
 
     def combinations(self, p: Plan) -> tuple[Totals, list[Combination]]:
@@ -60,7 +60,7 @@ class SparkEngine:
         with spark_errors(p.export.display):
             rows = [tuple(r) for r in spark.sql(sql.combinations_query()).collect()]
             totals, groups = sql.combinations_of(rows)
-            self._first_unreadable(p, spark, sql, totals)
+            self.first_unreadable(p, spark, sql, totals)
         return totals, groups
 
     def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
@@ -76,7 +76,7 @@ class SparkEngine:
         found, distinct = [], {}
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
-            self._first_unreadable(p, spark, sql, totals)
+            self.first_unreadable(p, spark, sql, totals)
             for i, (_, kind) in enumerate(values_read(p.segments)):
                 result = spark.sql(sql.distribution_query(i))
                 if kind == Kind.TEXT:  # the spellings of the values that can be most common
@@ -97,7 +97,7 @@ class SparkEngine:
 
         return keyed_groups(self, plans, keys, name_changes=name_changes)
 
-    def _first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
+    def first_unreadable(self, p: Plan, spark: Any, sql: SqlPass, totals: Totals) -> None:
         for i, bad in enumerate(totals.unreadable):
             if bad and not p.export.lake:  # rows are spreadsheet rows of one file
                 found = spark.sql(sql.first_unreadable_query(i)).collect()

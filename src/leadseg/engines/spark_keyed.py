@@ -33,39 +33,50 @@ def keyed_groups(
     sides, totals = [], []
     for s, (p, key) in enumerate(zip(plans, keys, strict=True)):
         spark, nfc = engine.prepared(p, key)
-        query = SqlPass(p, "spark", nfc_function=nfc).keyed_query(key)
+        sql = SqlPass(p, "spark", nfc_function=nfc)
         with spark_errors(p.export.display):
-            side = spark.sql(query).select(
-                "key",
-                *[(F.col(f"m{i}") > 0).alias(mask(i, s)) for i in range(width)],
-                F.col("rows").cast("long").alias(rows(s)),
-                F.col("first").cast("long").alias(first(s)),
-            )
             # computed now, while the view names this export (the next one replaces it)
-            sides.append(side.localCheckpoint())
-        totals.append(engine.totals(p))
+            grouped = spark.sql(sql.keyed_query(key)).localCheckpoint()
+            # the export's totals: its groups' sums (no second pass over it)
+            sums = grouped.agg(*[F.sum(c) for c in sql.keyed_sums()]).first()
+            counted = sql.totals_of(tuple(v or 0 for v in sums))
+            engine.first_unreadable(p, spark, sql, counted)
+            sides.append(
+                grouped.select(
+                    "key",
+                    *[(F.col(f"m{i}") > 0).alias(mask(i, s)) for i in range(width)],
+                    F.col("rows").cast("long").alias(rows(s)),
+                    F.col("first").cast("long").alias(first(s)),
+                )
+            )
+        totals.append(counted)
+    sources = range(len(plans))
     with spark_errors(plans[-1].export.display):
-        both = sides[0].join(sides[1], on="key", how="full")
-        both = both.fillna(False, [mask(i, s) for s in (0, 1) for i in range(width)])
-        both = both.fillna(0, [rows(0), rows(1)])
+        both = sides[0]
+        for side in sides[1:]:
+            both = both.join(side, on="key", how="full")
+        both = both.fillna(False, [mask(i, s) for s in sources for i in range(width)])
+        both = both.fillna(0, [rows(s) for s in sources])
         named = F.col("key") == ""
-        if name_changes:
+        if name_changes:  # a key whose memberships differ between the exports
             for i in range(width):
-                named = named | (F.col(mask(i, 0)) != F.col(mask(i, 1)))
-        for s in (0, 1):
+                for s in sources[1:]:
+                    named = named | (F.col(mask(i, 0)) != F.col(mask(i, s)))
+        for s in sources:
             repeated = (F.col("key") != "") & (F.col(rows(s)) > 1)
             earliest = both.where(repeated).select(first(s)).orderBy(first(s)).limit(FIRST_ROWS)
             found = [r[0] for r in earliest.collect()]
             if found:
                 named = named | (repeated & (F.col(first(s)) <= max(found)))
         one_each = both.where(named).withColumn(KEYS, F.lit(1).cast("long"))
-        grouped = [mask(i, s) for s in (0, 1) for i in range(width)] + [rows(0), rows(1)]
+        grouped = [mask(i, s) for s in sources for i in range(width)]
+        grouped += [rows(s) for s in sources]
         compacted = (
             both.where(~named)
             .groupBy(*grouped)
             .agg(
                 F.count("*").cast("long").alias(KEYS),
-                *[F.min(first(s)).alias(first(s)) for s in (0, 1)],
+                *[F.min(first(s)).alias(first(s)) for s in sources],
             )
             .select(F.lit(None).cast("string").alias("key"), *one_each.columns[1:])
         )

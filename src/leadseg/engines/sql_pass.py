@@ -137,6 +137,12 @@ class SqlPass:
             nfc=[],
         )
 
+    def keyed_sums(self) -> list[str]:
+        """The columns of ``keyed_query`` whose sums are the export's totals, in the order
+        ``totals_of`` reads them."""
+        n, k = range(len(self.plan.order)), range(len(self.plan.parsed))
+        return ["rows", *[f"m{i}" for i in n], *[f"u{i}" for i in k], *[f"r{i}" for i in k]]
+
     def combinations_query(self) -> str:
         """One row per combination of segments that occurs: its masks (``Plan.order``), then
         the columns of ``totals_query`` summed over its rows."""
@@ -235,7 +241,9 @@ class SqlPass:
     def keyed_query(self, key: str) -> str:
         """Per distinct value of ``key`` folded as text comparisons fold it (``key``; a
         missing value as ``''``, like every blank one): its rows in each segment ``m0``...
-        (``Plan.order``), ``rows`` and ``first`` (the first row's position)."""
+        (``Plan.order``), ``rows``, ``first`` (the first row's position), and its unreadable
+        and readable values per parsed column ``u0``... ``r0``... (summed over the keys,
+        the export's totals: ``keyed_totals``)."""
         from sqlglot import exp
 
         compiler = self._compiler(staged=False)
@@ -248,6 +256,10 @@ class SqlPass:
         columns.append(exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True))
         first = exp.Min(this=exp.column(POSITION, quoted=True))
         columns.append(exp.alias_(first, "first", quoted=True))
+        for prefix, flag in (("u", compiler.unreadable), ("r", compiler.readable)):
+            for i, (column, kind) in enumerate(self.plan.parsed):
+                counted = count_of(flag(column, kind))
+                columns.append(exp.alias_(counted, f"{prefix}{i}", quoted=True))
         query = exp.select(*columns).from_(self._source()).group_by(exp.Literal.number(1))
         return query.sql(self.dialect)
 
