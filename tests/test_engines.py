@@ -545,6 +545,16 @@ def test_spark_connect_diffs_two_exports(tmp_path, connect_server):
     assert (figures["entered"], figures["left"], figures["stayed"]) == (2, 1, 1)
 
 
+def test_spark_connect_describes_text(tmp_path, connect_server):
+    """A text column's values are cut to the most common ones on the server."""
+    export = tmp_path / "tags.csv"
+    tags = [f"t{i % 13}" for i in range(60)] + [f"u{i}" for i in range(40)]
+    export.write_text("Email,Tag\n" + "".join(f"{i}@x,{t}\n" for i, t in enumerate(tags)))
+    args = ["leadseg", "describe", str(export), "-f", "Tag", "--format", "json"]
+    (tag,) = remote_and_local(args, connect_server)["fields"]
+    assert tag["distinct"] == 53 and len(tag["top"]) == 10
+
+
 def test_every_white_space_character_is_trimmed(tmp_path, engine):
     from leadseg.rules import WHITESPACE
 
