@@ -109,13 +109,25 @@ def test_structural_problems_name_the_row(tmp_path, body, expected):
     assert expected in data_error(path)
 
 
-@pytest.mark.parametrize("line", ["sep=;", "SEP=,", "sep=\t"])
-def test_excels_delimiter_hint_line_is_named(tmp_path, line):
+@pytest.mark.parametrize(
+    ("first", "delimiter"), [("sep=;", ";"), ("\ufeffSEP=|", "|"), ("sep=\t", "\t")]
+)
+def test_excels_delimiter_line_names_the_delimiter(tmp_path, first, delimiter):
+    """Excel's first line ``sep=;`` is not the header: it names the delimiter, and rows
+    count from the header as Excel shows them (the line is hidden there)."""
     path = tmp_path / "excel.csv"
-    path.write_text(f"{line}\nName;Score\nAnn;70\n")
+    body = ["Name,Note", "Score"], ["Ann,A", "70"], ["Bo", "n/a?"], ["Cy", "80"]
+    path.write_text(f"{first}\r\n" + "".join(delimiter.join(r) + "\r\n" for r in body))
+    result = count_segments(path, HOT)
+    assert result.delimiter == delimiter and result.rows == 3
+    assert result.segments[0].count == 2 and result.unreadable[0].rows == [3]
+
+
+def test_excels_delimiter_line_in_utf16_is_named(tmp_path):
+    path = tmp_path / "excel.txt"
+    path.write_bytes(b"\xff\xfe" + "sep=;\nName;Score\nAnn;70\n".encode("utf-16-le"))
     message = data_error(path)
-    assert f"line 1 is Excel's delimiter hint {line!r}, not the header" in message
-    assert "delete the first line" in message
+    assert "line 1 is Excel's delimiter hint 'sep=;', not the header" in message
 
 
 def test_quotes_that_open_a_value_or_sit_inside_one(tmp_path):

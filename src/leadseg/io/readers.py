@@ -371,6 +371,8 @@ def _prepare_csv(
 
     if options.delimiter is not None:
         delimiter = parse_delimiter(options.delimiter)
+    elif local.delimiter is not None:  # Excel's "sep=;" line
+        delimiter = parse_delimiter(local.delimiter)
     elif _without_compression(display).endswith((".tsv", ".tab")):
         delimiter = "\t"
     else:

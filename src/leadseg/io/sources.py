@@ -32,6 +32,7 @@ class LocalFile:
     compression: str | None  # "gzip" | "zstd" | None
     copied: bool  # a temporary copy, not the user's file
     state: tuple[int, ...] | None = None  # the source as opened, when a regular file
+    delimiter: str | None = None  # named by Excel's first line "sep=;" (left out of the copy)
 
 
 def check_encoding(encoding: str) -> None:
@@ -234,22 +235,38 @@ def local_file(
             hint="check the file (a UTF-16 export needs its byte-order mark, or --encoding utf-16)",
         )
     convert = text and not _is_utf8(encoding)
-    carriage_returns = False
+    carriage_returns, separator = False, None
     if text:
         try:
             peek = stream.read(_PEEK)
         except (EOFError, OSError) as exc:
             raise _unreadable(display, exc, compression) from None
-        stream = _Prefixed(peek, stream)  # type: ignore[assignment]
         carriage_returns = _lines_end_in_carriage_returns(peek, encoding)
-    plain = not compression and not convert and not carriage_returns
+        separator, skip = _excel_separator_line(peek, encoding)
+        stream = _Prefixed(peek[skip:], stream)  # type: ignore[assignment]
+    plain = not compression and not convert and not carriage_returns and not separator
     if path is not None and state is not None and plain:
         return LocalFile(_glob_free(path, cleanup), encoding, None, copied=False, state=state)
     copy = _copy(stream, display, encoding, cleanup, convert, compression, carriage_returns)
-    return LocalFile(copy, encoding, compression, copied=True, state=state)
+    return LocalFile(copy, encoding, compression, True, state, separator)
 
 
 _PEEK = 1 << 16
+
+
+def _excel_separator_line(peek: bytes, encoding: str) -> tuple[str | None, int]:
+    """Excel's first line ``sep=;`` (the delimiter, for Excel): the delimiter it names and
+    how many bytes to leave out (the line, and a UTF-8 byte-order mark before it). Only in
+    an encoding that writes ASCII as itself (else the header check names the line)."""
+    import re
+
+    if codecs.lookup(encoding).name in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        return None, 0
+    bom = b"\xef\xbb\xbf" if peek.startswith(b"\xef\xbb\xbf") else b""
+    found = re.match(rb"[sS][eE][pP]=([^\r\n])(\r\n|\r|\n)", peek[len(bom) :])
+    if found is None:
+        return None, 0
+    return found.group(1).decode("latin-1"), len(bom) + found.end()
 
 
 def _lines_end_in_carriage_returns(peek: bytes, encoding: str) -> bool:
