@@ -145,6 +145,24 @@ def test_describe_matches_the_reference(tmp_path, every_engine):
     assert fields["Email"]["distinct"] == 10
 
 
+def test_describe_names_the_form_of_dates_it_reads_as_text(tmp_path, every_engine):
+    """A named column of US dates is text to leadseg (only ISO dates read without a
+    format): describe says so, with the --date-format that reads them; not for --all."""
+    export = tmp_path / "us.csv"
+    rows = [f"c{i}@x,{i % 12 + 1}/{i % 27 + 1}/2026 {i % 24}:05" for i in range(40)]
+    export.write_text("Email,Last Activity\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
+    named = describe_export(export, ["Last Activity", "Email"], options=options).to_dict()
+    seen, email = named["fields"]
+    assert seen["kind"] == "text" and "--date-format '%m/%d/%Y %H:%M'" in seen["hint"]
+    assert "hint" not in email
+    every = describe_export(export, every_column=True, options=options).to_dict()
+    assert all("hint" not in f for f in every["fields"])
+    read = leadseg.RunOptions(engine=every_engine, as_of=AS_OF, date_formats=("%m/%d/%Y %H:%M",))
+    (as_date,) = describe_export(export, ["Last Activity"], options=read).to_dict()["fields"]
+    assert as_date["kind"] == "date" and "hint" not in as_date
+
+
 def tied_text_column() -> str:
     """Three leading values (5 rows each); twenty tied at 3 rows, where ranking them by
     their chosen spelling (the most common) and by their first spelling in sort order

@@ -59,6 +59,18 @@ def readable_share(values: list[str], formats: list[str]) -> dict[str, int]:
     return readable_dates(frame, "value", formats)
 
 
+def date_form_hint(values: list[str], column: str) -> str | None:
+    """How to read ``values`` as dates, when a common form reads at least half of them
+    (``describe``: a column it reads as text); else None."""
+    values = [v for v in values if v]
+    if not values:
+        return None
+    candidates = [d + t for d in COMMON_DATE_FORMATS for t in COMMON_TIMES]
+    if 2 * max(readable_share(values, candidates).values()) < len(values):
+        return None
+    return "these look like dates: " + _date_hint(values, column)
+
+
 def _date_hint(values: list[str], column: str) -> str:
     import shlex
 

@@ -57,6 +57,7 @@ class FieldProfile:
     readable: int  # values read as the kind (for text: not blank)
     figures: dict[str, Any] = field(default_factory=dict)  # by kind, see README
     thresholds: list[Threshold] = field(default_factory=list)  # with -s: the segments'
+    hint: str | None = None  # a text column whose values read as dates in another form
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -71,6 +72,8 @@ class FieldProfile:
         data.update(self.figures)
         if self.thresholds:
             data["thresholds"] = [t.to_dict() for t in self.thresholds]
+        if self.hint:
+            data["hint"] = self.hint
         return data
 
 

@@ -36,9 +36,28 @@ def describe_plan(
     columns = wanted_columns(base, fields, every_column)
     kinds = column_kinds(base, columns, engine)
     chosen = [(column, kinds[column]) for column in columns]
+    # a column named (not --all: a query each) read as text may hold dates in another form
+    known = known_kinds(base.segments)
+    texts = [c for c, k in chosen if k == Kind.TEXT and c not in known]
+    hints = {} if every_column else date_hints(base, texts, engine)
     p = _with(base, profile_segments(chosen, base.segments))
     found = engine.distributions(p)
-    return described(p, chosen, found, bins, base.segments, options)
+    return described(p, chosen, found, bins, base.segments, options, hints)
+
+
+def date_hints(base: Plan, columns: list[str], engine: Engine) -> dict[str, str]:
+    """For text columns, how to read them as dates, when a common form reads most of the
+    first values that are not ISO dates."""
+    from leadseg.analysis.readable import has_date
+    from leadseg.diagnose import SAMPLE, date_form_hint
+
+    hints = {}
+    for column in columns:
+        probe = _with(base, [Segment("probe date", has_date(column))])
+        hint = date_form_hint(engine.unreadable_sample(probe, 0, SAMPLE // 10), column)
+        if hint:
+            hints[column] = hint
+    return hints
 
 
 def described(
@@ -48,6 +67,7 @@ def described(
     bins: int,
     segments: SegmentSet,
     options: RunOptions,
+    hints: dict[str, str] | None = None,
 ) -> DescribeResult:
     """The profiles of ``chosen`` from a pass over a plan holding ``profile_segments``
     (possibly among others: ``report``'s one pass)."""
@@ -93,6 +113,7 @@ def described(
                 readable,
                 figures,
                 thresholds_of(segments, column),
+                (hints or {}).get(column),
             )  # fmt: skip
         )
     return DescribeResult(result.input, result.rows, p.as_of.isoformat(), profiles)

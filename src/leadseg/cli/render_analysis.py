@@ -60,6 +60,8 @@ def _field_lines(p: FieldProfile, rows: int) -> list[str]:
     if p.unreadable_rows:
         more = ", ..." if p.unreadable > len(p.unreadable_rows) else ""
         lines.append(f"  unreadable in rows {', '.join(map(str, p.unreadable_rows))}{more}")
+    if p.hint:
+        lines.append(f"  hint: {p.hint}")
     f = p.figures
     if p.kind == "number" and f.get("histogram"):
         lines.append(f"  min {number(f['min'])}  max {number(f['max'])}  mean {number(f['mean'])}")
