@@ -273,3 +273,87 @@ def test_keyed_groups_give_the_totals_of_a_count(tmp_path, every_engine):
     fields = ("rows", "members", "unreadable", "readable", "first_unreadable")
     assert {f: getattr(keyed, f) for f in fields} == {f: getattr(counted, f) for f in fields}
     assert counted.unreadable == [2, 1] and counted.members == [2, 3]
+
+
+def test_keys_match_whichever_greek_sigma_they_end_in(every_engine, tmp_path):
+    """'ΟΔΟΣ' lower-cases to a final sigma, 'οδοσ' is written with the other one: text
+    comparisons take them as one letter, and so does the key (Polars' own lower-casing
+    kept them apart)."""
+    segments = tmp_path / "s.yaml"
+    segments.write_text("segments:\n  - name: hot\n    score: {field: Score, at_least: 60}\n")
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("Key,Score\n\u03a3,70\n\u039f\u0394\u039f\u03a3,70\n", encoding="utf-8")
+    new.write_text("Key,Score\n\u03c2,70\n\u03bf\u03b4\u03bf\u03c3,70\n", encoding="utf-8")
+    options = leadseg.RunOptions(engine=every_engine, as_of=AS_OF)
+    (hot,) = diff_exports(old, new, segments, "Key", options, tmp_path / "out", True).segments
+    assert (hot.entered, hot.left, hot.stayed) == (0, 0, 2)
+
+
+DIFF_EXAMPLES = {"polars": 60, "duckdb": 25, "spark": 6}
+
+
+@pytest.mark.parametrize("name", list(DIFF_EXAMPLES))
+def test_diff_agrees_with_the_reference_on_hostile_keys(tmp_path, request, name):
+    """Random exports keyed by a column of hostile text (blank and white-space-only values,
+    case, NFC and sigma variants, odd spaces): before/after, entered/left/stayed and the
+    blank and repeated keys as the plain-Python reference folds keys."""
+    from hypothesis import HealthCheck, given, settings
+
+    from leadseg.errors import ExportDataError
+    from tests.test_properties import rows_strategy, segment_files, write_export
+
+    if name == "spark":
+        request.getfixturevalue("spark_session")
+
+    def reference(text: str, segment_file: str):
+        header, rows, numbers = read_csv_rows(text)
+        outcome = Oracle(segment_file, header, as_of=AS_OF).run(rows, numbers)
+        keys = [r["Country"] for r in rows]
+        members = {
+            n: {fold(keys[i]) for i in m if not is_blank(keys[i])}
+            for n, m in outcome.members.items()
+        }
+        return outcome, keys, members
+
+    def problems(keys: list[str]) -> tuple[int, list[int], int, list[int]]:
+        first: dict[str, int] = {}
+        blank_rows, duplicate = [], 0
+        for i, key in enumerate(keys):
+            if is_blank(key):
+                blank_rows.append(i + 2)
+            elif fold(key) in first:
+                duplicate += 1
+            else:
+                first[fold(key)] = i
+        counted = {k: sum(1 for v in keys if not is_blank(v) and fold(v) == k) for k in first}
+        repeated = sorted(first[k] + 2 for k, n in counted.items() if n > 1)
+        return len(blank_rows), blank_rows[:1], duplicate, repeated[:5]
+
+    @settings(
+        max_examples=DIFF_EXAMPLES[name],
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(old=rows_strategy, new=rows_strategy, segment_file=segment_files())
+    def agrees(old, new, segment_file):
+        old_path, new_path = tmp_path / "old.csv", tmp_path / "new.csv"
+        was, old_keys, before = reference(write_export(old_path, old), segment_file)
+        now, new_keys, after = reference(write_export(new_path, new), segment_file)
+        options = leadseg.RunOptions(engine=name, as_of=AS_OF)
+        segments = leadseg.parse_segments(segment_file)
+        if was.error or now.error:
+            with pytest.raises(ExportDataError):
+                diff_exports(old_path, new_path, segments, "Country", options)
+            return
+        result = diff_exports(old_path, new_path, segments, "Country", options)
+        for change in result.segments:
+            n = change.name
+            assert (change.before, change.after) == (len(was.members[n]), len(now.members[n]))
+            assert change.entered == len(after[n] - before[n]), n
+            assert change.left == len(before[n] - after[n]), n
+            assert change.stayed == len(after[n] & before[n]), n
+        for found, keys in ((result.old_keys, old_keys), (result.new_keys, new_keys)):
+            got = (found.blank, found.blank_rows, found.duplicate, found.duplicate_rows)
+            assert got == problems(keys)
+
+    agrees()

@@ -208,14 +208,16 @@ def normalised_text(column: str, dtype: Any, *, nfc: bool = False) -> pl.Expr:
 
 def folded_key(column: str, dtype: Any) -> pl.Expr:
     """The column folded as ``normalised_text`` with NFC, normalising only the values that
-    hold a character NFC may change (a key column: its values are kept, not compared)."""
+    hold a character NFC may change (a key column: its values are kept, not compared), and
+    a final sigma as sigma -- the two match as one letter in text comparisons."""
     import polars as pl
 
-    from leadseg.rules import NFC_SENSITIVE
+    from leadseg.rules import FINAL_SIGMA, NFC_SENSITIVE, SIGMA
 
     text = text_of(column, dtype).str.strip_chars()
     guarded = pl.when(text.str.contains(NFC_SENSITIVE)).then(text.str.normalize("NFC"))
-    return guarded.otherwise(text).str.to_lowercase()
+    lowered = guarded.otherwise(text).str.to_lowercase()
+    return lowered.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
 
 
 def _regex_literal(text: str) -> str:
