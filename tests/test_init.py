@@ -36,6 +36,30 @@ def test_init_writes_a_file_that_validates_and_counts(cli, tmp_path, engine):
     assert {s.name: s.count for s in counts.segments} == {n: len(m) for n, m in expected.items()}
 
 
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_thresholds_come_from_every_row_examples_from_the_first(cli, tmp_path, engine):
+    """The examples are drawn from the first rows (every column counted there), the
+    thresholds from the whole export: past the first 10,000 rows the scores are high."""
+    from leadseg.engine import SAMPLE_ROWS
+
+    export = tmp_path / "late.csv"
+    lines = ["Email,Lead Score,SFDC Lead Score,Status"]
+    for i in range(SAMPLE_ROWS + 2_000):
+        late = i >= SAMPLE_ROWS
+        lines.append(
+            f"c{i}@x,{90 if late else 10},{80 if late else i % 50},{'Open' if i % 3 else 'Won'}"
+        )
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "segments.yaml"
+    result = cli("init", export, "-o", target, "--engine", engine)
+    assert result.exit_code == 0, result.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "score: {at_least: 90}" in text and "score: {at_most: 10}" in text
+    assert f"{SAMPLE_ROWS + 2_000:,} values" in text  # the header line counts every row
+    assert 'profile: {field: "SFDC Lead Score", at_least: 30}' in text  # median of all rows
+    assert '"Status", in: ["Open", "Won"]' in text
+
+
 def test_the_commented_examples_are_valid_segments(cli, tmp_path):
     target = tmp_path / "segments.yaml"
     assert cli("init", EXAMPLE, "-o", target).exit_code == 0

@@ -520,12 +520,15 @@ def diff_exports(
 
 def starter_segments(export: str | Path, options: RunOptions | None = None) -> str:
     """A first segment file for ``export`` (``leadseg init``), as text: thresholds from its
-    score column's quantiles and examples on its own columns; one pass over the export."""
+    score columns' quantiles (one pass over the export, reading those columns) and examples
+    on its own columns (from every column of its first rows)."""
+    import dataclasses
     from datetime import date
 
     from leadseg.analysis.describe_plan import describe_plan
+    from leadseg.engine import SAMPLE_ROWS
     from leadseg.errors import UsageError
-    from leadseg.starter import starter_file
+    from leadseg.starter import second_score, starter_file
 
     options = options or RunOptions()
     segment_set = SegmentSet((), score_field=options.score_field)
@@ -537,6 +540,10 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
                 f"no score column found in {opened.display}",
                 hint="name it with --score-field COLUMN",
             )
-        described = describe_plan(planned, None, True, 10, options)
+        sample = describe_plan(planned, None, True, 10, options, rows=SAMPLE_ROWS)
+        other = second_score(sample.fields, score)
+        scores = [score] + ([other.name] if other is not None else [])
+        whole = {f.name: f for f in describe_plan(planned, scores, False, 10, options).fields}
+        fields = [whole.get(f.name, f) for f in sample.fields]
         name = Path(opened.display).name
-    return starter_file(described, score, name, date.today())
+    return starter_file(dataclasses.replace(sample, fields=fields), score, name, date.today())

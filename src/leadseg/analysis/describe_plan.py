@@ -28,8 +28,16 @@ if TYPE_CHECKING:
 
 
 def describe_plan(
-    base: Plan, fields: list[str] | None, every_column: bool, bins: int, options: RunOptions
+    base: Plan,
+    fields: list[str] | None,
+    every_column: bool,
+    bins: int,
+    options: RunOptions,
+    *,
+    rows: int | None = None,
 ) -> DescribeResult:
+    """The profiles of the columns asked for, over the export (its first ``rows`` rows when
+    given: ``init``'s look at every column)."""
     from leadseg.engines import engine_for
 
     engine = engine_for(options)
@@ -41,7 +49,7 @@ def describe_plan(
     texts = [c for c, k in chosen if k == Kind.TEXT and c not in known]
     hints = {} if every_column else date_hints(base, texts, engine)
     p = _with(base, profile_segments(chosen, base.segments))
-    found = engine.distributions(p)
+    found = engine.distributions(p, rows=rows)
     return described(p, chosen, found, bins, base.segments, options, hints)
 
 

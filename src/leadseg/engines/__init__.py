@@ -56,8 +56,11 @@ class Engine(Protocol):
         that occurs (``overlap``)."""
         ...
 
-    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
-        """One pass (or one per column, where the engine's scans are cheap): the totals,
+    def distributions(
+        self, p: Plan, *, combinations: bool = False, rows: int | None = None
+    ) -> Distributions:
+        """One pass (or one per column, where the engine's scans are cheap; over the first
+        ``rows`` rows when given, as ``totals``): the totals,
         and per column the plan reads (``criteria.values_read`` order) its readable values
         counted -- numbers and dates: columns ``value``, ``count``; text: ``value`` (folded
         as comparisons fold it), ``spelling`` (trimmed, as written), ``count``; blank

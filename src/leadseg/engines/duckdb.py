@@ -44,11 +44,13 @@ class DuckDBEngine:
             self._first_unreadable(con, sql, totals)
         return totals, groups
 
-    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
+    def distributions(
+        self, p: Plan, *, combinations: bool = False, rows: int | None = None
+    ) -> Distributions:
         from leadseg.criteria import values_read
         from leadseg.engines import Distributions
 
-        sql = SqlPass(p, "duckdb")
+        sql = SqlPass(p, "duckdb", rows=rows)
         with _connected(p) as con:
             row = con.execute(sql.totals_query()).fetchone()
             assert row is not None

@@ -42,18 +42,21 @@ class PolarsEngine:
         masks = groups.select(f"m{i}" for i in range(width)).rows()
         return totals, list(zip(masks, groups["rows"].to_list(), strict=True))
 
-    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
+    def distributions(
+        self, p: Plan, *, combinations: bool = False, rows: int | None = None
+    ) -> Distributions:
         from leadseg.engines import Distributions
 
-        totals, values, groups = until_settled(lambda: self._distributions_pass(p, combinations))
-        first_unreadable_rows(p, totals)
+        attempt = lambda: self._distributions_pass(p, combinations, rows)  # noqa: E731
+        totals, values, groups = until_settled(attempt)
+        first_unreadable_rows(p, totals, rows)
         if groups is None:
             return Distributions(totals, values)
         masks = groups.select(f"m{i}" for i in range(len(p.compiled.order))).rows()
         return Distributions(totals, values, list(zip(masks, groups["count"], strict=True)))
 
     def _distributions_pass(
-        self, p: Plan, combinations: bool
+        self, p: Plan, combinations: bool, rows: int | None = None
     ) -> tuple[Totals, list[pl.DataFrame], pl.DataFrame | None]:
         """The sums of a pass; every column's values counted, the columns of one kind
         unpivoted into one grouped count (memory follows the distinct values, not the rows);
@@ -61,8 +64,9 @@ class PolarsEngine:
         queries read a ``cache`` of it."""
         import polars as pl
 
-        checks = p.export.structure_queries()
-        base = p.compiled.add_masks(p.export.scan(extra_field=True)).cache()
+        checks = p.export.structure_queries() if rows is None else {}
+        frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+        base = (frame if rows is None else frame.head(rows)).cache()
         kinds: dict[str, list[tuple[str, pl.Expr]]] = {}
         for i, (kind, value) in enumerate(counted_values(p)):
             kinds.setdefault(kind, []).append((str(i), value))
@@ -75,7 +79,7 @@ class PolarsEngine:
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             queries.append(base.group_by(masks).agg(pl.len().alias("count")))
         frames = collect_all([*queries, *checks.values()], p.export)
-        totals = settled_totals(p, frames[0], None, frames[-1].item() if checks else None)
+        totals = settled_totals(p, frames[0], rows, frames[-1].item() if checks else None)
         counted = {}
         for items, grouped in zip(kinds.values(), frames[1:], strict=False):
             for name, _ in items:

@@ -63,7 +63,9 @@ class SparkEngine:
             self.first_unreadable(p, spark, sql, totals)
         return totals, groups
 
-    def distributions(self, p: Plan, *, combinations: bool = False) -> Distributions:
+    def distributions(
+        self, p: Plan, *, combinations: bool = False, rows: int | None = None
+    ) -> Distributions:
         import polars as pl
 
         from leadseg.analysis.describe import TOP_VALUES
@@ -72,7 +74,7 @@ class SparkEngine:
         from leadseg.engines.spark_values import top_candidates
 
         spark, nfc = self.prepared(p)
-        sql = SqlPass(p, "spark", nfc_function=nfc)
+        sql = SqlPass(p, "spark", rows=rows, nfc_function=nfc)
         found, distinct = [], {}
         with spark_errors(p.export.display):
             totals = sql.totals_of(tuple(spark.sql(sql.totals_query()).first()))
