@@ -313,20 +313,23 @@ def test_diff_agrees_with_the_reference_on_hostile_keys(tmp_path, request, name)
             n: {fold(keys[i]) for i in m if not is_blank(keys[i])}
             for n, m in outcome.members.items()
         }
-        return outcome, keys, members
+        return outcome, (keys, numbers), members
 
-    def problems(keys: list[str]) -> tuple[int, list[int], int, list[int]]:
+    def problems(keyed: tuple[list, list[int]]) -> tuple[int, list[int], int, list[int]]:
+        """Blank and repeated keys; rows as a spreadsheet numbers them (rows of empty
+        fields hold no contact but count)."""
+        keys, numbers = keyed
         first: dict[str, int] = {}
         blank_rows, duplicate = [], 0
-        for i, key in enumerate(keys):
+        for key, number in zip(keys, numbers, strict=True):
             if is_blank(key):
-                blank_rows.append(i + 2)
+                blank_rows.append(number)
             elif fold(key) in first:
                 duplicate += 1
             else:
-                first[fold(key)] = i
+                first[fold(key)] = number
         counted = {k: sum(1 for v in keys if not is_blank(v) and fold(v) == k) for k in first}
-        repeated = sorted(first[k] + 2 for k, n in counted.items() if n > 1)
+        repeated = sorted(first[k] for k, n in counted.items() if n > 1)
         return len(blank_rows), blank_rows[:1], duplicate, repeated[:5]
 
     @settings(

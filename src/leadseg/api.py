@@ -227,18 +227,12 @@ def apply_segments(
             membership.key_columns(planned)  # a usage error before any work
         suffix = OUTPUT_SUFFIXES[output_format]
         names = [s.slug + suffix for s in segment_set.segments]
-        if membership is not None:
-            if membership.file in names:
+        for extra in output.extra_files:
+            if extra in names:
                 from leadseg.errors import UsageError
 
-                raise UsageError(f"--membership {membership.file} is a segment's file name")
-            names.append(membership.file)
-        if workbook is not None:
-            if workbook.file in names:
-                from leadseg.errors import UsageError
-
-                raise UsageError(f"--workbook {workbook.file} is the name of another output")
-            names.append(workbook.file)
+                raise UsageError(f"{extra} is a segment's file name, or another output's")
+            names.append(extra)
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
             if spark_parts:

@@ -52,6 +52,11 @@ class OutputOptions:
     workbook: WorkbookOptions | None = None  # --workbook: every segment as a sheet
 
     @property
+    def extra_files(self) -> list[str]:
+        """The files written beside the segment files (``--membership``, ``--workbook``)."""
+        return [extra.file for extra in (self.membership, self.workbook) if extra is not None]
+
+    @property
     def text(self) -> bool:
         return self.format in TEXT_DELIMITERS
 
@@ -104,9 +109,7 @@ def apply_plan(
         str(out.path),
         output.format,
         "manifest.json",
-        list(files.values())
-        + ([output.membership.file] if output.membership else [])
-        + ([output.workbook.file] if output.workbook else []),
+        list(files.values()) + output.extra_files,
         excel_safe=output.excel_safe and output.text,
         formula_columns=formulas.by_column if formulas else {},
         formula_header_cells=formulas.header_cells if formulas else 0,
@@ -312,7 +315,7 @@ def stream_segments(
             }
             if members is not None and output.membership is not None:
                 rows = output.membership.rows(p, batch)
-                pending["\x00membership"] = pool.submit(_write_all, members, rows)
+                pending["\x00membership"] = pool.submit(members.write, rows)
             if book is not None:  # here, on this thread: one workbook, written in order
                 for name in sinks:
                     book.write(name, batch.filter(pl.col(mask_column(name))))
@@ -347,10 +350,6 @@ def _gather(pending: dict[str, Future[int | None]], formulas: Formulas | None) -
         cells = future.result()
         if cells is not None and formulas is not None:
             formulas.by_file[name] = formulas.by_file.get(name, 0) + cells
-
-
-def _write_all(sink: SegmentSink, rows: pl.DataFrame) -> None:
-    sink.write(rows)
 
 
 def _write_members(

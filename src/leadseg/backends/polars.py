@@ -212,12 +212,19 @@ def folded_key(column: str, dtype: Any) -> pl.Expr:
     a final sigma as sigma -- the two match as one letter in text comparisons."""
     import polars as pl
 
-    from leadseg.rules import FINAL_SIGMA, NFC_SENSITIVE, SIGMA
+    from leadseg.rules import NFC_SENSITIVE
 
     text = text_of(column, dtype).str.strip_chars()
     guarded = pl.when(text.str.contains(NFC_SENSITIVE)).then(text.str.normalize("NFC"))
-    lowered = guarded.otherwise(text).str.to_lowercase()
-    return lowered.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
+    return one_sigma(guarded.otherwise(text).str.to_lowercase())
+
+
+def one_sigma(folded: pl.Expr) -> pl.Expr:
+    """Folded text with a final sigma as sigma: where a value stands for itself (a key, a
+    counted value) rather than being matched, as comparisons match either sigma."""
+    from leadseg.rules import FINAL_SIGMA, SIGMA
+
+    return folded.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
 
 
 def _regex_literal(text: str) -> str:
@@ -434,10 +441,10 @@ def _in_sample(folded: pl.Expr, bounds: tuple[int, int, int]) -> pl.Expr:
     import polars as pl
     import polars_hash  # noqa: F401  (registers the nchash namespace)
 
-    from leadseg.rules import FINAL_SIGMA, SAMPLE_BUCKETS, SIGMA
+    from leadseg.rules import SAMPLE_BUCKETS
 
     seed, low, high = bounds
-    text = pl.lit(f"{seed}:") + folded.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
+    text = pl.lit(f"{seed}:") + one_sigma(folded)
     digest = text.nchash.md5()  # type: ignore[attr-defined]
     bucket = digest.str.slice(0, 8).str.to_integer(base=16) % SAMPLE_BUCKETS
     return (folded.str.len_bytes() > 0) & (bucket >= low) & (bucket < high)

@@ -247,17 +247,15 @@ def counted_values(p: Plan) -> list[tuple[str, Any]]:
     Blank text is left out."""
     import polars as pl
 
-    from leadseg.backends.polars import helper_column, text_of
+    from leadseg.backends.polars import helper_column, one_sigma, text_of
     from leadseg.criteria import Kind
-    from leadseg.rules import FINAL_SIGMA, SIGMA
 
     found: list[tuple[str, Any]] = []
     for column, kind in values_read(p.segments):
         helper = pl.col(helper_column(kind, column))
         if kind == Kind.TEXT:
             spelling = text_of(column, p.schema[column]).str.strip_chars()
-            folded = helper.str.replace_all(FINAL_SIGMA, SIGMA, literal=True)
-            value = pl.struct(folded.alias("value"), spelling.alias("spelling"))
+            value = pl.struct(one_sigma(helper).alias("value"), spelling.alias("spelling"))
             found.append((kind.value, pl.when(spelling.str.len_bytes() > 0).then(value)))
         else:
             found.append((kind.value, helper))

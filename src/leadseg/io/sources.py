@@ -242,7 +242,7 @@ def local_file(
         except (EOFError, OSError) as exc:
             raise _unreadable(display, exc, compression) from None
         carriage_returns = _lines_end_in_carriage_returns(peek, encoding)
-        separator, skip = _excel_separator_line(peek, encoding)
+        separator, skip = _excel_separator_line(peek)
         stream = _Prefixed(peek[skip:], stream)  # type: ignore[assignment]
     plain = not compression and not convert and not carriage_returns and not separator
     if path is not None and state is not None and plain:
@@ -254,14 +254,13 @@ def local_file(
 _PEEK = 1 << 16
 
 
-def _excel_separator_line(peek: bytes, encoding: str) -> tuple[str | None, int]:
+def _excel_separator_line(peek: bytes) -> tuple[str | None, int]:
     """Excel's first line ``sep=;`` (the delimiter, for Excel): the delimiter it names and
-    how many bytes to leave out (the line, and a UTF-8 byte-order mark before it). Only in
-    an encoding that writes ASCII as itself (else the header check names the line)."""
+    how many bytes to leave out (the line, and a UTF-8 byte-order mark before it). The bytes
+    match only in an encoding that writes ASCII as itself (in UTF-16 the header check
+    names the line)."""
     import re
 
-    if codecs.lookup(encoding).name in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-        return None, 0
     bom = b"\xef\xbb\xbf" if peek.startswith(b"\xef\xbb\xbf") else b""
     found = re.match(rb"[sS][eE][pP]=([^\r\n])(\r\n|\r|\n)", peek[len(bom) :])
     if found is None:
