@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from leadseg import system
 from leadseg.criteria import SegmentSet
 from leadseg.engine import RunOptions
 from leadseg.errors import Problem
@@ -181,6 +182,7 @@ def apply_segments(
     wait_lock: float = 0.0,
     excel_safe: bool = False,
     safe_columns: tuple[str, ...] = (),
+    bom: bool = False,
     spark_parts: bool = False,
     guards: Guards | None = None,
     membership: Membership | None = None,
@@ -193,9 +195,10 @@ def apply_segments(
     the Spark engine): each segment is a directory of part files Spark writes. ``guards``
     (``--expect``, ``--max-change`` against the manifest in ``output_dir``): a breach
     raises ``GuardBreach`` and nothing is replaced. ``membership``: also one file with a
-    row per contact and a true/false column per segment (``leadseg.membership``)."""
+    row per contact and a true/false column per segment (``leadseg.membership``). ``bom``:
+    CSV/TSV files start with a UTF-8 byte-order mark (for Excel on Windows)."""
     from leadseg.applying import OutputOptions, apply_plan
-    from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir
+    from leadseg.io.writers import LOCK_FILE, MANIFEST, OUTPUT_SUFFIXES, OutputDir, name_key
 
     options = options or RunOptions()
     if output_format not in OUTPUT_SUFFIXES:
@@ -205,7 +208,7 @@ def apply_segments(
             f"output format {output_format!r} is not one of " + ", ".join(OUTPUT_SUFFIXES)
         )
     if spark_parts:
-        _check_spark_parts(options, excel_safe)
+        _check_spark_parts(options, excel_safe, bom)
         if membership is not None or workbook is not None:
             from leadseg.errors import UsageError
 
@@ -219,19 +222,24 @@ def apply_segments(
     selected = _select_segments(segment_set, only) if not problems else []
     with _opened(export, options, work="writes") as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
+        mode = file_mode if system.modes_apply() else None
         output = OutputOptions(
-            output_format, file_mode, excel_safe, tuple(safe_columns), guards=guards,
-            membership=membership, workbook=workbook,
+            output_format, mode, excel_safe, tuple(safe_columns), guards=guards,
+            membership=membership, workbook=workbook, bom=bom,
         )  # fmt: skip
         if membership is not None:
             membership.key_columns(planned)  # a usage error before any work
         suffix = OUTPUT_SUFFIXES[output_format]
         names = [s.slug + suffix for s in segment_set.segments]
         for extra in output.extra_files:
-            if extra in names:
+            if name_key(extra) in {name_key(n) for n in [*names, MANIFEST, LOCK_FILE]}:
                 from leadseg.errors import UsageError
 
-                raise UsageError(f"{extra} is a segment's file name, or another output's")
+                raise UsageError(
+                    f"{extra} is a segment's file name, or another output's (names that "
+                    "differ only in case are one file on Windows and macOS)",
+                    hint="choose another name",
+                )
             names.append(extra)
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
@@ -242,7 +250,7 @@ def apply_segments(
             return apply_plan(planned, out, selected, output, options)
 
 
-def _check_spark_parts(options: RunOptions, excel_safe: bool) -> None:
+def _check_spark_parts(options: RunOptions, excel_safe: bool, bom: bool) -> None:
     from leadseg.errors import UsageError
 
     if options.engine != "spark":
@@ -253,6 +261,11 @@ def _check_spark_parts(options: RunOptions, excel_safe: bool) -> None:
         raise UsageError(
             "--excel-safe needs the rows on this machine; --spark-parts writes them where "
             "Spark runs",
+            hint="drop one of the two",
+        )
+    if bom:
+        raise UsageError(
+            "--bom is written on this machine; --spark-parts writes where Spark runs",
             hint="drop one of the two",
         )
 

@@ -32,6 +32,8 @@ from leadseg.results import ApplyResult, CountResult, SegmentCount
 from leadseg.totals import Totals
 from leadseg.workbook import WorkbookOptions
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -44,12 +46,13 @@ class OutputOptions:
     """How ``apply`` writes: format, permissions, and formula-injection safety (CSV/TSV)."""
 
     format: str = "csv"
-    file_mode: int = 0o600
+    file_mode: int | None = 0o600  # None: not applied (Windows: the folder's ACL decides)
     excel_safe: bool = False  # prefix cells that may run as formulas with '
     safe_columns: tuple[str, ...] = ()  # never counted or changed (a phone column)
     guards: Guards | None = None  # checked before anything is published
     membership: Membership | None = None  # --membership: one row a contact, a flag a segment
     workbook: WorkbookOptions | None = None  # --workbook: every segment as a sheet
+    bom: bool = False  # CSV/TSV files start with a UTF-8 byte-order mark (Excel on Windows)
 
     @property
     def extra_files(self) -> list[str]:
@@ -174,6 +177,8 @@ def _write_segment_files(
         sinks: dict[str, SegmentSink] = {}
         for name, file in files.items():
             handle = publication.open(file)
+            if output.bom and output.text:
+                handle.write(UTF8_BOM)
             sinks[name] = (
                 RawCsvSink(handle, p.export.raw_header(), RAW_LINE)
                 if raw
@@ -182,10 +187,12 @@ def _write_segment_files(
         member_sink = None
         if output.membership is not None:
             member_schema = output.membership.schema(p)
+            handle = publication.open(output.membership.file)
+            if output.bom and output.membership.format in TEXT_DELIMITERS:
+                handle.write(UTF8_BOM)
             member_sink = open_sink(
-                output.membership.format, publication.open(output.membership.file),
-                member_schema, out.path, list(member_schema),
-            )  # fmt: skip
+                output.membership.format, handle, member_schema, out.path, list(member_schema)
+            )
         book = None
         if output.workbook is not None:
             from leadseg.workbook import WorkbookSink
@@ -388,8 +395,9 @@ def manifest_of(
         "segments_file": {"path": p.segments.source, "sha256": p.segments.sha256},
         "as_of": counts.as_of,
         "format": output.format,
-        "file_mode": f"{output.file_mode:04o}",
+        "file_mode": None if output.file_mode is None else f"{output.file_mode:04o}",
         "excel_safe": output.excel_safe and output.text,
+        **({"bom": True} if output.bom else {}),
         "segments": [
             {"name": c.name, "parent": c.parent, "file": c.file, "rows": c.count}
             | ({"formula_cells": c.formula_cells} if c.formula_cells is not None else {})

@@ -87,7 +87,7 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 for c in conditions(s.criterion)
                 if c.field == SCORE
             )
-            import shlex
+            from leadseg.system import quote
 
             likely = [h for h in header if any(w in _folded(h) for w in _SCORE_WORDS)]
             hint = "set score_field: COLUMN in the segment file, or pass --score-field COLUMN"
@@ -95,7 +95,7 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 hint = (
                     "columns that may hold a score: "
                     + ", ".join(describe_column(h) for h in likely[:5])
-                    + f"; pass --score-field {shlex.quote(likely[0])} or set score_field:"
+                    + f"; pass --score-field {quote(likely[0])} or set score_field:"
                 )
             problems.append(
                 Problem(

@@ -72,7 +72,7 @@ def date_form_hint(values: list[str], column: str) -> str | None:
 
 
 def _date_hint(values: list[str], column: str) -> str:
-    import shlex
+    from leadseg.system import quote
 
     if not values:
         return "check the column's values"
@@ -91,13 +91,13 @@ def _date_hint(values: list[str], column: str) -> str:
         shown = " and as ".join(winners[:2])
         return (
             f"day and month are ambiguous: {share} read as {shown}; choose the one the "
-            f"export uses: --date-format {shlex.quote(winners[0])} or --date-format "
-            f"{shlex.quote(winners[1])} (or in the segment file, dates: {{columns: "
+            f"export uses: --date-format {quote(winners[0])} or --date-format "
+            f"{quote(winners[1])} (or in the segment file, dates: {{columns: "
             f"{{{column}: [...]}}}})"
         )
     form = winners[0]
     return (
-        f"{share} read as {form}: pass --date-format {shlex.quote(form)}, or in the segment "
+        f"{share} read as {form}: pass --date-format {quote(form)}, or in the segment "
         f'file: dates: {{columns: {{{column}: ["{form}"]}}}}'
     )
 

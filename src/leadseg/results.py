@@ -79,7 +79,7 @@ class ApplyResult:
     # header names that may (they are in every file).
     formula_columns: dict[str, int] = field(default_factory=dict)
     formula_header_cells: int = 0
-    file_mode: int = 0o600  # permissions of the files written
+    file_mode: int | None = 0o600  # permissions of the files written (None: not applied)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.counts.to_dict()
@@ -87,5 +87,5 @@ class ApplyResult:
         data["excel_safe"] = self.excel_safe
         data["formula_cells_by_column"] = self.formula_columns
         data["formula_header_cells"] = self.formula_header_cells
-        data["file_mode"] = f"{self.file_mode:04o}"
+        data["file_mode"] = None if self.file_mode is None else f"{self.file_mode:04o}"
         return data

@@ -233,6 +233,14 @@ def apply(
             help="Trust this column: never count or change its cells (repeatable).",
         ),
     ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom",
+            help="Start CSV/TSV files with a UTF-8 byte-order mark, so that Excel on Windows "
+            "shows accents right when the file is opened by a double click.",
+        ),
+    ] = False,
     wait_lock: Annotated[
         float,
         typer.Option(
@@ -325,6 +333,7 @@ def apply(
                 wait_lock=wait_lock,
                 excel_safe=excel_safe,
                 safe_columns=tuple(excel_safe_column or ()),
+                bom=bom,
                 spark_parts=spark_parts,
                 guards=c.guards_of(expect, max_change),
                 membership=members,
@@ -403,6 +412,9 @@ def main() -> None:
     import os
     import sys
 
+    from leadseg.system import prepare_console
+
+    prepare_console()
     args = sys.argv[1:]
     if args and not args[0].startswith("-") and "_LEADSEG_COMPLETE" not in os.environ:
         for info in app.registered_commands:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import traceback
@@ -10,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from leadseg import system
 from leadseg.errors import LeadsegError
 from leadseg.exit_codes import ExitCode
 
@@ -17,7 +17,8 @@ T = TypeVar("T")
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised like KeyboardInterrupt so that cleanup code runs."""
+    """SIGTERM (or Ctrl+Break on Windows), raised like KeyboardInterrupt so that cleanup
+    code runs."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -39,16 +40,17 @@ def _quiet_broken_pipe() -> Iterator[None]:
     try:
         yield
         sys.stdout.flush()
-    except BrokenPipeError:
+    except OSError as exc:
+        if not system.broken_pipe(exc):
+            raise
         # `leadseg count ... | head -1`: the reader left; end quietly like other Unix tools.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        system.silence_stdout()
         raise SystemExit(ExitCode.OK) from None
 
 
 def run(action: Callable[[], T], *, debug: bool = False) -> T:
     """Run a command body; map leadseg errors, interrupts and broken pipes to exit codes."""
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {s: signal.signal(s, _on_sigterm) for s in system.termination_signals()}
     try:
         with _quiet_broken_pipe():
             return action()
@@ -76,4 +78,5 @@ def run(action: Callable[[], T], *, debug: bool = False) -> T:
         print(f"leadseg: internal error: {name} (run with --debug for details)", file=sys.stderr)
         raise SystemExit(ExitCode.INTERNAL) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

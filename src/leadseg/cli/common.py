@@ -139,9 +139,19 @@ def parse_file_mode(text: str) -> int:
             f"--file-mode {text!r} is not a usable octal mode",
             hint="e.g. 600 or 640 (the owner must be able to read and write)",
         )
-    if mode & 0o022:
-        import sys
+    import sys
 
+    from leadseg import system
+
+    if not system.modes_apply():
+        if mode != 0o600:
+            print(
+                f"leadseg: warning: --file-mode {mode:04o} has no effect on Windows: who may "
+                "read the files is set by the output folder's permissions (its ACL)",
+                file=sys.stderr,
+            )
+        return mode
+    if mode & 0o022:
         who = "others" if mode & 0o002 else "the group"
         print(
             f"leadseg: warning: --file-mode {mode:04o} lets {who} change the segment files, "

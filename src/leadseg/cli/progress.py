@@ -1,6 +1,8 @@
 """A progress bar on stderr while a command reads its export (``diff``: both): bytes read
 against the exports' size (a pass that reads one again -- a structure check, a re-run --
-extends the bar), rate and time left. Shown only on a terminal, only once the work has
+extends the bar), rate and time left. Where the OS does not tell the bytes a process has
+read (macOS: ``system.bytes_read``), the time spent instead, with no percentage to
+pretend. Shown only on a terminal, only once the work has
 taken more than a moment (``LEADSEG_PROGRESS_DELAY`` seconds, default 0.5), never with
 --quiet; ``LEADSEG_PROGRESS=1`` forces it on (``0``: off)."""
 
@@ -36,13 +38,13 @@ def export_size(export: str) -> int | None:
 
 @contextlib.contextmanager
 def progress_bar(*exports: str, quiet: bool = False) -> Iterator[None]:
-    from leadseg.io.read_meter import bytes_read
+    from leadseg.system import bytes_read
 
     sizes = [export_size(export) for export in exports]
-    start = bytes_read()
-    if not wanted(quiet) or not all(sizes) or start is None:
+    if not wanted(quiet) or not all(sizes):
         yield
         return
+    start = bytes_read()
     size = sum(s for s in sizes if s)
     done = threading.Event()
     watcher = threading.Thread(target=_show, args=(exports, size, start, done), daemon=True)
@@ -54,13 +56,13 @@ def progress_bar(*exports: str, quiet: bool = False) -> Iterator[None]:
         watcher.join()
 
 
-def _show(exports: tuple[str, ...], size: int, start: int, done: threading.Event) -> None:
+def _show(exports: tuple[str, ...], size: int, start: int | None, done: threading.Event) -> None:
     """Draw the bar on stderr until ``done``; then clear its line. Written by hand (one
     line, redrawn five times a second): it must cost next to nothing beside the pass."""
     import time
 
-    from leadseg.io.read_meter import bytes_read
     from leadseg.printable import printable
+    from leadseg.system import bytes_read, can_show
 
     try:
         delay = float(os.environ.get("LEADSEG_PROGRESS_DELAY", DELAY))
@@ -70,16 +72,21 @@ def _show(exports: tuple[str, ...], size: int, start: int, done: threading.Event
         return
     colour = not os.environ.get("NO_COLOR")
     name = " + ".join(printable(Path(export).name) for export in exports)
-    began, first = time.monotonic(), (bytes_read() or start) - start
-    passes = 1
     stream = sys.stderr
+    mark = BAR if can_show(stream, BAR) else "="
+    began = time.monotonic()
+    first = 0 if start is None else (bytes_read() or start) - start
+    passes = 1
     while True:
-        read = (bytes_read() or start) - start
-        while read > passes * size:  # read again (a check, a re-run): a longer bar
-            passes += 1
         elapsed = time.monotonic() - began
-        rate = (read - first) / elapsed if elapsed > 0 else 0.0
-        line = bar_line(name, min(read, passes * size), passes * size, rate)
+        if start is None:
+            line = f"reading {name} ({size / 1_000_000:,.0f} MB) {_clock(elapsed)}"
+        else:
+            read = (bytes_read() or start) - start
+            while read > passes * size:  # read again (a check, a re-run): a longer bar
+                passes += 1
+            rate = (read - first) / elapsed if elapsed > 0 else 0.0
+            line = bar_line(name, min(read, passes * size), passes * size, rate, mark)
         stream.write("\r\x1b[2K" + (line if colour else _plain(line)))
         stream.flush()
         if done.wait(POLL):
@@ -90,13 +97,15 @@ def _show(exports: tuple[str, ...], size: int, start: int, done: threading.Event
 
 GREEN, DIM, RESET = "\x1b[32m", "\x1b[2m", "\x1b[0m"
 WIDTH = 30
+BAR = "\u2501"
 
 
-def bar_line(name: str, done: int, total: int, rate: float) -> str:
+def bar_line(name: str, done: int, total: int, rate: float, mark: str = BAR) -> str:
     """``reading NAME ━━━━━━━━━━ 210/464 MB 410 MB/s 0:00:01 left`` (with colours);
-    ``rate`` in bytes a second."""
+    ``rate`` in bytes a second; ``mark`` draws the bar (``=`` where ``━`` cannot be
+    shown)."""
     filled = WIDTH * done // total if total else WIDTH
-    bar = GREEN + "\u2501" * filled + DIM + "\u2501" * (WIDTH - filled) + RESET
+    bar = GREEN + mark * filled + DIM + mark * (WIDTH - filled) + RESET
     left = "-:--:--" if rate <= 0 else _clock((total - done) / rate)
     mb = 1_000_000
     return (

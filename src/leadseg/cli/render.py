@@ -12,9 +12,14 @@ OUTPUT_FORMATS = ("table", "json", "csv")
 
 
 def print_json(data: Any, stream: TextIO | None = None) -> None:
+    """The data as JSON; on a stream that cannot carry every character (a Windows file or
+    pipe in cp1252) with ``\\u`` escapes, which every JSON reader turns back into them."""
     import json
 
-    print(json.dumps(data, indent=2, ensure_ascii=False), file=stream or sys.stdout)
+    from leadseg.system import speaks_unicode
+
+    stream = stream or sys.stdout
+    print(json.dumps(data, indent=2, ensure_ascii=not speaks_unicode(stream)), file=stream)
 
 
 def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) -> None:

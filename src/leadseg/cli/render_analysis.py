@@ -27,24 +27,31 @@ def number(value: float | None) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def bar(count: int, largest: int, width: int = BAR_WIDTH) -> str:
-    """A horizontal bar in eighths of a block."""
+_EIGHTHS = ("", *"\u258f\u258e\u258d\u258c\u258b\u258a\u2589")
+
+
+def bar(count: int, largest: int, width: int = BAR_WIDTH, blocks: bool = True) -> str:
+    """A horizontal bar in eighths of a block; in ``#`` where the stream cannot show
+    block characters (a Windows console or file in cp1252/cp437)."""
     if largest <= 0 or count <= 0:
         return ""
+    if not blocks:
+        return "#" * max(1, round(count / largest * width))
     eighths = max(1, round(count / largest * width * 8))
-    return (
-        "\u2588" * (eighths // 8) + ("", *"\u258f\u258e\u258d\u258c\u258b\u258a\u2589")[eighths % 8]
-    )
+    return "\u2588" * (eighths // 8) + _EIGHTHS[eighths % 8]
 
 
 def print_description(result: DescribeResult, fmt: str, stream: TextIO | None = None) -> None:
+    from leadseg.system import can_show
+
     stream = stream or sys.stdout
     if fmt == "json":
         print_json(result.to_dict(), stream)
         return
+    blocks = can_show(stream, "\u2588" + "".join(_EIGHTHS))
     lines = [f"{result.input}: {result.rows:,} rows (as of {result.as_of})"]
     for profile in result.fields:
-        lines += [""] + _field_lines(profile, result.rows)
+        lines += [""] + _field_lines(profile, result.rows, blocks)
     print(printable_lines(lines), file=stream)
 
 
@@ -52,7 +59,7 @@ def printable_lines(lines: list[str]) -> str:
     return "\n".join(printable(line) for line in lines)
 
 
-def _field_lines(p: FieldProfile, rows: int) -> list[str]:
+def _field_lines(p: FieldProfile, rows: int, blocks: bool) -> list[str]:
     lines = [
         f"{p.name} ({p.kind}): {p.readable:,} values ({share(p.readable, rows)}), "
         f"{p.blank:,} blank, {p.placeholders:,} placeholders, {p.unreadable:,} unreadable"
@@ -74,7 +81,8 @@ def _field_lines(p: FieldProfile, rows: int) -> list[str]:
         wide = max(len(f"{low} - {high}") for low, high in edges)
         for (low, high), b in zip(edges, f["histogram"], strict=True):
             label = f"{low} - {high}".rjust(wide)
-            lines.append(f"    {label} {bar(b['count'], largest):<{BAR_WIDTH}} {b['count']:,}")
+            drawn = bar(b["count"], largest, blocks=blocks)
+            lines.append(f"    {label} {drawn:<{BAR_WIDTH}} {b['count']:,}")
         lines.append("  contacts kept by 'at least'")
         marks: dict[float, list[str]] = {}
         for t in p.thresholds:
@@ -98,7 +106,7 @@ def _field_lines(p: FieldProfile, rows: int) -> list[str]:
         wide = max(len(t["value"]) for t in f["top"])
         for t in f["top"]:
             lines.append(
-                f"    {t['value']:<{min(wide, 40)}} {bar(t['count'], largest, 20):<20} "
+                f"    {t['value']:<{min(wide, 40)}} {bar(t['count'], largest, 20, blocks):<20} "
                 f"{t['count']:,}"
             )
     return lines

@@ -14,10 +14,10 @@ this machine: ``--excel-safe`` does not go with ``--spark-parts``."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from leadseg import system
 from leadseg.engines.sql_pass import SqlPass, column_name
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _write(rows: Any, path: str, fmt: str) -> None:
         writer.parquet(path)
 
 
-def _finish(directory: Any, mode: int) -> int:
+def _finish(directory: Any, mode: int | None) -> int:
     """Drop the checksum files of Hadoop's local file system, give files ``mode`` and the
     directory the matching search permission; returns how many part files it holds."""
     parts = 0
@@ -115,7 +115,9 @@ def _finish(directory: Any, mode: int) -> int:
         if entry.name.endswith(".crc"):
             entry.unlink()
             continue
-        os.chmod(entry, mode)
+        if mode is not None:
+            system.set_mode(entry, mode)
         parts += entry.name.startswith("part-")
-    os.chmod(directory, mode | ((mode & 0o444) >> 2))
+    if mode is not None:
+        system.set_mode(directory, mode | ((mode & 0o444) >> 2))
     return parts

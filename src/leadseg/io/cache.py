@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from leadseg import system
 from leadseg.io.csv_structure import Structure
 from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import Export
@@ -44,7 +45,7 @@ def identity(export: Export) -> dict[str, Any]:
         "inode": stat.st_ino,
         "device": stat.st_dev,
         "mtime_ns": stat.st_mtime_ns,
-        "ctime_ns": stat.st_ctime_ns,
+        "ctime_ns": system.change_stamp(stat),
         "delimiter": export.delimiter,
         "encoding": export.encoding,
     }
@@ -78,7 +79,8 @@ def cached(export: Export, cache_dir: Path) -> Export:
         raise OutputCreateError(
             f"the cache directory is {exc.reason}: leadseg does not trust it",
             location=Location(file=str(cache_dir)),
-            hint=f"chmod 700 {cache_dir} if it is yours, or choose another --cache directory",
+            hint=f"chmod 700 {system.quote(str(cache_dir))} if it is yours, or choose another "
+            "--cache directory",
         ) from None
     except OSError as exc:
         raise OutputCreateError(

@@ -2,8 +2,10 @@
 
 A cache is an input: whoever can write to it can change leadseg's results. As ssh does for
 its keys, a cache directory is trusted only when it is owned by the user running leadseg
-and not writable by group or others; leadseg creates it 0700. Files in it are created
-exclusively (``O_EXCL``) and never through a symbolic link (``O_NOFOLLOW``).
+and not writable by group or others; leadseg creates it 0700. (Windows' ``stat`` tells no
+owner and reports 0777 for every directory: there the folder's ACL keeps it private.) Files
+in it are created exclusively (``O_EXCL``) and never through a symbolic link
+(``O_NOFOLLOW``, where the OS has it).
 """
 
 from __future__ import annotations
@@ -23,28 +25,30 @@ class UntrustedDirectory(Exception):
 
 def private_dir(path: Path) -> Path:
     """``path`` created 0700 if missing; raise ``UntrustedDirectory`` unless it is a
-    directory owned by this user that group and others cannot write."""
+    directory owned by this user that group and others cannot write (on Windows, whose
+    ``stat`` tells neither, its ACL decides: ``system.untrusted_reason``)."""
     import stat
+
+    from leadseg import system
 
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = os.stat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise UntrustedDirectory(path, "not a directory")
-    if info.st_uid != os.getuid():
-        raise UntrustedDirectory(path, "owned by another user")
-    if info.st_mode & 0o022:
-        mode = f"{stat.S_IMODE(info.st_mode):04o}"
-        raise UntrustedDirectory(path, f"writable by group or others (mode {mode})")
+    reason = system.untrusted_reason(info)
+    if reason is not None:
+        raise UntrustedDirectory(path, reason)
     return path
 
 
 def create_exclusive(directory: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
     """A new 0600 file with a random name; never an existing file, never through a link."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    from leadseg import system
+
     while True:
         path = directory / f"{prefix}{secrets.token_hex(8)}{suffix}"
         try:
-            return os.open(path, flags, 0o600), path
+            return system.create_new(path), path
         except FileExistsError:
             continue
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from leadseg import system
 from leadseg.errors import Location, OutputCreateError, OutputWriteError
 from leadseg.io.writers import TEMP_MARK
 
@@ -21,9 +22,9 @@ def check_writable(path: Path, option: str) -> None:
         raise OutputCreateError(
             f"{option}: the directory {folder} does not exist",
             location=where,
-            hint=f"create it (mkdir -p {folder}) or choose another path",
+            hint=f"create it ({system.make_directory_command(folder)}) or choose another path",
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not system.directory_writable(folder):
         raise OutputCreateError(f"{option}: the directory {folder} is not writable", location=where)
 
 
@@ -31,12 +32,12 @@ def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     temp = folder / f"{TEMP_MARK}{os.getpid()}-{path.name}"
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd = system.create_new(temp, mode)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                system.sync_file(handle.fileno())
             os.replace(temp, path)
         finally:
             if temp.exists():

@@ -5,11 +5,12 @@ Every sink receives the rows of one segment from each batch, in order.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+from leadseg import system
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,7 +35,7 @@ class _Synced:
         position = self.handle.tell()
         if position - self.synced >= SYNC_EVERY:
             self.handle.flush()
-            os.fdatasync(self.handle.fileno())
+            system.sync_data(self.handle.fileno())
             self.synced = position
 
 

@@ -282,12 +282,15 @@ def _temp_dir(cleanup: contextlib.ExitStack) -> Path:
 
 
 def _glob_free(path: Path, cleanup: contextlib.ExitStack) -> Path:
-    """A path is a path: one holding glob characters is read through a plain-named link."""
+    """A path is a path: one holding glob characters is read through a plain name (a
+    link, or a copy where the OS allows no link: ``system.second_name``)."""
+    from leadseg import system
+
     if not _GLOB_CHARACTERS & set(str(path)):
         return path
-    link = _temp_dir(cleanup) / "export"
-    link.symlink_to(path.resolve())
-    return link
+    alias = _temp_dir(cleanup) / "export"
+    system.second_name(path, alias)
+    return alias
 
 
 def _copy(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from leadseg import system
 from leadseg.errors import Location, OutputCreateError, OutputLockedError, OutputWriteError
 
 TEMP_MARK = ".leadseg-tmp-"
@@ -24,6 +25,15 @@ PARTS_MARK = ".leadseg-parts-"
 LOCK_FILE = ".leadseg.lock"
 MANIFEST = "manifest.json"
 OUTPUT_SUFFIXES = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "ndjson": ".ndjson"}
+
+
+def name_key(name: str) -> str:
+    """A file name as a case-insensitive or normalising file system compares it (Windows',
+    macOS's, SMB shares, exFAT): names with one key are one file there. Output names are
+    compared by key on every OS, so a run means the same wherever its folder lives."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def extra_output_name(file: str, option: str, suffixes: tuple[str, ...], example: str) -> str:
@@ -67,11 +77,11 @@ class OutputDir:
             raise OutputCreateError(
                 "the output directory does not exist",
                 location=where,
-                hint=f"create it (mkdir -p {path}) or add --mkdir",
+                hint=f"create it ({system.make_directory_command(path)}) or add --mkdir",
             )
         if not path.is_dir():
             raise OutputCreateError("the output path is not a directory", location=where)
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not system.directory_writable(path):
             raise OutputCreateError(
                 "the output directory is not writable",
                 location=where,
@@ -91,7 +101,8 @@ class OutputDir:
             except OSError:
                 continue
             base = os.path.basename(real)
-            if os.path.dirname(real) == here and (
+            beside = os.path.dirname(real) == here
+            if beside and (
                 (base.startswith(".") and TEMP_MARK in base) or base.startswith(PARTS_MARK)
             ):
                 raise OutputCreateError(
@@ -102,7 +113,11 @@ class OutputDir:
                 )
             for name in [*names, MANIFEST, LOCK_FILE]:
                 target = self.path / name
-                if os.path.realpath(target) == real or _same_file(target, stat):
+                if (
+                    os.path.realpath(target) == real
+                    or _same_file(target, stat)
+                    or (beside and name_key(name) == name_key(base))
+                ):
                     raise OutputCreateError(
                         f"writing {name} into {self.path} would replace the {what} ({path})",
                         location=Location(file=str(self.path)),
@@ -119,39 +134,45 @@ class OutputDir:
     def locked(self, wait_seconds: float = 0.0) -> Iterator[None]:
         """Hold the directory's lock for one run; sweep temp files a killed run left.
 
-        An OS lock (flock) on ``.leadseg.lock``, a file that is never deleted (deleting it
-        would let two runs lock two different files). It records only the holder's process
-        id and start time. Waits up to ``wait_seconds``, then raises ``OutputLockedError``.
+        An OS lock (``system.try_lock``: flock, or msvcrt's on Windows) on ``.leadseg.lock``,
+        a file that is never deleted (deleting it would let two runs lock two different
+        files). It records only the holder's process id and start time. Waits up to
+        ``wait_seconds``, then raises ``OutputLockedError``.
         """
-        import fcntl
-
-        path = self.path / LOCK_FILE
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        where = Location(file=str(self.path))
         try:
-            fd = os.open(path, flags, 0o600)
+            fd = system.open_lock_file(self.path / LOCK_FILE)
         except OSError as exc:
             raise OutputCreateError(
-                f"cannot create the lock file {LOCK_FILE}: {exc.strerror}",
-                location=Location(file=str(self.path)),
+                f"cannot create the lock file {LOCK_FILE}: {exc.strerror}", location=where
             ) from None
         try:
             deadline = time.monotonic() + wait_seconds
-            while not _try_lock(fd, fcntl):
+            while not self._try_lock(fd):
                 if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
                     raise OutputLockedError(
-                        f"another leadseg run is writing to this directory ({holder})",
-                        location=Location(file=str(self.path)),
+                        f"another leadseg run is writing to this directory ({_holder(fd)})",
+                        location=where,
                         hint="wait for it to finish, or pass --wait-lock SECONDS",
                     )
                 time.sleep(0.05)
-            os.ftruncate(fd, 0)
             started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-            os.pwrite(fd, f"pid {os.getpid()} since {started}\n".encode(), 0)
+            system.rewrite(fd, f"pid {os.getpid()} since {started}\n".encode())
             self.sweep_stale_temps()
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _try_lock(self, fd: int) -> bool:
+        try:
+            return system.try_lock(fd)
+        except OSError as exc:  # a file system without locks (some network shares)
+            raise OutputCreateError(
+                f"cannot lock {LOCK_FILE}: {exc.strerror or exc} -- the file system of the "
+                "output directory does not support locks",
+                location=Location(file=str(self.path)),
+                hint="choose an output directory on a local disk (-o)",
+            ) from None
 
     def previous_files(self) -> set[str]:
         """The segment files the manifest of the previous run lists (plain names only)."""
@@ -222,6 +243,20 @@ def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
     return restored
 
 
+def _keep_aside(target: Path, backup: Path) -> None:
+    """A second name for the file ``target`` while it is replaced: a hard link, or where
+    the file system has none (exFAT, FAT32, many SMB shares) a private copy."""
+    if target.is_symlink():  # planted: moved aside, never followed
+        os.rename(target, backup)
+        return
+    try:
+        os.link(target, backup)
+    except OSError:
+        fd = system.create_new(backup)
+        with os.fdopen(fd, "wb") as copy, open(target, "rb") as original:
+            shutil.copyfileobj(original, copy, 1 << 20)
+
+
 def _is_dir(path: Path) -> bool:
     """A real directory (a directory of parts), not a symlink to one."""
     return path.is_dir() and not path.is_symlink()
@@ -242,12 +277,12 @@ def _same_file(path: Path, stat: os.stat_result) -> bool:
     return (mine.st_dev, mine.st_ino) == (stat.st_dev, stat.st_ino)
 
 
-def _try_lock(fd: int, fcntl: Any) -> bool:
+def _holder(fd: int) -> str:
+    """The lock holder's own words (its pid and start time), or "unknown"."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        return system.read_start(fd, 200).decode(errors="replace").strip() or "unknown"
+    except OSError:
+        return "unknown"
 
 
 @dataclass
@@ -259,15 +294,14 @@ class Publication:
     """
 
     out: OutputDir
-    mode: int = 0o600
+    mode: int | None = 0o600  # None: the OS's own (Windows: the folder's ACL)
     _temps: dict[str, Path] = field(default_factory=dict)
     _handles: dict[str, BinaryIO] = field(default_factory=dict)
 
     def open(self, name: str) -> BinaryIO:
         """A new private temp file that will become ``name``."""
         temp = self.out.path / f".{name}{TEMP_MARK}{secrets.token_hex(6)}"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = self._guard(lambda: os.open(temp, flags, 0o600))
+        fd = self._guard(lambda: system.create_new(temp))
         self._temps[name] = temp
         handle = os.fdopen(fd, "wb", buffering=1 << 20)
         self._handles[name] = handle
@@ -285,15 +319,22 @@ class Publication:
         previous = self.out.previous_files()
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
         self.open(MANIFEST).write(body)
-        for handle in self._handles.values():
-            self._guard(lambda h=handle: self._finish(h))
+        for name, handle in self._handles.items():
+            self._guard(lambda n=name, h=handle: self._finish(self._temps[n], h))
         self._handles.clear()
-        written = set(self._temps)
+        names = list(self._temps)
         self._publish()
-        protected = _stat_or_none(protect)
-        for name in previous - written:
+        kept = [_stat_or_none(protect), *(_stat_or_none(self.out.path / n) for n in names)]
+        listed = set(os.listdir(self.out.path))
+        for name in previous - set(names):
             stale = self.out.path / name
-            if protected is not None and _same_file(stale, protected):
+            if any(s and _same_file(stale, s) for s in kept):
+                continue
+            # Members.csv, then members.csv: on a case-insensitive disk one file (listed
+            # once, in either spelling), which must stay; on a case-sensitive one two
+            # files, both listed, and the old one goes.
+            alike = [n for n in names if name_key(n) == name_key(name)]
+            if alike and not (name in listed and all(n in listed for n in alike)):
                 continue
             remove_output(stale)
 
@@ -304,6 +345,7 @@ class Publication:
         last rename, the new one)."""
         done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
         part_dirs = self.out.previous_part_dirs()
+        failing = self.out.path
         try:
             for name, temp in self._temps.items():
                 target = self.out.path / name
@@ -315,11 +357,21 @@ class Publication:
                     if _is_dir(target) or _is_dir(temp):  # a directory of parts is involved
                         os.rename(target, backup)
                     else:  # a file stays in place until it is replaced
-                        os.link(target, backup, follow_symlinks=False)
+                        _keep_aside(target, backup)
+                failing = target
                 os.replace(temp, target)
                 done.append((target, backup))
         except OSError as exc:
             restored = _roll_back(done)
+            if system.held_open(exc):
+                raise OutputWriteError(
+                    f"cannot replace {failing.name}: another program (Excel?) has it open",
+                    location=Location(file=str(failing)),
+                    hint="close it there and run again; the previous outputs were restored"
+                    if restored
+                    else "close it there and run again; restoring the previous outputs "
+                    "failed too: the directory may mix runs",
+                ) from None
             raise OutputWriteError(
                 f"cannot publish the segment files: {exc.strerror or exc}",
                 location=Location(file=str(self.out.path)),
@@ -334,10 +386,11 @@ class Publication:
                 with contextlib.suppress(OSError):
                     remove_output(backup)
 
-    def _finish(self, handle: BinaryIO) -> None:
+    def _finish(self, temp: Path, handle: BinaryIO) -> None:
         handle.flush()
-        os.fchmod(handle.fileno(), self.mode)
-        os.fsync(handle.fileno())
+        if self.mode is not None and system.modes_apply():
+            system.set_mode(temp, self.mode, handle.fileno())
+        system.sync_file(handle.fileno())
         handle.close()
 
     def abort(self) -> None:

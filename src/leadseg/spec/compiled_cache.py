@@ -5,8 +5,9 @@ and model building -- more than counting a 10,000-row export. A valid file's seg
 therefore stored as JSON under its sha256 (and leadseg's version); the next run with the
 same bytes loads it in a millisecond (and so does the SQL an engine made of it:
 ``recall_derived``). Only valid files are stored, so every error is
-always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else
-``$XDG_CACHE_HOME/leadseg/segments`` (``~/.cache/leadseg/segments``); set
+always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else ``segments`` in the
+OS's cache folder for leadseg (``$XDG_CACHE_HOME/leadseg``, ``~/.cache/leadseg`` on Linux;
+``~/Library/Caches/leadseg`` on macOS; ``%LOCALAPPDATA%\\leadseg\\Cache`` on Windows); set
 ``LEADSEG_NO_SEGMENT_CACHE=1`` to turn it off. A cache that cannot be read or written (a
 read-only or missing home) is simply not used. Only the CLI uses it: the library's
 ``load_segments`` writes nothing unless asked (``remember=True``).
@@ -27,19 +28,19 @@ def cache_dir() -> Path | None:
         return None
     if base := os.environ.get("LEADSEG_SEGMENT_CACHE_DIR"):
         return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if not xdg:
-        home = os.path.expanduser("~")
-        if home.startswith("~") or not os.path.isdir(home):
-            return None  # no usable home: no cache (never a "~" folder in the cwd)
-        xdg = os.path.join(home, ".cache")
-    return Path(xdg) / "leadseg" / "segments"
+    from leadseg import system
+
+    home = system.cache_home()
+    return None if home is None else home / "segments"
 
 
 def _entry(sha256: str) -> Path | None:
     from leadseg import __version__
 
-    directory = cache_dir()
+    try:
+        directory = cache_dir()
+    except Exception:  # the OS's cache folder cannot be told: no cache, never a failed run
+        return None
     return None if directory is None else directory / f"{sha256}-{__version__}.json"
 
 
@@ -51,7 +52,7 @@ def _trusted(entry: Path | None) -> Path | None:
         return None
     try:
         private_dir(entry.parent)
-    except (UntrustedDirectory, OSError):
+    except (UntrustedDirectory, OSError, ValueError):
         return None
     return entry
 
