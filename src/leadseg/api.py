@@ -110,7 +110,11 @@ def _opened(
             return
         from leadseg.io.cache import columnar
 
-        with tempfile.TemporaryDirectory(prefix="leadseg-") as directory:
+        # Windows cannot delete a file that is still open or mapped: a leftover in TEMP
+        # rather than a failed run.
+        with tempfile.TemporaryDirectory(
+            prefix="leadseg-", ignore_cleanup_errors=True
+        ) as directory:
             yield columnar(opened, Path(directory)), options
 
 

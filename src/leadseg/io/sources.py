@@ -278,7 +278,11 @@ def _lines_end_in_carriage_returns(peek: bytes, encoding: str) -> bool:
 def _temp_dir(cleanup: contextlib.ExitStack) -> Path:
     import tempfile
 
-    return Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="leadseg-")))
+    return Path(
+        cleanup.enter_context(
+            tempfile.TemporaryDirectory(prefix="leadseg-", ignore_cleanup_errors=True)
+        )
+    )
 
 
 def _glob_free(path: Path, cleanup: contextlib.ExitStack) -> Path:
