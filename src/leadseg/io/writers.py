@@ -238,6 +238,8 @@ def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
                 os.rename(backup, target)
             else:
                 os.replace(backup, target)
+                if os.path.lexists(backup):  # rename(2) of two links to one file does nothing
+                    os.unlink(backup)
         except OSError:
             restored = False
     return restored
@@ -359,8 +361,8 @@ class Publication:
                     else:  # a file stays in place until it is replaced
                         _keep_aside(target, backup)
                 failing = target
+                done.append((target, backup))  # undone even when this replace fails
                 os.replace(temp, target)
-                done.append((target, backup))
         except OSError as exc:
             restored = _roll_back(done)
             if system.held_open(exc):
