@@ -329,3 +329,15 @@ def test_a_segment_cache_that_cannot_be_told_never_fails_a_run(cli, contacts, se
     result = cli("count", contacts, "-s", segfile(HOT))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "hot\t2\n"
+
+
+def test_diff_writes_its_files_with_a_bom_when_asked(cli, contacts, segfile, tmp_path):
+    old = write_csv(tmp_path / "old.csv", ["Email", "Overall Behavior Score"], [["a@x.com", "10"]])
+    out = tmp_path / "out"
+    result = cli("diff", old, contacts, "--key", "Email", "-s", segfile(HOT), "-o", out,
+                 "--mkdir", "--bom")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    entered = (out / "hot.entered.csv").read_bytes()
+    assert entered.startswith(b"\xef\xbb\xbfEmail,")
+    assert entered.count(b"\n") == 3  # the header, a@x.com and d@x.com
+    assert (out / "hot.left.csv").read_bytes().startswith(b"\xef\xbb\xbfEmail,")

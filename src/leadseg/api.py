@@ -480,10 +480,12 @@ def diff_exports(
     options: RunOptions | None = None,
     output_dir: str | Path | None = None,
     make_dir: bool = False,
+    bom: bool = False,
 ) -> DiffResult:
     """Per segment, who entered and who left between ``old`` and ``new``, matched by the
     ``key`` column (trimmed, ignoring case). With ``output_dir``: ``<slug>.entered.csv``
-    (rows of ``new``) and ``<slug>.left.csv`` (rows of ``old``), written like ``apply``.
+    (rows of ``new``) and ``<slug>.left.csv`` (rows of ``old``), written like ``apply``
+    (``bom``: each starting with a UTF-8 byte-order mark, for Excel on Windows).
     Blank and repeated keys are reported (an error with ``options.strict``)."""
     from contextlib import ExitStack
 
@@ -522,7 +524,7 @@ def diff_exports(
         names = segment_set.names()
         per_segment, keys = changes(names, groups, index_of, (counts[0], counts[1]))
         if out is not None:
-            per_segment = write_changes(out, plans, per_segment, keys, key)
+            per_segment = write_changes(out, plans, per_segment, keys, key, bom)
     return DiffResult(
         plans[0][0].export.display, plans[1][0].export.display, plans[1][2], per_segment,
         found[0], found[1], None if out is None else str(out.path),

@@ -45,6 +45,7 @@ def write_changes(
     changes: list[SegmentChange],
     keys: dict[str, tuple[pl.DataFrame, pl.DataFrame]],
     key: str,
+    bom: bool = False,
 ) -> list[SegmentChange]:
     from leadseg import __version__
     from leadseg.io.writers import Publication
@@ -60,8 +61,9 @@ def write_changes(
     with out.locked(), Publication(out) as publication:
         entered = {n: pair[0] for n, pair in files.items()}
         left = {n: pair[1] for n, pair in files.items()}
-        _write_side(publication, plans[1], entered, {n: k[0] for n, k in keys.items()}, out)
-        _write_side(publication, plans[0], left, {n: k[1] for n, k in keys.items()}, out)
+        new_keys, old_keys = {n: k[0] for n, k in keys.items()}, {n: k[1] for n, k in keys.items()}
+        _write_side(publication, plans[1], entered, new_keys, out, bom)
+        _write_side(publication, plans[0], left, old_keys, out, bom)
         written = [
             dataclasses.replace(c, files={"entered": files[c.name][0], "left": files[c.name][1]})
             for c in changes
@@ -73,6 +75,7 @@ def write_changes(
             "new": new.export.display,
             "key": key,
             "segments_file": {"path": new.segments.source, "sha256": new.segments.sha256},
+            **({"bom": True} if bom else {}),
             "segments": [
                 c.to_dict() | {"file": c.files["entered"], "left_file": c.files["left"]}
                 for c in written
@@ -88,21 +91,24 @@ def _write_side(
     files: dict[str, str],
     keys: dict[str, pl.DataFrame],
     out: OutputDir,
+    bom: bool,
 ) -> None:
     """One pass over an export: each segment's rows whose key is in its set."""
     import polars as pl
 
-    from leadseg.applying import OutputOptions, tagging
+    from leadseg.applying import UTF8_BOM, OutputOptions, tagging
     from leadseg.backends.polars import folded_key, mask_column
     from leadseg.engines import engine_for
     from leadseg.io.sinks import open_sink
 
     p, run, column = plan
     schema = pl.Schema(p.schema)
-    sinks = {
-        name: open_sink("csv", publication.open(file), schema, out.path, list(p.schema))
-        for name, file in files.items()
-    }
+    sinks = {}
+    for name, file in files.items():
+        handle = publication.open(file)
+        if bom:
+            handle.write(UTF8_BOM)
+        sinks[name] = open_sink("csv", handle, schema, out.path, list(p.schema))
     wanted = {name: frame["key"].implode() for name, frame in keys.items()}
     folded = folded_key(column, p.schema[column])
     batches = engine_for(run).member_batches(p, tagging(p, OutputOptions("csv"), None), raw=False)

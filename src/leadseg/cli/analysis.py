@@ -224,6 +224,7 @@ def diff(
         ),
     ] = None,
     mkdir: Annotated[bool, typer.Option("--mkdir", help="Create the output directory.")] = False,
+    bom: c.BomOpt = False,
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     engine: c.EngineOpt = "auto",
@@ -249,7 +250,7 @@ def diff(
         options = options_from(arguments)
         with progress_bar(old, new, quiet=quiet):
             result = diff_exports(
-                old, new, segments or c.DEFAULT_SEGMENTS, key, options, output_dir, mkdir
+                old, new, segments or c.DEFAULT_SEGMENTS, key, options, output_dir, mkdir, bom
             )
         warn_keys(result)
         print_diff(result, output_format)

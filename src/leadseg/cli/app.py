@@ -233,14 +233,7 @@ def apply(
             help="Trust this column: never count or change its cells (repeatable).",
         ),
     ] = None,
-    bom: Annotated[
-        bool,
-        typer.Option(
-            "--bom",
-            help="Start CSV/TSV files with a UTF-8 byte-order mark, so that Excel on Windows "
-            "shows accents right when the file is opened by a double click.",
-        ),
-    ] = False,
+    bom: c.BomOpt = False,
     wait_lock: Annotated[
         float,
         typer.Option(

@@ -183,6 +183,15 @@ def chart_format(
     return suffix
 
 
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="Start CSV/TSV files with a UTF-8 byte-order mark, so that Excel on Windows "
+        "shows accents right when the file is opened by a double click.",
+    ),
+]
+
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no 'wrote' line on stderr.")
 ]
