@@ -28,9 +28,11 @@ class PageVisit:
 
 
 def chromium() -> str:
+    from tests.programs import missing
+
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        raise RuntimeError("Chromium is not installed: apt-get install chromium")
+        missing("chromium", "opening the report in a browser")
     return found
 
 

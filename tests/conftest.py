@@ -13,6 +13,27 @@ from leadseg.cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Under CI every test runs: a skipped one fails the run (``tests/programs.py``)."""
+    import os
+
+    skipped = terminalreporter.stats.get("skipped", [])
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        terminalreporter.write_line(
+            f"CI: {len(skipped)} tests were skipped (see the reasons above): failing the run",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def private_caches(tmp_path_factory, monkeypatch):
     """Every test gets its own compiled-segment cache and no export cache from the outside."""
@@ -94,6 +115,9 @@ def spark_session():
     import os
     import warnings
 
+    from tests.programs import require
+
+    require("java", "the Spark engine")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     from pyspark.sql import SparkSession

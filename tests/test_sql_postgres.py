@@ -4,7 +4,6 @@ database on a private server (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -14,13 +13,14 @@ from hypothesis import strategies as st
 
 import leadseg
 from tests.postgres_server import binaries, postgres_server
+from tests.programs import missing
 from tests.sql_conformance import SQL_CASES, check_against_oracle, check_case, load_table
 from tests.test_properties import rows_strategy, segment_files
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is a test dependency")
 
-if binaries() is None and not os.environ.get("CI"):
-    pytest.skip("PostgreSQL is not installed here (.ci/run installs it)", allow_module_level=True)
+if binaries() is None:
+    missing("postgresql", "running the SQL on PostgreSQL", module=True)
 
 
 @pytest.fixture(scope="module")
