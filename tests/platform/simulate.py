@@ -64,8 +64,8 @@ code that only works on Linux fails here the way it would fail there. Profiles:
     posix_fadvise, memfd_create, getrandom, eventfd*, splice, copy_file_range, waitid,
     get/setres[ug]id, *xattr, pidfd_open, O_DIRECT, O_PATH, O_TMPFILE, O_NOATIME,
     O_LARGEFILE, O_RSYNC, MFD_*, RWF_*, GRND_*, EFD_*, ... (``sendfile`` stays).
-  - ``fcntl`` loses its Linux-only names (F_OFD_*, F_SETPIPE_SZ, F_NOTIFY, seals, leases
-    stay: F_GETLEASE/F_SETLEASE are Linux-only too) and gains ``F_FULLFSYNC`` (51):
+  - ``fcntl`` loses its Linux-only names (F_OFD_*, F_GETLEASE/F_SETLEASE, F_SETPIPE_SZ,
+    F_NOTIFY and DN_*, seals, LOCK_MAND, ...) and gains ``F_FULLFSYNC`` (51):
     ``fcntl.fcntl(fd, F_FULLFSYNC)`` syncs the file (here with fsync) and returns 0, as
     macOS does; other commands pass through.
   - ``signal`` loses SIGPOLL, SIGPWR, SIGRTMIN/MAX, SIGSTKFLT, SIGCLD, sigtimedwait,
