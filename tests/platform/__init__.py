@@ -1,0 +1,1 @@
+"""The platform simulation: simulate.py (the bootstrap) and scenarios.py (what it runs)."""
