@@ -7,6 +7,7 @@ value) and the same stdout (on Windows: as cp1252 can carry it)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -48,7 +49,7 @@ def test_same_as_on_linux(profile, scenario, inputs, linux_run, tmp_path):
     if other.returncodes != linux.returncodes:
         why = sc.diagnosis(profile, scenario, inputs, tmp_path / "debug")
         pytest.fail(f"exit codes {other.returncodes}, linux {linux.returncodes}: {why}")
-    assert not (problems := sc.file_differences(linux, other)), "\n".join(problems)
+    assert not (problems := sc.file_differences(linux, other, profile)), "\n".join(problems)
     for step, (expected, got) in enumerate(zip(linux.stdout, other.stdout, strict=True)):
         problem = sc.stdout_problem(profile, scenario, expected, got)
         assert problem is None, f"command {step + 1}: {problem}"
@@ -139,3 +140,48 @@ def test_bootstrap(profile, tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+HOLD_THE_LOCK = """
+import sys
+sys.path.insert(0, {simulate!r})
+import simulate
+simulate.bootstrap({profile!r})
+from pathlib import Path
+import leadseg.system
+leadseg.system.NAME = simulate.SYSTEM_NAMES[{profile!r}]
+from leadseg.io.writers import OutputDir
+with OutputDir(Path("out")).locked():
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("profile", sc.PROFILES)
+def test_a_second_run_waits_for_the_lock_on_every_os(profile, inputs, tmp_path):
+    """The lock is the OS's own (msvcrt's on Windows): a run on a directory another process
+    holds exits 75 naming the holder's pid, and runs once it is free."""
+    for name in ("contacts.csv", "segments.yaml"):
+        (tmp_path / name).write_bytes((inputs / name).read_bytes())
+    (tmp_path / "out").mkdir()
+    code = HOLD_THE_LOCK.format(simulate=str(sc.SIMULATE.parent), profile=profile)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=tmp_path, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    env = {**os.environ, "LEADSEG_NO_SEGMENT_CACHE": "1"}
+    apply = [sys.executable, str(sc.SIMULATE), profile, "--", "apply", "contacts.csv", "-o", "out"]
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        blocked = subprocess.run(
+            [*apply, "--wait-lock", "0.3"], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+        assert blocked.returncode == 75, blocked.stderr
+        assert f"another leadseg run is writing to this directory (pid {holder.pid} since" in (
+            blocked.stderr
+        )
+        assert not (tmp_path / "out" / "manifest.json").exists()
+    finally:
+        holder.communicate("", timeout=30)
+    free = subprocess.run(apply, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert free.returncode == 0, free.stderr

@@ -568,6 +568,12 @@ def _windows(profile: str) -> None:
     os.supports_dir_fd, os.supports_effective_ids = set(), set()
     os.supports_fd = {getattr(os, name) for name in _windows_takes_fd(profile)}
     os.supports_follow_symlinks = set(os.supports_fd)
+    # shutil (imported at start-up, by site) chose its fd-based rmtree from Linux's os;
+    # on Windows it walks paths
+    import shutil
+
+    shutil._use_fd_functions = False  # type: ignore[attr-defined]
+    shutil.rmtree.avoids_symlink_attacks = False  # type: ignore[attr-defined]
 
 
 # --- macOS --------------------------------------------------------------------------------
