@@ -113,12 +113,14 @@ def spark_session():
     """One local Spark for every test that runs the Spark engine (which uses the active
     session): two threads, no UI, a JVM tuned for start-up over peak speed."""
     import os
+    import sys
     import warnings
 
     from tests.programs import require
 
     require("java", "the Spark engine")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # as leadseg's own session does
     warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     from pyspark.sql import SparkSession
 

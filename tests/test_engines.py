@@ -7,6 +7,8 @@ errors with their locations, the bytes `apply` writes -- and what the reference 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -484,6 +486,7 @@ def connect_server(tmp_path_factory):
     env = os.environ | {
         "SPARK_HOME": str(home), "SPARK_NO_DAEMONIZE": "1", "SPARK_LOG_DIR": str(logs),
         "SPARK_PID_DIR": str(logs), "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
     }  # fmt: skip
     server = subprocess.Popen(
         ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", "local[2]",
@@ -527,7 +530,17 @@ def test_spark_connect_gives_the_same_counts(tmp_path, connect_server):
     (tmp_path / "s.yaml").write_text(
         HOT + "  - name: malmo\n    profile: {field: City, is: Malm\u00f6}\n"
     )
-    args = ["leadseg", "count", str(export), "-s", str(tmp_path / "s.yaml"), "--format", "json"]
+    args = [
+        sys.executable,
+        "-m",
+        "leadseg",
+        "count",
+        str(export),
+        "-s",
+        str(tmp_path / "s.yaml"),
+        "--format",
+        "json",
+    ]
     counted = remote_and_local(args, connect_server)
     assert [s["count"] for s in counted["segments"]] == [1, 2]
 
@@ -539,7 +552,7 @@ def test_spark_connect_diffs_two_exports(tmp_path, connect_server):
     old.write_text("Email,Score\na@x,70\nb@x,10\nc@x,90\nc@x,5\n")
     new.write_text("Email,Score\nA@X ,10\nb@x,80\nd@x,95\n,99\nC@x,70\n")
     (tmp_path / "s.yaml").write_text(HOT)
-    args = ["leadseg", "diff", str(old), str(new), "-s", str(tmp_path / "s.yaml"), "--key",
+    args = [sys.executable, "-m", "leadseg", "diff", str(old), str(new), "-s", str(tmp_path / "s.yaml"), "--key",
             "Email", "--format", "json"]  # fmt: skip
     figures = remote_and_local(args, connect_server)["segments"][0]
     assert (figures["entered"], figures["left"], figures["stayed"]) == (2, 1, 1)
@@ -550,7 +563,17 @@ def test_spark_connect_describes_text(tmp_path, connect_server):
     export = tmp_path / "tags.csv"
     tags = [f"t{i % 13}" for i in range(60)] + [f"u{i}" for i in range(40)]
     export.write_text("Email,Tag\n" + "".join(f"{i}@x,{t}\n" for i, t in enumerate(tags)))
-    args = ["leadseg", "describe", str(export), "-f", "Tag", "--format", "json"]
+    args = [
+        sys.executable,
+        "-m",
+        "leadseg",
+        "describe",
+        str(export),
+        "-f",
+        "Tag",
+        "--format",
+        "json",
+    ]
     (tag,) = remote_and_local(args, connect_server)["fields"]
     assert tag["distinct"] == 53 and len(tag["top"]) == 10
 
@@ -703,7 +726,7 @@ def test_a_spark_that_does_not_start_is_a_clear_error(tmp_path, env, message):
     export = tmp_path / "e.csv"
     export.write_text("Email,Score\na@x,70\n")
     done = subprocess.run(
-        ["leadseg", "count", str(export), "--at-least", "1", "--engine", "spark"],
+        [sys.executable, "-m", "leadseg", "count", str(export), "--at-least", "1", "--engine", "spark"],
         env=os.environ | env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 69, done.stderr
@@ -757,3 +780,18 @@ def test_lake_csv_headers_follow_the_local_rules(cli, lake, spark_session):
         part.write_text(part.read_text().replace("Email,Score", "Email,Email", 1))
     dupes = cli("count", lake, "--at-least", "60", "--engine", "spark", "--score-field", "Email")
     assert dupes.exit_code == 65 and "duplicate column name(s)" in dupes.stderr
+
+
+def test_a_local_spark_runs_its_python_workers_with_leadsegs_python(monkeypatch):
+    """Not the first python3 on PATH (another version, from an unactivated venv or a pipx
+    install: its workers refuse leadseg's Python function)."""
+    from leadseg.engines.spark_session import choose_worker_python
+
+    monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
+    choose_worker_python("spark://cluster:7077")  # workers elsewhere: their own Python
+    assert "PYSPARK_PYTHON" not in os.environ
+    choose_worker_python("local[2]")
+    assert os.environ["PYSPARK_PYTHON"] == sys.executable
+    monkeypatch.setenv("PYSPARK_PYTHON", "/opt/python")
+    choose_worker_python("local[*]")
+    assert os.environ["PYSPARK_PYTHON"] == "/opt/python"

@@ -39,6 +39,7 @@ def session(master: str | None = None) -> Any:
         with started(f"the Spark Connect server {remote}"):
             return builder.remote(remote).getOrCreate()
     master = master or os.environ.get(MASTER_VAR) or "local[*]"
+    choose_worker_python(master)
     log = Path(__file__).with_name("spark-log4j2.properties")
     builder = (
         builder.master(master)
@@ -50,6 +51,17 @@ def session(master: str | None = None) -> Any:
         spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("FATAL")  # leadseg reports Spark's errors itself
     return spark
+
+
+def choose_worker_python(master: str) -> None:
+    """Spark starts its Python workers with the first ``python3`` on PATH: from an
+    unactivated venv or a pipx or uv tool install that is another Python (or none, as on
+    Windows), and a query with leadseg's Python function fails. A local Spark's workers run
+    beside this process, so this interpreter is the right one (``PYSPARK_PYTHON`` wins)."""
+    import sys
+
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 CONNECT_PORT = 15002  # Spark Connect's default
