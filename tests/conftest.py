@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadseg.cli.app import app
+from tests.fs_fixtures import *  # noqa: F403  (the case-insensitive and no-hard-link disks)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.programs import unavailable
+
 __all__ = [
     "case_insensitive_dir",
     "case_insensitive_mount",
@@ -123,7 +125,7 @@ class FuseMount:
             if code is not None or time.monotonic() - began > MOUNT_TIMEOUT:
                 self.stop()
                 how = f"exited ({code})" if code is not None else f"took over {MOUNT_TIMEOUT} s"
-                pytest.skip(
+                unavailable(
                     f"needs FUSE ({INSTALL}): {' '.join(self.command)} {how} without mounting: "
                     f"{self.log_text().strip()[:800]}"
                 )
@@ -161,7 +163,7 @@ class FuseMount:
 def mounted(base: Path, *, case_insensitive: bool = False, no_hardlinks: bool = False):
     """Mount tests/fusefs.py under `base` (backing/, mnt/, fusefs.log); yields a FuseMount."""
     if reason := fuse_unavailable():
-        pytest.skip(reason)
+        unavailable(reason)
     mount = FuseMount(base, case_insensitive=case_insensitive, no_hardlinks=no_hardlinks)
     mount.start()
     try:

@@ -36,10 +36,15 @@ def _found(program: str) -> bool:
 def missing(program: str, why: str, module: bool = False) -> NoReturn:
     """Skip (fail under CI) the test -- or with ``module`` the whole module -- naming how
     to install ``program``."""
-    message = (
+    unavailable(
         f"{why} needs {program}, which is not installed: run {INSTALL} "
-        f"(or apt-get install {PACKAGES[program]})"
+        f"(or apt-get install {PACKAGES[program]})",
+        module,
     )
+
+
+def unavailable(message: str, module: bool = False) -> NoReturn:
+    """Skip, or under CI fail, with ``message`` (which says what to install)."""
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=module)

@@ -1,5 +1,5 @@
-"""leadseg on Windows and macOS, simulated (tests/platform/simulate.py says what that means):
-every scenario of tests/platform/scenarios.py runs the real CLI in a subprocess under each
+"""leadseg on Windows and macOS, simulated (tests/os_simulation/simulate.py says what that means):
+every scenario of tests/os_simulation/scenarios.py runs the real CLI in a subprocess under each
 profile and under ``linux`` through the same bootstrap, each run in a fresh copy of its
 inputs, and must give the same exit codes, the same files with the same bytes (the lock's
 text aside; ``manifest.json`` is compared as bytes: with ``--as-of`` it holds no run-specific
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.platform import scenarios as sc
+from tests.os_simulation import scenarios as sc
 
 CASES = [
     pytest.param(profile, scenario, id=f"{profile}-{scenario.id}")

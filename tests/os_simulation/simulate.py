@@ -452,7 +452,7 @@ class _Msvcrt(types.ModuleType):
     LK_UNLCK, LK_LOCK, LK_NBLCK, LK_RLCK, LK_NBRLCK = range(5)
 
     def __init__(self) -> None:
-        super().__init__("msvcrt", "A stand-in for msvcrt (tests/platform/simulate.py).")
+        super().__init__("msvcrt", "A stand-in for msvcrt (tests/os_simulation/simulate.py).")
         self._held: set[tuple] = set()
         self._binary: set[int] = set()
 
