@@ -67,6 +67,8 @@ def test_charts_in_each_format(tmp_path, cli, suffix, start):
         assert result.exit_code == 0, result.stderr
         data = chart.read_bytes()
         assert data.startswith(start)
+        again = cli(command, EXAMPLE, "-s", SEGMENTS, "--chart", chart)
+        assert again.exit_code == 0 and chart.read_bytes() == data  # the same data, the same bytes
         if suffix != ".png":
             assert b"<svg" in data and b"<script" not in data
     if suffix == ".svg":  # the segment file's thresholds are marked, with their names

@@ -26,6 +26,9 @@ def pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")  # no display: files only
+    # SVG ids are salted with a random uuid unless a salt is set: the same data must draw
+    # the same bytes (a report is compared, diffed, cached)
+    matplotlib.rcParams["svg.hashsalt"] = "leadseg"
     import matplotlib.pyplot as plt
 
     return plt
