@@ -225,10 +225,9 @@ def make_inputs(directory: Path) -> Path:
             row[score] = str(int(row[score]) + 25)
         writer.writerow(row)
     (directory / "new.csv").write_text(out.getvalue(), encoding="utf-8")
-    # matplotlib salts its SVG ids with a random uuid unless told a salt: without one, two
-    # runs of `report` (or a --chart .svg) never write the same bytes, on any system
+    # matplotlib's own configuration and font cache, away from the user's (leadseg sets the
+    # SVG salt itself, so that reports compare byte for byte)
     (directory / "mplconfig").mkdir()
-    (directory / "mplconfig" / "matplotlibrc").write_text("svg.hashsalt: leadseg-platform\n")
     return directory
 
 
