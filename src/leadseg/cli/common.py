@@ -101,6 +101,7 @@ def parse_as_of(text: str | None) -> date | None:
 
 def parse_date_formats(formats: list[str] | None) -> tuple[str, ...] | None:
     from leadseg.rules import DateFormat
+    from leadseg.system import quote
 
     if not formats:
         return None
@@ -109,7 +110,7 @@ def parse_date_formats(formats: list[str] | None) -> tuple[str, ...] | None:
             DateFormat.parse(text)
         except ValueError as exc:
             raise UsageError(
-                f"--date-format {text!r}: {exc}", hint="e.g. --date-format '%d.%m.%Y'"
+                f"--date-format {text!r}: {exc}", hint=f"e.g. --date-format {quote('%d.%m.%Y')}"
             ) from None
     return tuple(formats)
 

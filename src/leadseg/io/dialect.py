@@ -69,13 +69,16 @@ def sniff_delimiter(path: Path) -> str:
 
 def _one_column_hint(name: str, display: str, delimiter: str) -> None:
     """A header read as one column that holds another delimiter: the wrong --delimiter."""
+    from leadseg.system import quote
+
     for other in CANDIDATES:
         if other != delimiter and other in name:
             raise ExportDataError(
                 f"the header reads as one column with --delimiter '{shown(delimiter)}' but "
                 f"contains '{shown(other)}': the export seems to use '{shown(other)}'",
                 location=Location(file=display, line=1, row=1),
-                hint=f"pass --delimiter '{shown(other)}', or leave --delimiter out to sniff it",
+                hint=f"pass --delimiter {quote(shown(other))}, or leave --delimiter out to "
+                "sniff it",
             )
 
 
