@@ -209,10 +209,13 @@ class OutputDir:
         return {f for f in self.previous_files() if (self.path / f).is_dir()}
 
     def sweep_stale_temps(self) -> None:
-        """Remove temp files of runs that were killed (SIGKILL, power loss): never published."""
+        """Remove temp files of runs that were killed (SIGKILL, power loss): never published.
+        One that cannot be removed (Windows: another program holds it open) is left for a
+        later run."""
         for entry in self.path.iterdir():
             if TEMP_MARK in entry.name and entry.name.startswith(".") and not entry.is_symlink():
-                remove_output(entry)
+                with contextlib.suppress(OSError):
+                    remove_output(entry)
             elif entry.name.startswith(PARTS_MARK) and entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
 
@@ -245,18 +248,20 @@ def _roll_back(done: list[tuple[Path, Path | None]]) -> bool:
     return restored
 
 
-def _keep_aside(target: Path, backup: Path) -> None:
+def _keep_aside(target: Path, backup: Path) -> bool:
     """A second name for the file ``target`` while it is replaced: a hard link, or where
-    the file system has none (exFAT, FAT32, many SMB shares) a private copy."""
-    if target.is_symlink():  # planted: moved aside, never followed
+    the file system has none (exFAT, FAT32, many SMB shares) a private copy. True when
+    ``target`` was moved aside instead (a planted symlink, never followed)."""
+    if target.is_symlink():
         os.rename(target, backup)
-        return
+        return True
     try:
         os.link(target, backup)
     except OSError:
         fd = system.create_new(backup)
         with os.fdopen(fd, "wb") as copy, open(target, "rb") as original:
             shutil.copyfileobj(original, copy, 1 << 20)
+    return False
 
 
 def _is_dir(path: Path) -> bool:
@@ -275,6 +280,8 @@ def _same_file(path: Path, stat: os.stat_result) -> bool:
     try:
         mine = os.stat(path)
     except OSError:
+        return False
+    if mine.st_ino == 0:  # some Windows network and RAM drives number no file
         return False
     return (mine.st_dev, mine.st_ino) == (stat.st_dev, stat.st_ino)
 
@@ -338,7 +345,10 @@ class Publication:
             alike = [n for n in names if name_key(n) == name_key(name)]
             if alike and not (name in listed and all(n in listed for n in alike)):
                 continue
-            remove_output(stale)
+            # Everything is published: a stale file another program holds open (Windows)
+            # stays rather than turning a complete run into a failed one.
+            with contextlib.suppress(OSError):
+                remove_output(stale)
 
     def _publish(self) -> None:
         """Rename every temp file (or adopted directory) into place, keeping each previous
@@ -350,19 +360,27 @@ class Publication:
         failing = self.out.path
         try:
             for name, temp in self._temps.items():
-                target = self.out.path / name
-                backup = None
+                target = failing = self.out.path / name
+                backup, moved = None, False
                 if _is_dir(target) and name not in part_dirs:
                     raise IsADirectoryError(21, f"{name} is a directory leadseg did not write")
                 if os.path.lexists(target):
                     backup = self.out.path / f".{name}{TEMP_MARK}old-{secrets.token_hex(6)}"
                     if _is_dir(target) or _is_dir(temp):  # a directory of parts is involved
                         os.rename(target, backup)
+                        moved = True
                     else:  # a file stays in place until it is replaced
-                        _keep_aside(target, backup)
-                failing = target
-                done.append((target, backup))  # undone even when this replace fails
-                os.replace(temp, target)
+                        moved = _keep_aside(target, backup)
+                try:
+                    os.replace(temp, target)
+                except OSError:
+                    if moved:  # the previous one is aside: put it back with the others
+                        done.append((target, backup))
+                    elif backup is not None:  # still in place: only its second name goes
+                        with contextlib.suppress(OSError):
+                            os.unlink(backup)
+                    raise
+                done.append((target, backup))
         except OSError as exc:
             restored = _roll_back(done)
             if system.held_open(exc):
