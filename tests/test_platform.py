@@ -3,7 +3,8 @@ every scenario of tests/os_simulation/scenarios.py runs the real CLI in a subpro
 profile and under ``linux`` through the same bootstrap, each run in a fresh copy of its
 inputs, and must give the same exit codes, the same files with the same bytes (the lock's
 text aside; ``manifest.json`` is compared as bytes: with ``--as-of`` it holds no run-specific
-value) and the same stdout (on Windows: as cp1252 can carry it)."""
+value) and the same stdout (on Windows, where stdout is a cp1252 pipe: the same UTF-8
+bytes, with the C runtime's CRLF line ends)."""
 
 from __future__ import annotations
 

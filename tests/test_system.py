@@ -227,30 +227,53 @@ def test_ctrl_break_stops_a_run_like_sigterm(monkeypatch):
 LODZ = "segments:\n  - name: Łódź – hot leads\n    score: {at_least: 60}\n"
 
 
-def cp1252_run(*args: str) -> subprocess.CompletedProcess:
-    """The CLI with stdout and stderr in cp1252 (strict), as on Windows in a file or pipe."""
-    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
-    return subprocess.run(
-        [sys.executable, "-m", "leadseg", *args], capture_output=True, env=env, timeout=120
-    )
+def cp1252_run(*args: str, console: bool = False) -> subprocess.CompletedProcess:
+    """The CLI with stdout and stderr in cp1252 (strict), as Windows gives a file or pipe
+    (or, with ``console``, a legacy console: stdout is a terminal)."""
+    import pty
+
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "COLUMNS": "200"}
+    command = [sys.executable, "-m", "leadseg", *args]
+    if not console:
+        return subprocess.run(command, capture_output=True, env=env, timeout=120)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(command, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    stderr = proc.stderr.read() if proc.stderr else b""
+    return subprocess.CompletedProcess(command, proc.wait(timeout=120), shown, stderr)
 
 
-def test_names_outside_cp1252_print_escaped_on_a_cp1252_stream(contacts, segfile):
+def test_a_file_or_pipe_gets_the_same_utf8_bytes_as_on_linux(contacts, segfile):
     spec = segfile(LODZ)
-    text = cp1252_run("count", str(contacts), "-s", str(spec))
-    assert text.returncode == 0, text.stderr
-    assert text.stdout.decode("cp1252") == "\\u0141ód\\u017a – hot leads\t2\n"
-    data = cp1252_run("count", str(contacts), "-s", str(spec), "--format", "json")
-    assert data.returncode == 0, data.stderr
-    assert b'"\\u0141\xf3d\\u017a \x96 hot leads"' in data.stdout  # what cp1252 holds, as is
-    assert json.loads(data.stdout.decode("cp1252"))["segments"][0]["name"] == "Łódź – hot leads"
+    for extra in ((), ("--format", "json"), ("--format", "csv")):
+        args = ("count", str(contacts), "-s", str(spec), *extra)
+        windows = cp1252_run(*args)
+        linux = subprocess.run([sys.executable, "-m", "leadseg", *args], capture_output=True)
+        assert windows.returncode == 0, windows.stderr
+        assert windows.stdout == linux.stdout
+        assert "Łódź – hot leads".encode() in windows.stdout
+    described = cp1252_run("describe", str(contacts), "-s", str(segfile(HOT)))
+    assert "\u2588".encode() in described.stdout  # the bars as on Linux
 
 
-def test_charts_fall_back_to_ascii_where_blocks_cannot_be_shown(contacts, segfile):
-    result = cp1252_run("describe", str(contacts), "-s", str(segfile(HOT)))
-    assert result.returncode == 0, result.stderr
-    shown = result.stdout.decode("cp1252")
-    assert "histogram" in shown and "#" in shown and "\\u2588" not in shown
+def test_a_legacy_console_shows_what_it_cannot_print_escaped(contacts, segfile):
+    shown = cp1252_run("count", str(contacts), "-s", str(segfile(LODZ)), console=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "\\u0141ód\\u017a – hot leads" in shown.stdout.decode("cp1252")
+    chart = cp1252_run("describe", str(contacts), "-s", str(segfile(HOT)), console=True)
+    assert chart.returncode == 0, chart.stderr
+    text = chart.stdout.decode("cp1252")
+    assert "histogram" in text and "#" in text and "\\u2588" not in text
 
 
 def test_json_on_a_stream_that_cannot_carry_every_character():

@@ -133,7 +133,7 @@ def directory_writable(path: Path) -> bool:
         return os.access(path, os.W_OK | os.X_OK)
     import secrets
 
-    probe = path / f".leadseg-probe-{secrets.token_hex(6)}"
+    probe = path / f".probe.leadseg-tmp-{secrets.token_hex(6)}"  # swept if left behind
     try:
         os.close(create_new(probe))
     except OSError:
@@ -173,11 +173,27 @@ def try_lock(fd: int) -> bool:
     os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
     try:
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-    except OSError:
-        return False
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EDEADLK):  # another process holds it
+            return False
+        raise  # no locks on this file system
     finally:
         os.lseek(fd, 0, os.SEEK_SET)
     return True
+
+
+def unlock(fd: int) -> None:
+    """Release the lock before the file is closed: Windows frees a lock left at close only
+    "depending on available system resources", so a next run could find it held."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 # -- ownership -----------------------------------------------------------------------------
@@ -205,8 +221,12 @@ def change_stamp(info: os.stat_result) -> int | None:
 
 
 def cache_home() -> Path | None:
-    """The user's cache folder by the OS's convention (``%LOCALAPPDATA%\\leadseg\\Cache``,
-    ``~/Library/Caches/leadseg``, ``$XDG_CACHE_HOME/leadseg``); None without a usable home."""
+    """The user's cache folder by the OS's convention: ``$XDG_CACHE_HOME/leadseg`` where
+    that is set (Linux, macOS), else ``~/.cache/leadseg``, ``~/Library/Caches/leadseg``,
+    ``%LOCALAPPDATA%\\leadseg\\Cache``; None without a usable home."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and not windows():  # platformdirs honours it on Linux and macOS: no home needed
+        return Path(xdg) / "leadseg"
     home = os.path.expanduser("~")
     if home.startswith("~") or not os.path.isdir(home):
         return None  # never a "~" folder in the working directory
@@ -251,7 +271,9 @@ def broken_pipe(exc: BaseException) -> bool:
     EINVAL where POSIX says EPIPE)."""
     if isinstance(exc, BrokenPipeError):
         return True
-    return windows() and isinstance(exc, OSError) and exc.errno == errno.EINVAL
+    if not windows() or not isinstance(exc, OSError):
+        return False
+    return exc.errno == errno.EINVAL and exc.filename is None and exc.filename2 is None
 
 
 def silence_stdout() -> None:
@@ -277,13 +299,34 @@ def speaks_unicode(stream: Any) -> bool:
 
 
 def prepare_console() -> None:
-    """Let stdout and stderr print any name: where the stream's encoding cannot carry a
-    character (a Windows console or file in cp1252/cp437), it is written escaped
-    (``\\u0141``) instead of ending the run."""
+    """Let stdout and stderr carry any name. A file or pipe takes any bytes: where Python
+    chose a legacy encoding for it (Windows: the ANSI code page, cp1252), it is written in
+    UTF-8, as on Linux and macOS -- the same bytes, and valid JSON and CSV. A console whose
+    code page cannot show a character (a legacy Windows console) shows it escaped
+    (``\\u0141``) instead of ending the run. On Windows the console is also asked to read
+    the escape codes of the progress bar (Windows 10 leaves that off in old windows)."""
     for stream in (sys.stdout, sys.stderr):
-        if stream is not None and not speaks_unicode(stream):
-            with contextlib.suppress(AttributeError, ValueError):
+        if stream is None or speaks_unicode(stream):
+            continue
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if stream.isatty():
                 stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+            else:
+                stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if windows():
+        _console_escape_codes()
+
+
+def _console_escape_codes() -> None:
+    """Turn on virtual-terminal processing for stderr's console (where there is one)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.GetStdHandle(-12)  # STD_ERROR_HANDLE
+        mode = ctypes.c_uint32()
+        if kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            kernel32.SetConsoleMode(handle, mode.value | 0x0004)  # ENABLE_VIRTUAL_TERMINAL
 
 
 def can_show(stream: Any, text: str) -> bool:

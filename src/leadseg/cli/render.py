@@ -12,18 +12,14 @@ OUTPUT_FORMATS = ("table", "json", "csv")
 
 
 def print_json(data: Any, stream: TextIO | None = None) -> None:
-    """The data as JSON; on a stream that cannot carry every character (a Windows file or
-    pipe in cp1252) those it cannot carry as ``\\u`` escapes, which every JSON reader turns
-    back into them (outside strings JSON is ASCII, so only string content is escaped)."""
+    """The data as JSON, in UTF-8; on a stream that cannot carry every character (a legacy
+    Windows console) in ASCII with ``\\u`` escapes, which every JSON reader reads back."""
     import json
 
-    from leadseg.system import can_show, speaks_unicode
+    from leadseg.system import speaks_unicode
 
     stream = stream or sys.stdout
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    if not speaks_unicode(stream) and not can_show(stream, text):
-        text = "".join(c if can_show(stream, c) else json.dumps(c)[1:-1] for c in text)
-    print(text, file=stream)
+    print(json.dumps(data, indent=2, ensure_ascii=not speaks_unicode(stream)), file=stream)
 
 
 def print_counts(result: CountResult, fmt: str, stream: TextIO | None = None) -> None:

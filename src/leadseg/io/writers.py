@@ -161,7 +161,9 @@ class OutputDir:
             self.sweep_stale_temps()
             yield
         finally:
-            os.close(fd)  # closing releases the lock
+            with contextlib.suppress(OSError):
+                system.unlock(fd)
+            os.close(fd)
 
     def _try_lock(self, fd: int) -> bool:
         try:
