@@ -386,3 +386,15 @@ def test_diff_writes_its_files_with_a_bom_when_asked(cli, contacts, segfile, tmp
     assert entered.startswith(b"\xef\xbb\xbfEmail,")
     assert entered.count(b"\n") == 3  # the header, a@x.com and d@x.com
     assert (out / "hot.left.csv").read_bytes().startswith(b"\xef\xbb\xbfEmail,")
+
+
+@pytest.mark.parametrize("name", ["con.csv", "NUL.xlsx", "com1.members.csv", "a:b.csv", 'a"b.csv'])
+def test_an_extra_file_windows_cannot_name_is_an_error_on_every_os(
+    cli, contacts, segfile, tmp_path, name
+):
+    option = "--workbook" if name.endswith(".xlsx") else "--membership"
+    result = cli("apply", contacts, "-s", segfile(HOT), "-o", tmp_path / "o", "--mkdir",
+                 option, name)  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert "Windows cannot name a file so" in result.stderr
+    assert not (tmp_path / "o").exists() or published(tmp_path / "o") == []

@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 MAX_LENGTH = 64
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
+RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -26,6 +26,6 @@ def slugify(name: str) -> str:
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     slug = slug[:MAX_LENGTH].rstrip("-")
-    if slug in _RESERVED:
+    if slug in RESERVED:
         slug += "-segment"
     return slug

@@ -294,7 +294,9 @@ def init(
             text = starter_segments(export, options)
         write_whole(output, text.encode("utf-8"), mode=0o644)
         if not quiet:
-            typer.echo(f"leadseg: wrote {output}: check it with leadseg validate {output} "
-                       f"--export {export}", err=True)  # fmt: skip
+            from leadseg.system import quote
+
+            typer.echo(f"leadseg: wrote {output}: check it with leadseg validate "
+                       f"{quote(str(output))} --export {quote(export)}", err=True)  # fmt: skip
 
     run(action, debug=debug)

@@ -4,6 +4,7 @@ rename. The previous file stays intact when anything fails; no temp file is left
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from leadseg import system
@@ -30,7 +31,7 @@ def check_writable(path: Path, option: str) -> None:
 
 def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
     folder = path.parent if str(path.parent) else Path(".")
-    temp = folder / f"{TEMP_MARK}{os.getpid()}-{path.name}"
+    temp = folder / f".{path.name}{TEMP_MARK}{secrets.token_hex(6)}"  # pids recur (Windows)
     try:
         fd = system.create_new(temp, mode)
         try:

@@ -55,6 +55,16 @@ def extra_output_name(file: str, option: str, suffixes: tuple[str, ...], example
             f"{option} {file}: the name must end in " + " or ".join(suffixes),
             hint=f"{option} {example}",
         )
+    from leadseg.slug import RESERVED
+
+    # What Windows cannot name a file (a device; ':' would write an NTFS stream), refused
+    # on every OS: an output folder may be opened from a Windows machine or moved to one.
+    if path.stem.split(".")[0].lower() in RESERVED or set(file) & set('<>:"|?*\\'):
+        raise UsageError(
+            f"{option} {file}: Windows cannot name a file so (a device name, or one of "
+            '< > : " | ? * \\)',
+            hint=f"{option} {example}",
+        )
     return suffix
 
 
