@@ -143,8 +143,12 @@ _OS_PY_NAMES = """
     supports_fd supports_follow_symlinks sys walk
 """
 WINDOWS_OS = {
-    "windows-3.11": _words(_NT_NAMES + _OS_PY_NAMES),
-    "windows-3.13": _words(_NT_NAMES + _OS_PY_NAMES + "get_blocking set_blocking fchmod"),
+    # process_cpu_count: what the running interpreter's own stdlib calls (3.13 and newer),
+    # kept under either profile; os.py makes it cpu_count where no affinity exists
+    "windows-3.11": _words(_NT_NAMES + _OS_PY_NAMES + "process_cpu_count"),
+    "windows-3.13": _words(
+        _NT_NAMES + _OS_PY_NAMES + "get_blocking set_blocking fchmod process_cpu_count"
+    ),
 }
 # Windows values collide with Linux flags (O_TEMPORARY is Linux's O_CREAT): bits of their own
 WINDOWS_OPEN_FLAGS = {
@@ -557,6 +561,7 @@ def _windows(profile: str) -> None:
     import subprocess  # noqa: F401
 
     _windows_os(profile)
+    _cpu_count_without_affinity()
     _windows_files()
     _windows_signal()
     for name in WINDOWS_NO_MODULES:
@@ -579,6 +584,13 @@ def _windows(profile: str) -> None:
 # --- macOS --------------------------------------------------------------------------------
 
 
+def _cpu_count_without_affinity() -> None:
+    """Python 3.13's os.py defines ``process_cpu_count`` from ``sched_getaffinity`` where
+    that exists and as ``cpu_count`` elsewhere (Windows, macOS): so it is here."""
+    if hasattr(os, "process_cpu_count"):
+        os.process_cpu_count = os.cpu_count
+
+
 def _macos() -> None:
     import _signal
     import select
@@ -590,6 +602,7 @@ def _macos() -> None:
     ):
         for name in names & set(_public(module)):
             delattr(module, name)
+    _cpu_count_without_affinity()
     for name in [n for n in _public(select) if n.startswith("EPOLL")] + ["epoll"]:
         delattr(select, name)
     sys.modules.pop("signal", None)
