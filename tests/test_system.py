@@ -90,22 +90,34 @@ def test_replacing_outputs_where_the_disk_has_no_hard_links(
     )
 
 
-def test_a_failed_publication_without_hard_links_restores_every_previous_file(
-    cli, contacts, segfile, tmp_path, no_hard_links, monkeypatch
-):
-    out = tmp_path / "out"
-    spec = segfile(HOT + "  - name: cold\n    score: {at_most: 20}\n")
+TWO = HOT + "  - name: cold\n    score: {at_most: 20}\n"
+
+
+@pytest.fixture
+def replacing_hot_fails(cli, contacts, segfile, tmp_path, monkeypatch):
+    """An output folder from a first run; then every replace onto hot.csv fails with the
+    error given (a rollback's too). Returns (run again, the folder's files before)."""
+    out, spec = tmp_path / "out", segfile(TWO)
     assert cli("apply", contacts, "-s", spec, "-o", out, "--mkdir").exit_code == 0
     before = snapshot(out)
     real_replace = os.replace
 
-    def fail_on_the_second(source, target, *args, **kwargs):
-        if str(target).endswith("hot.csv"):  # every replace onto it, a rollback's too
-            raise OSError(errno.EIO, "Input/output error")
-        return real_replace(source, target, *args, **kwargs)
+    def arm(error: OSError):
+        def replace(source, target, *args, **kwargs):
+            if str(target).endswith("hot.csv"):
+                raise error
+            return real_replace(source, target, *args, **kwargs)
 
-    monkeypatch.setattr(os, "replace", fail_on_the_second)
-    result = cli("apply", contacts, "-s", spec, "-o", out, "--format", "csv")
+        monkeypatch.setattr(os, "replace", replace)
+        return cli("apply", contacts, "-s", spec, "-o", out), before, out
+
+    return arm
+
+
+def test_a_failed_publication_without_hard_links_restores_every_previous_file(
+    replacing_hot_fails, no_hard_links
+):
+    result, before, out = replacing_hot_fails(OSError(errno.EIO, "Input/output error"))
     assert result.exit_code == ExitCode.IO_ERROR
     assert "previous outputs were restored" in result.stderr
     assert snapshot(out) == before
@@ -115,21 +127,10 @@ def test_a_failed_publication_without_hard_links_restores_every_previous_file(
 
 
 def test_a_file_excel_holds_open_is_named_and_the_previous_outputs_stay(
-    cli, contacts, segfile, tmp_path, monkeypatch, on_windows
+    replacing_hot_fails, on_windows
 ):
-    out = tmp_path / "out"
-    spec = segfile(HOT + "  - name: cold\n    score: {at_most: 20}\n")
-    assert cli("apply", contacts, "-s", spec, "-o", out, "--mkdir").exit_code == 0
-    before = snapshot(out)
-    real_replace = os.replace
-
-    def sharing_violation(source, target, *args, **kwargs):
-        if str(target).endswith("hot.csv"):  # Excel holds it: nothing replaces it
-            raise PermissionError(13, "The process cannot access the file")
-        return real_replace(source, target, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", sharing_violation)
-    result = cli("apply", contacts, "-s", spec, "-o", out)
+    held = PermissionError(13, "The process cannot access the file")
+    result, before, out = replacing_hot_fails(held)
     assert result.exit_code == ExitCode.IO_ERROR
     assert "cannot replace hot.csv: another program (Excel?) has it open" in result.stderr
     assert "close it" in result.stderr and "previous outputs were restored" in result.stderr
@@ -139,8 +140,7 @@ def test_a_file_excel_holds_open_is_named_and_the_previous_outputs_stay(
 def test_a_stale_file_another_program_holds_open_stays_and_the_run_succeeds(
     cli, contacts, segfile, tmp_path, monkeypatch, on_windows
 ):
-    out = tmp_path / "out"
-    spec = segfile(HOT + "  - name: cold\n    score: {at_most: 20}\n")
+    out, spec = tmp_path / "out", segfile(TWO)
     assert cli("apply", contacts, "-s", spec, "-o", out, "--mkdir").exit_code == 0
     (out / ".hot.csv.leadseg-tmp-0123456789ab").write_text("a killed run's, held open")
     real_unlink = Path.unlink
