@@ -8,6 +8,12 @@ source/status, an Overall Behavior Score with ~8% blanks and a few placeholders 
 ``-``), an SFDC Lead Score, created / last-activity dates, opt-out Yes/No and enough other
 text that a row is ~500 bytes. The same ``--rows`` and ``--seed`` always give the same bytes.
 ``.parquet`` writes Parquet (all columns text, as leadseg reads a CSV).
+
+``--shape crm`` writes what CRMs (Salesforce, HubSpot) export: 36 columns, the last a free-text
+note -- empty in about half the rows, quoted where it holds commas or doubled quotes -- and,
+with ``--multiline N``, N notes that span lines (a note pasted with its line breaks, placed
+through the file). ``--crlf`` ends lines with CR LF, ``--bom`` starts the file with a UTF-8
+BOM, as Excel and Windows exporters write them.
 """
 
 from __future__ import annotations
@@ -100,6 +106,17 @@ NOTES = [
     "Renewal due, budget approved by finance",
 ]
 PLACEHOLDERS = ["N/A", "-", "#N/A"]
+FREE_TEXT = [
+    "Called, left voicemail",
+    'Said "call me after the budget review", follow up in March',
+    "Interested in the enterprise plan; wants a demo",
+    'Asked about "Pro" vs "Team" pricing',
+    "No answer",
+    "Met at the Boston trade show, booth 14, very keen",
+    "Unsubscribed from the newsletter but still opens product mails",
+    'Champion: "the board loves it"',
+]
+MULTILINE_NOTE = "Call summary:\n- pricing, discount asked\n- \"next steps\" agreed"
 
 
 def generate(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -164,24 +181,67 @@ def generate(rows: int, seed: int = 7) -> pl.DataFrame:
     return frame.select(pl.all().cast(pl.String).replace("", None))
 
 
+def generate_crm(rows: int, seed: int, multiline: list[int]) -> pl.DataFrame:
+    """The CRM shape: the base columns, seven more, and a free-text last column."""
+    rng = np.random.default_rng(seed + 1)
+    idx = np.arange(rows)
+    base = generate(rows, seed)
+
+    def pick(options: list[str]) -> np.ndarray:
+        return np.array(options, dtype=object)[rng.integers(0, len(options), rows)]
+
+    note = pick(FREE_TEXT)
+    note[rng.random(rows) < 0.5] = ""
+    for at in multiline:
+        note[at] = MULTILINE_NOTE
+    extra = pl.DataFrame(
+        {
+            "Salutation": pick(["Mr.", "Ms.", "Dr.", "", "Mx."]),
+            "Mobile": [f"+44 7700 {i % 900000:06d}" for i in idx],
+            "Annual Revenue": rng.integers(0, 50_000_000, rows).astype(str),
+            "Employees": rng.integers(1, 20_000, rows).astype(str),
+            "Rating": pick(["Hot", "Warm", "Cold", ""]),
+            "Lead Owner Role": pick(["SDR", "AE", "Partner Manager"]),
+            "Last Note": note,
+        }
+    )
+    return pl.concat([base, extra.select(pl.all().cast(pl.String).replace("", None))], how="horizontal")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shape", choices=("clean", "crm"), default="clean")
+    parser.add_argument("--multiline", type=int, default=0, help="notes that span lines (crm)")
+    parser.add_argument("--crlf", action="store_true", help="end lines with CR LF")
+    parser.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM")
     args = parser.parse_args()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     chunk = 500_000
-    frames = (
-        generate(min(chunk, args.rows - start), seed=args.seed + start)
-        for start in range(0, args.rows, chunk)
-    )
+    # The multi-line notes sit evenly through the file (the first in the middle for one).
+    spread = [args.rows * (2 * k + 1) // (2 * args.multiline) for k in range(args.multiline)]
+
+    def part(start: int) -> pl.DataFrame:
+        size = min(chunk, args.rows - start)
+        if args.shape == "clean":
+            return generate(size, seed=args.seed + start)
+        inside = [at - start for at in spread if start <= at < start + size]
+        return generate_crm(size, args.seed + start, inside)
+
+    frames = (part(start) for start in range(0, args.rows, chunk))
     if args.output.suffix == ".parquet":
         pl.concat(list(frames)).write_parquet(args.output)
         return
     with open(args.output, "wb") as handle:
         for i, frame in enumerate(frames):
-            frame.write_csv(handle, include_header=i == 0)
+            frame.write_csv(
+                handle,
+                include_header=i == 0,
+                include_bom=args.bom and i == 0,
+                line_terminator="\r\n" if args.crlf else "\n",
+            )
 
 
 if __name__ == "__main__":

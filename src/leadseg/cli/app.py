@@ -41,6 +41,7 @@ def _run_options(
     as_of: str | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    escape: str | None = None,
     input_format: str | None = None,
     strict: bool = False,
     cache: Path | None = None,
@@ -54,8 +55,9 @@ def _run_options(
     from leadseg.io.readers import ReadOptions
 
     read = ReadOptions(
-        encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache
-    )
+        encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache,
+        escape=escape,
+    )  # fmt: skip
     return RunOptions(
         read=read,
         as_of=c.parse_as_of(as_of),
@@ -101,6 +103,7 @@ def validate(
     ] = None,
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
+    escape: c.EscapeOpt = None,
     input_format: c.InputFormatOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     score_field: c.ScoreFieldOpt = None,
@@ -117,7 +120,7 @@ def validate(
     def action() -> None:
         c.choice("--format", output_format, ("text", "json"))
         options = _run_options(
-            encoding=encoding, delimiter=delimiter, input_format=input_format,
+            encoding=encoding, delimiter=delimiter, escape=escape, input_format=input_format,
             decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
             engine=engine, spark_master=spark_master,
         )  # fmt: skip
@@ -154,6 +157,7 @@ def count(
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
+    escape: c.EscapeOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
@@ -245,6 +249,7 @@ def apply(
     as_of: c.AsOfOpt = None,
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
+    escape: c.EscapeOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,

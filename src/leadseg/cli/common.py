@@ -30,6 +30,15 @@ DelimiterOpt = Annotated[
         "[default: sniffed; tab for .tsv/.tab].",
     ),
 ]
+EscapeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--escape",
+        metavar="CHAR",
+        help="A CSV escape character, as MySQL and PHP exports write \\\" [default: none: "
+        "quotes are doubled].",
+    ),
+]
 InputFormatOpt = Annotated[
     str | None,
     typer.Option("--input-format", help="csv, parquet or ndjson [default: from the name]."),

@@ -30,7 +30,7 @@ from leadseg.io.fingerprint import BackgroundDigest
 from leadseg.io.readers import Export
 
 ENV_VAR = "LEADSEG_CACHE_DIR"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: records that span lines and canonical copies are recorded
 
 
 def identity(export: Export) -> dict[str, Any]:
@@ -48,10 +48,11 @@ def identity(export: Export) -> dict[str, Any]:
         "ctime_ns": system.change_stamp(stat),
         "delimiter": export.delimiter,
         "encoding": export.encoding,
+        "escape": export.escape,
     }
 
 
-_READING = ("format_version", "path", "delimiter", "encoding")
+_READING = ("format_version", "path", "delimiter", "encoding", "escape")
 
 
 def _entry_names(key: dict[str, Any]) -> tuple[str, str]:
@@ -91,16 +92,16 @@ def cached(export: Export, cache_dir: Path) -> Export:
     prefix, record = _entry_names(key)
     stored = _recall(cache_dir, record, key)
     if stored is not None:
-        data, sha256, blanks = stored
-        return _from_copy(export, data, sha256, blanks)
+        data, sha256, structure = stored
+        return _from_copy(export, data, sha256, structure)
     data, sha256 = _store(export, cache_dir, cache_dir / record, key)
     _forget_stale(cache_dir, prefix, record.removesuffix(".json"))
-    return _from_copy(export, data, sha256, export.structure.blank_records)
+    return _from_copy(export, data, sha256, export.structure)
 
 
 def _recall(
     cache_dir: Path, record: str, key: dict[str, Any]
-) -> tuple[Path, str, tuple[int, ...]] | None:
+) -> tuple[Path, str, Structure] | None:
     """The entry's copy, if its record matches ``key`` and the copy its recorded hash."""
     from leadseg.io.fingerprint import sha256_file
 
@@ -111,7 +112,13 @@ def _recall(
             return None
         if sha256_file(data) != stored["copy_sha256"]:
             return None  # edited or half-written: made afresh
-        return data, str(stored["sha256"]), tuple(int(b) for b in stored["blank_records"])
+        structure = Structure(
+            checked=True,
+            blank_records=tuple(int(b) for b in stored["blank_records"]),
+            spans=tuple((int(a), int(b)) for a, b in stored["spans"]),
+            canonical=bool(stored["canonical"]),
+        )
+        return data, str(stored["sha256"]), structure
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -125,13 +132,14 @@ def _forget_stale(cache_dir: Path, prefix: str, current: str) -> None:
                 entry.unlink()
 
 
-def _from_copy(export: Export, data: Path, sha256: str | None, blanks: tuple[int, ...]) -> Export:
-    """The export read from its copy. The copy holds no blank lines; their positions are
-    kept for row numbers and for the raw lines of the source."""
-    structure = Structure(checked=True, blank_records=blanks)
+def _from_copy(export: Export, data: Path, sha256: str | None, structure: Structure) -> Export:
+    """The export read from its copy. The copy holds no blank lines; their positions (and
+    the records that span lines) are kept for row numbers and for the raw lines of the
+    source -- which a source read through a canonical copy has none of."""
     return dataclasses.replace(
-        export, format="parquet", local_path=data, structure=structure, known_sha256=sha256
-    )
+        export, format="parquet", local_path=data, structure=structure, known_sha256=sha256,
+        copied=export.copied or not structure.canonical,
+    )  # fmt: skip
 
 
 def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -> tuple[Path, str]:
@@ -148,6 +156,8 @@ def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -
         "copy": data.name,
         "copy_sha256": sha256_file(data),
         "blank_records": list(export.structure.blank_records),
+        "spans": [list(span) for span in export.structure.spans],
+        "canonical": export.structure.canonical,
     }
     write_exclusive(cache_dir, record, json.dumps(body, indent=2).encode())
     return data, sha256
@@ -219,6 +229,6 @@ def columnar(export: Export, directory: Path) -> Export:
         return export
     if export.format == "csv":
         data = validated_copy(export, directory, "export-")
-        return _from_copy(export, data, None, export.structure.blank_records)
+        return _from_copy(export, data, None, export.structure)
     data = _parquet_copy(export, directory, "export-")
     return dataclasses.replace(export, format="parquet", local_path=data)

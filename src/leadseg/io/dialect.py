@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from leadseg.errors import ExportDataError, Location, UsageError
-from leadseg.io.csv_structure import decoded_lines
+from leadseg.io.csv_structure import LineReader, csv_reader, malformed
 
 CANDIDATES = (",", ";", "\t", "|")
 NAMES = {
@@ -35,12 +35,33 @@ def parse_delimiter(text: str) -> str:
     key = text if text in NAMES else text.lower()
     if key in NAMES:
         return NAMES[key]
-    if len(text) == 1 and text not in ('"', "\n", "\r"):
+    if len(text) == 1 and text not in ('"', "\n", "\r", "\x00") and text.isascii():
         return text
+    if len(text) == 1 and not text.isascii():
+        raise UsageError(
+            f"--delimiter {text!r} is not one byte: leadseg reads delimiters that are a single "
+            "ASCII character",
+            hint="convert the delimiter first, e.g. sed 's/X/;/g' (X your delimiter), or use "
+            "one of: , ; tab (or \\t) | comma semicolon pipe",
+        )
     raise UsageError(
         f"--delimiter {text!r} is not a delimiter",
-        hint="use one of: , ; tab (or \\t) | comma semicolon pipe",
+        hint="use one of: , ; tab (or \\t) | comma semicolon pipe, or another single ASCII "
+        "character (not a quote, a line break or NUL)",
     )
+
+
+def parse_escape(text: str | None, delimiter: str) -> str | None:
+    """``--escape``: the one character that escapes the next (``\\`` in MySQL and PHP
+    exports); never the quote, the delimiter or a line break."""
+    if text is None:
+        return None
+    if len(text) != 1 or text in ('"', delimiter, "\n", "\r", "\x00"):
+        raise UsageError(
+            f"--escape {text!r} is not an escape character",
+            hint="give the single character that escapes quotes, e.g. --escape '\\'",
+        )
+    return text
 
 
 def sniff_delimiter(path: Path) -> str:
@@ -93,7 +114,9 @@ def _excel_separator_line(line: str, display: str) -> None:
         )
 
 
-def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> list[str]:
+def read_header(
+    path: Path, display: str, delimiter: str, *, given: bool, escape: str | None = None
+) -> list[str]:
     """The header record; empty files, blank and duplicate names are errors. ``given``: the
     delimiter came from ``--delimiter`` (a one-column header then suggests another)."""
     if path.stat().st_size == 0:
@@ -102,22 +125,20 @@ def read_header(path: Path, display: str, delimiter: str, *, given: bool) -> lis
             location=Location(file=display),
             hint="check that the export finished writing",
         )
-    counter = [0, 0]
-    lines = decoded_lines(path, display, counter)
+    lines = LineReader(path, display)
     try:
-        header = next(csv.reader(lines, delimiter=delimiter, strict=True), [])
+        header = next(csv_reader(lines, delimiter, escape), [])
     except csv.Error as exc:
-        raise ExportDataError(
-            f"malformed header (row 1): {exc}", location=Location(file=display, line=1, row=1)
-        ) from None
-    finally:
-        lines.close()
+        raise malformed(display, 1, 1, str(exc), lines.text, escape) from None
     _excel_separator_line(delimiter.join(header), display)
     if len(header) == 1 and given:
         _one_column_hint(header[0], display, delimiter)
     if not header:
         raise ExportDataError(
-            "the first line is blank: no header", location=Location(file=display, line=1, row=1)
+            "the first line is blank: leadseg reads the column names from the first line",
+            location=Location(file=display, line=1, row=1),
+            hint="delete the blank line(s) above the header, e.g. sed '/./,$!d' EXPORT > "
+            "FIXED.csv",
         )
     check_header_names(header, display)
     return header

@@ -59,7 +59,10 @@ def locate_read_failure(export: Export) -> None:
     export.check_unchanged()  # a file cut or removed mid-run is an input problem
     if export.format == "csv":
         try:
-            exact_check(export.local_path, export.display, len(export.columns), export.delimiter)
+            exact_check(
+                export.local_path, export.display, len(export.columns), export.delimiter,
+                export.escape,
+            )  # fmt: skip
         except OSError as error:
             raise ExportMissingError(
                 f"cannot read the export: {error.strerror or error}",

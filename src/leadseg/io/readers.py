@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
 from leadseg.io.byte_counts import occurrences, physical_lines
-from leadseg.io.csv_structure import Structure, check_structure
+from leadseg.io.csv_structure import Structure
 from leadseg.io.sources import LocalFile
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class ReadOptions:
     input_format: str | None = None
     cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (io/cache.py)
     sql_header: bool = False  # read a Parquet header with DuckDB (its engine), not Polars
+    escape: str | None = None  # a CSV escape character (``--escape '\\'``: MySQL, PHP)
 
 
 @dataclass
@@ -83,6 +84,31 @@ class Export:
     schema: dict[str, Any] | None = None
     # The columns' SQL types, when an SQL engine read the header (DuckDB on Parquet).
     column_types: dict[str, str] | None = None
+    escape: str | None = None  # the CSV's escape character (then read from a canonical copy)
+    # Where a canonical copy of the CSV goes when one is needed (open_export's clean-up).
+    cleanup: contextlib.ExitStack | None = field(default=None, repr=False, compare=False)
+
+    def ensure_structure(self) -> None:
+        """Prove the CSV follows the one reading (``io/csv_structure``) before a reader
+        touches it: raises naming the rows, or records the blank records to skip. A file
+        only the exact reader reads as the rule says is then read from a canonical copy."""
+        if self.format != "csv" or self.structure.checked:
+            return
+        from leadseg.io.csv_structure import canonical_copy, check_structure, prove
+
+        structure = check_structure(
+            self.local_path, self.display, len(self.columns), self.delimiter, self.escape
+        )
+        if not structure.canonical:
+            from leadseg.io.sources import temp_dir
+
+            assert self.cleanup is not None, "a canonical copy needs open_export's clean-up"
+            target = temp_dir(self.cleanup) / "canonical.csv"
+            canonical_copy(self.local_path, target, self.delimiter, self.escape, self.display)
+            copied = prove(target, len(self.columns), self.delimiter)
+            assert copied is not None, "a canonical copy reads as the rule says"
+            self.local_path, self.copied, structure = target, True, copied
+        self.structure = structure
 
     def check_unchanged(self) -> None:
         """Raise when the source file changed or vanished since it was opened: the rows
@@ -170,20 +196,32 @@ class Export:
         return self.source_path or self.local_path
 
     def raw_records(self) -> pl.LazyFrame:
-        """Each physical line after the header, one column. Zipped with the records it is
-        each record's raw text -- as long as no value spans lines, which the zip detects
-        (its two sides then differ in length)."""
+        """Each record's raw text, one column, in record order: its physical line, or for a
+        record that spans lines its lines as they are in the file; blank records left out
+        (as the scan leaves them out)."""
         import polars as pl
+
+        from leadseg.io.csv_structure import span_texts
 
         source = self.raw_source()
         assert source is not None, "raw lines of an export that has none"
-        lines = physical_lines(source).slice(1)
-        if self.structure.has_blank_lines:
-            from leadseg.io.csv_structure import empty_row_pattern
-
-            empty = empty_row_pattern(len(self.columns), self.delimiter)
-            lines = lines.filter(~pl.col("line").fill_null("").str.contains(empty))
-        return lines.rename({"line": RAW_LINE}).select(pl.col(RAW_LINE))
+        self.ensure_structure()
+        structure = self.structure
+        header_last = structure.first_line(1) - 1
+        dropped = set(structure.continuation_lines())
+        dropped.update(structure.first_line(b + 1) for b in structure.blank_records)
+        dropped.update(range(header_last + 1))
+        line = pl.col("line")
+        frame = physical_lines(source).with_row_index("n")
+        if dropped:
+            gone = pl.Series(sorted(dropped), dtype=pl.UInt32)
+            frame = frame.filter(~pl.col("n").is_in(gone.implode()))
+        spans = [span for span in structure.spans if span[0] > header_last]
+        if spans:
+            starts = pl.Series([first for first, _ in spans], dtype=pl.UInt32)
+            texts = pl.Series(span_texts(source, spans), dtype=pl.String)
+            line = pl.col("n").replace_strict(starts, texts, default=line, return_dtype=pl.String)
+        return frame.select(line.alias(RAW_LINE))
 
     def raw_header(self) -> bytes:
         """The header line as it is in the file, without a UTF-8 BOM, ending in LF (as the
@@ -196,9 +234,7 @@ class Export:
 
     def verify_structure(self) -> bool:
         """Check the CSV's structure (raises naming the rows); True when the scan changes."""
-        self.structure = check_structure(
-            self.local_path, self.display, len(self.columns), self.delimiter
-        )
+        self.ensure_structure()
         return self.structure.has_blank_lines
 
     def scan(self, *, extra_field: bool = False) -> pl.LazyFrame:
@@ -207,6 +243,7 @@ class Export:
         of a too-long row (see ``long_row``)."""
         import polars as pl
 
+        self.ensure_structure()
         if self.format in ("parquet", "ndjson"):
             import polars.selectors as cs
 
@@ -293,11 +330,13 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
         if fmt == "csv":
             export = _prepare_csv(local, source_path, display, options)
             export.source_state = local.state
+            export.cleanup = cleanup
             check_column_names(export.columns, display)
             if options.cache_dir is not None:
                 from leadseg.io.cache import cached
 
                 export = cached(export, options.cache_dir)
+            export.ensure_structure()  # a cached copy is proven already
             yield export
         elif fmt == "parquet" and options.sql_header:
             types = _parquet_types(local.path, display)
@@ -367,7 +406,7 @@ def _parquet_types(path: Path, display: str) -> dict[str, str]:
 def _prepare_csv(
     local: LocalFile, source: Path | None, display: str, options: ReadOptions
 ) -> Export:
-    from leadseg.io.dialect import parse_delimiter, read_header, sniff_delimiter
+    from leadseg.io.dialect import parse_delimiter, parse_escape, read_header, sniff_delimiter
 
     if options.delimiter is not None:
         delimiter = parse_delimiter(options.delimiter)
@@ -378,8 +417,9 @@ def _prepare_csv(
     else:
         delimiter = sniff_delimiter(local.path)
     given = options.delimiter is not None
-    header = read_header(local.path, display, delimiter, given=given)
+    escape = parse_escape(options.escape, delimiter)
+    header = read_header(local.path, display, delimiter, given=given, escape=escape)
     return Export(
         display, "csv", header, local.path, source, delimiter,
-        encoding=local.encoding, copied=local.copied, csv_delimiter=delimiter,
+        encoding=local.encoding, copied=local.copied, csv_delimiter=delimiter, escape=escape,
     )  # fmt: skip

@@ -275,7 +275,7 @@ def _lines_end_in_carriage_returns(peek: bytes, encoding: str) -> bool:
     return "\r" in text and "\n" not in text
 
 
-def _temp_dir(cleanup: contextlib.ExitStack) -> Path:
+def temp_dir(cleanup: contextlib.ExitStack) -> Path:
     import tempfile
 
     return Path(
@@ -292,7 +292,7 @@ def _glob_free(path: Path, cleanup: contextlib.ExitStack) -> Path:
 
     if not _GLOB_CHARACTERS & set(str(path)):
         return path
-    alias = _temp_dir(cleanup) / "export"
+    alias = temp_dir(cleanup) / "export"
     system.second_name(path, alias)
     return alias
 
@@ -311,7 +311,7 @@ def _copy(
     from leadseg.errors import OutputWriteError
 
     limit = max_copy_bytes()
-    folder = _temp_dir(cleanup)
+    folder = temp_dir(cleanup)
     target = folder / "export"
     with open(target, "wb") as out:
         sink = _Capped(out, limit, display, translate_cr=carriage_returns)
