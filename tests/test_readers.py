@@ -93,7 +93,7 @@ def test_unknown_encoding_is_a_usage_error(tmp_path):
         ),
         (
             'Name,Score\nAnn,70\n"Bo,80\nCy,90\n',
-            "malformed CSV in row 3 (line 3): a quoted value is never closed",
+            "a quoted value that starts in row 3 (line 3) is never closed",
         ),
         (
             # a quote inside an unquoted value is a character: the comma after it splits
@@ -271,16 +271,20 @@ def test_apply_skips_blank_lines(tmp_path):
 
 
 def test_text_after_a_closing_quote_is_reported_with_its_row(tmp_path):
-    """apply parses every column, so a badly quoted value anywhere is an error. (count parses
-    only the columns its segments read: a badly quoted value elsewhere does not stop it.)"""
+    """The structure is proven before any reader runs, so a badly quoted value anywhere is
+    an error, whichever columns the segments read."""
     path = tmp_path / "stray.csv"
     path.write_text('Name,Score\nAnn,70\n"Bo"b,80\n')
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(ExportDataError) as info:
         leadseg.apply_segments(path, HOT, out)
-    assert "malformed CSV in row 3 (line 3)" in str(info.value)
+    assert "a quote in row 3 (line 3) closes the quoted value but text follows it" in str(
+        info.value
+    )
     assert published(out) == []
+    with pytest.raises(ExportDataError, match="row 3"):
+        count(path)
 
 
 def test_empty_last_values_cost_the_line_check_never_the_row_by_row_check(tmp_path, monkeypatch):

@@ -25,11 +25,16 @@ import sys
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leadseg.errors import ExportDataError, Location
 
+if TYPE_CHECKING:
+    import polars as pl
+
 MAX_REPORTED_ROWS = 5
 MAX_PIECES = 200_000  # more odd-quote or invalid lines than this: the exact check decides
+COUNTED_FIELDS = 256  # up to this many columns the record pattern counts the fields itself
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,30 @@ def _byte(delimiter: str) -> str:
     return f"\\x{ord(delimiter):02x}"
 
 
-def record_pattern(columns: int, delimiter: str) -> str:
-    """A record of ``columns`` fields in the form every reader reads alike (unanchored):
-    quoted values with doubled quotes, unquoted values without quotes, CR, LF or NUL."""
+QUOTED = '"(?:[^"\\x00]|"")*"'
+
+
+def record_pattern(columns: int | None, delimiter: str) -> str:
+    """A record of ``columns`` fields (None: any number) in the form every reader reads
+    alike (unanchored): quoted values with doubled quotes, unquoted values without quotes,
+    CR, LF or NUL."""
     d = _byte(delimiter)
-    field = f'(?:"(?:[^"\\x00]|"")*"|[^"{d}\\r\\n\\x00]*)'
+    field = f'(?:{QUOTED}|[^"{d}\\r\\n\\x00]*)'
+    if columns is None:
+        return f"{field}(?:{d}{field})*"
     return field + (f"(?:{d}{field}){{{columns - 1}}}" if columns > 1 else "")
+
+
+def _valid_line(line: pl.Expr, columns: int, delimiter: str) -> pl.Expr:
+    """True for a physical line that is a whole record of ``columns`` fields. A wide file
+    counts its delimiters outside quoted values apart (a counted pattern of thousands of
+    fields is too large for the regex engine)."""
+    if columns <= COUNTED_FIELDS:
+        return line.str.contains("^" + record_pattern(columns, delimiter) + "$")
+    outside = line.str.replace_all(QUOTED, '""')
+    return line.str.contains("^" + record_pattern(None, delimiter) + "$") & (
+        outside.str.count_matches(delimiter, literal=True) == columns - 1
+    )
 
 
 def blank_pattern(delimiter: str) -> str:
@@ -107,7 +130,7 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     line = pl.col("line").fill_null("")
     n = pl.col("n")
     odd = line.str.count_matches('"', literal=True) % 2 == 1
-    valid = line.str.contains("^" + record_pattern(columns, delimiter) + "$")
+    valid = _valid_line(line, columns, delimiter)
     blank = line.str.contains("^" + blank_pattern(delimiter) + "$")
     query = (
         physical_lines(path)
@@ -134,9 +157,12 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     if any(not in_span(at) for at in invalid):
         return None
     if spans:
-        whole = re.compile(record_pattern(columns, delimiter))
-        if any(whole.fullmatch(text) is None for text in span_texts(path, spans)):
-            return None
+        whole = re.compile(record_pattern(None, delimiter))
+        for text in span_texts(path, spans):
+            if whole.fullmatch(text) is None:
+                return None
+            if re.sub(QUOTED, "", text).count(delimiter) != columns - 1:
+                return None
     structure = Structure(checked=True, spans=spans)
     records = []
     continued = structure.continuation_lines()
