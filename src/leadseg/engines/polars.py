@@ -203,7 +203,7 @@ class PolarsEngine:
             yield from frame.collect_batches(
                 engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
             )
-        except pl.exceptions.PolarsError as exc:
+        except (pl.exceptions.PolarsError, OSError) as exc:
             if raw and misaligned(exc):
                 raise MisalignedLines from None
             raise explain_read_failure(p.export, exc) from None

@@ -22,6 +22,7 @@ class BackgroundDigest:
 
     def __init__(self, path: Path) -> None:
         self._result: str | BaseException | None = None
+        self._path = path
         self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
         self._thread.start()
 
@@ -32,7 +33,16 @@ class BackgroundDigest:
             self._result = exc
 
     def hexdigest(self) -> str:
+        """The digest; a file that vanished or failed mid-read is an input error (exit 66)."""
         self._thread.join()
+        if isinstance(self._result, OSError):
+            from leadseg.errors import ExportMissingError, Location
+
+            raise ExportMissingError(
+                f"cannot read the export: {self._result.strerror or self._result}",
+                location=Location(file=str(self._path)),
+                hint="run again once the export is complete; nothing was written",
+            )
         if isinstance(self._result, BaseException):
             raise self._result
         assert self._result is not None

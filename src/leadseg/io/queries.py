@@ -20,7 +20,7 @@ def collect(query: pl.LazyFrame, export: Export) -> pl.DataFrame:
 
     try:
         return query.collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, OSError) as exc:
         raise explain_read_failure(export, exc) from None
 
 
@@ -30,20 +30,26 @@ def collect_all(queries: list[pl.LazyFrame], *exports: Export) -> list[pl.DataFr
 
     try:
         return pl.collect_all(queries, engine="streaming")
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, OSError) as exc:
         for export in exports:
             locate_read_failure(export)  # raises when this export is the one at fault
         raise _unlocated(exports[0], exc) from None
 
 
-def explain_read_failure(export: Export, exc: Exception) -> ExportDataError:
-    """The located error behind a reader failure: the export changed, or the exact check
-    names the bad row (it raises), or a general message."""
+def explain_read_failure(export: Export, exc: Exception) -> ExportDataError | ExportMissingError:
+    """The located error behind a reader failure: the export changed or vanished, or the
+    exact check names the bad row (it raises), or a general message."""
     locate_read_failure(export)
     return _unlocated(export, exc)
 
 
-def _unlocated(export: Export, exc: Exception) -> ExportDataError:
+def _unlocated(export: Export, exc: Exception) -> ExportDataError | ExportMissingError:
+    if isinstance(exc, OSError):  # the reader could not open or read the file
+        return ExportMissingError(
+            f"cannot read the export: {exc.strerror or exc}",
+            location=Location(file=export.display),
+            hint="check that the export is still there and readable; nothing was written",
+        )
     return ExportDataError(
         f"cannot read the export ({type(exc).__name__})",
         location=Location(file=export.display),

@@ -364,10 +364,11 @@ class _Capped:
     ) -> None:
         self.out, self.limit, self.display, self.written = out, limit, display, 0
         self.translate_cr = translate_cr
+        self.quoted = False  # inside a quoted value at the end of the last chunk
 
     def write(self, data: bytes) -> None:
         if self.translate_cr:
-            data = data.replace(b"\r", b"\n")
+            data = self._line_feeds(data)
         self.written += len(data)
         if self.written > self.limit:
             raise ExportDataError(
@@ -380,6 +381,16 @@ class _Capped:
             self.out.write(data)
         except OSError as exc:
             raise _WriteFailed(exc.strerror or str(exc)) from None
+
+    def _line_feeds(self, data: bytes) -> bytes:
+        """Each bare CR that ends a line made an LF; a CR inside a quoted value is data and
+        stays (the pieces between quotes alternate outside and inside)."""
+        pieces = data.split(b'"')
+        start = 1 if self.quoted else 0
+        for i in range(start, len(pieces), 2):
+            pieces[i] = pieces[i].replace(b"\r", b"\n")
+        self.quoted = (len(pieces) - 1 + self.quoted) % 2 == 1
+        return b'"'.join(pieces)
 
 
 def _transcode(stream: BinaryIO, out: _Capped, encoding: str, display: str) -> None:
