@@ -196,13 +196,10 @@ class PolarsEngine:
         if raw:
             flags = frame.select([*flag_columns(p), *tagging.added])
             frame = pl.concat([flags, p.export.raw_records()], how="horizontal")
-        # Every column is parsed even when only raw lines are written: that is how the
-        # reader rejects rows with too many fields.
-        every_column = pl.QueryOptFlags(projection_pushdown=False)
+        # The structure is proven before the scan: with raw lines only the columns the
+        # flags read are parsed.
         try:
-            yield from frame.collect_batches(
-                engine="streaming", chunk_size=BATCH_ROWS, optimizations=every_column
-            )
+            yield from frame.collect_batches(engine="streaming", chunk_size=BATCH_ROWS)
         except (pl.exceptions.PolarsError, OSError) as exc:
             if raw and misaligned(exc):
                 raise MisalignedLines from None
