@@ -207,6 +207,7 @@ class LineReader:
     def __init__(self, path: Path, display: str) -> None:
         self.path, self.display = path, display
         self.line, self.row, self.text = 0, 0, ""
+        self.quoted = False  # inside a quoted value at the start of the next line
 
     def __iter__(self) -> Generator[str, None, None]:
         with open(self.path, "rb") as handle:
@@ -216,7 +217,23 @@ class LineReader:
                     self.text = raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
                     raise invalid_utf8(self.display, self.line, self.row + 1, exc, self.path)
+                self._no_bare_carriage_return()
                 yield self.text
+
+    def _no_bare_carriage_return(self) -> None:
+        """A CR outside quoted values that does not end the line (CR LF) is an error: Python's
+        csv module would take it for a line end where the fast reader does not."""
+        body = self.text.removesuffix("\n").removesuffix("\r")
+        if "\r" in body:
+            quoted = self.quoted
+            for c in body:
+                if c == '"':
+                    quoted = not quoted
+                elif c == "\r" and not quoted:
+                    raise malformed(
+                        self.display, self.row + 1, self.line, "new-line character", "", None
+                    )
+        self.quoted = (self.quoted + self.text.count('"')) % 2 == 1
 
 
 def invalid_utf8(
