@@ -116,7 +116,7 @@ FREE_TEXT = [
     "Unsubscribed from the newsletter but still opens product mails",
     'Champion: "the board loves it"',
 ]
-MULTILINE_NOTE = "Call summary:\n- pricing, discount asked\n- \"next steps\" agreed"
+MULTILINE_NOTE = 'Call summary:\n- pricing, discount asked\n- "next steps" agreed'
 
 
 def generate(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -205,7 +205,9 @@ def generate_crm(rows: int, seed: int, multiline: list[int]) -> pl.DataFrame:
             "Last Note": note,
         }
     )
-    return pl.concat([base, extra.select(pl.all().cast(pl.String).replace("", None))], how="horizontal")
+    return pl.concat(
+        [base, extra.select(pl.all().cast(pl.String).replace("", None))], how="horizontal"
+    )
 
 
 def main() -> None:

@@ -123,6 +123,22 @@ def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
         code = "import polars as pl, sys; pl.scan_csv(sys.argv[1], infer_schema=False).sink_parquet(sys.argv[2])"
         subprocess.run([PY, "-c", code, str(files["1m"]), str(parquet)], check=True)
     files["1m-parquet"] = parquet
+    # The shapes CRMs export (generate_export.py --shape crm): a free-text last column, half
+    # empty, quoted where it holds commas or doubled quotes; one note spanning lines; CR LF
+    # and a BOM as Excel and Windows exporters write them.
+    crm = {"crm-1m": ["--rows", "1000000"], "crm-1m-ml": ["--rows", "1000000", "--multiline", "1"]}
+    crm["crm-1m-crlf"] = ["--rows", "1000000", "--crlf", "--bom"]
+    if "5m" in sizes:
+        crm["crm-5m"] = ["--rows", "5000000"]
+    for name, flags in crm.items():
+        csv = data / f"{name}.csv"
+        if not csv.exists():
+            print(f"generating {csv} ...", flush=True)
+            subprocess.run(
+                [PY, str(BENCH / "generate_export.py"), "--shape", "crm", *flags, str(csv)],
+                check=True,
+            )
+        files[name] = csv
     return files
 
 
@@ -265,9 +281,45 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             limits={"leadseg apply --membership members.csv": 1.2},
         )
 
+    def crm_count_task(size_key, title):
+        export = str(files[size_key])
+        return Task(
+            f"count, 10 segments, {title}",
+            "<= 1.2x DuckDB's strict reader doing the same counts by hand",
+            [
+                Command(
+                    "duckdb strict (baseline)",
+                    peer("duckdb_strict_count.py", export, "ten"),
+                ),
+                Command("leadseg count", leadseg("count", export, "-s", spec("ten"))),
+                Command("polars script", peer("polars_script.py", "count", export, "ten")),
+            ],
+            limit=1.2,
+        )
+
+    def crm_apply_task():
+        def run(key):
+            out = scratch / f"apply-{key}"
+            return Command(
+                f"leadseg apply ({key})",
+                leadseg("apply", str(files[key]), "-s", spec("ten"), "-o", str(out), "--mkdir"),
+                out,
+            )
+
+        return Task(
+            "apply, 10 segments, CRM shape: one value spanning lines against none",
+            "<= 1.1x the same file without it",
+            [run("crm-1m"), run("crm-1m-ml")],
+            limit=1.1,
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
+        crm_count_task("crm-1m", "1M-row CRM-shaped CSV"),
+        crm_count_task("crm-1m-ml", "1M-row CRM-shaped CSV, one value spanning lines"),
+        crm_count_task("crm-1m-crlf", "1M-row CRM-shaped CSV, CR LF and a BOM"),
+        crm_apply_task(),
         count_task("count, 2 segments, 1M-row CSV", "<= 1.10x", "1m", "two", 1.10),
         count_task("count, 10 segments, 1M-row CSV", "<= 1.10x", "1m", "ten", 1.10),
         count_task(
@@ -332,6 +384,7 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
         result.append(spark_task())
     if not quick:
         result += [
+            crm_count_task("crm-5m", "5M-row CRM-shaped CSV"),
             apply_task("5m", "four", 0.60, 600),
             apply_task("5m", "ten", 0.60, 600),
             Task(

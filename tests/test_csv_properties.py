@@ -70,7 +70,9 @@ EVERYONE = leadseg.parse_segments(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(exports())
 def test_records_written_by_python_read_back_exactly(tmp_path_factory, example):
     header, rows, blanks, delimiter, terminator = example
@@ -96,7 +98,9 @@ def test_records_written_by_python_read_back_exactly(tmp_path_factory, example):
 MUTATIONS = st.sampled_from(["long", "short", "stray quote", "nul"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(exports(), MUTATIONS, st.data())
 def test_malformed_rows_are_refused_naming_the_row(tmp_path_factory, example, mutation, data):
     header, rows, blanks, delimiter, terminator = example

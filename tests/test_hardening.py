@@ -380,7 +380,9 @@ def test_planted_temp_names_in_the_cache_are_never_followed(tmp_path, monkeypatc
     tokens = iter(["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc", "dddddddddddddddd"])
     monkeypatch.setattr(secrets, "token_hex", lambda n: next(tokens))
     key = export_cache.identity(
-        type("E", (), {"source_path": export, "delimiter": ",", "encoding": "utf-8", "escape": None})()
+        type(
+            "E", (), {"source_path": export, "delimiter": ",", "encoding": "utf-8", "escape": None}
+        )()
     )
     prefix = export_cache._entry_names(key)[1].removesuffix(".json")
     (cache / f"{prefix}-aaaaaaaaaaaaaaaa.parquet").symlink_to(victim)

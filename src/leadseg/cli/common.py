@@ -35,7 +35,7 @@ EscapeOpt = Annotated[
     typer.Option(
         "--escape",
         metavar="CHAR",
-        help="A CSV escape character, as MySQL and PHP exports write \\\" [default: none: "
+        help='A CSV escape character, as MySQL and PHP exports write \\" [default: none: '
         "quotes are doubled].",
     ),
 ]

@@ -216,7 +216,9 @@ class LineReader:
                 try:
                     self.text = raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
-                    raise invalid_utf8(self.display, self.line, self.row + 1, exc, self.path)
+                    raise invalid_utf8(
+                        self.display, self.line, self.row + 1, exc, self.path
+                    ) from None
                 self._no_bare_carriage_return()
                 yield self.text
 

@@ -137,8 +137,7 @@ def read_header(
         raise ExportDataError(
             "the first line is blank: leadseg reads the column names from the first line",
             location=Location(file=display, line=1, row=1),
-            hint="delete the blank line(s) above the header, e.g. sed '/./,$!d' EXPORT > "
-            "FIXED.csv",
+            hint="delete the blank line(s) above the header, e.g. sed '/./,$!d' EXPORT > FIXED.csv",
         )
     check_header_names(header, display)
     return header

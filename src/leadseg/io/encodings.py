@@ -13,7 +13,9 @@ from pathlib import Path
 _SAMPLE = 1 << 20
 _ENOUGH = 64 << 10
 _COMMON = ("cp125", "iso8859", "koi8", "cp932", "cp949", "shift_jis", "euc", "gb", "big5")
-GENERIC = "the file is not UTF-8: name its encoding with --encoding (e.g. cp1252 for Excel on Windows)"
+GENERIC = (
+    "the file is not UTF-8: name its encoding with --encoding (e.g. cp1252 for Excel on Windows)"
+)
 
 
 def non_ascii_sample(path: Path) -> bytes:
@@ -37,9 +39,7 @@ def guess(sample: bytes) -> str | None:
         import charset_normalizer
     except ImportError:  # pragma: no cover - a core dependency
         return None
-    matches = [
-        m for m in charset_normalizer.from_bytes(sample) if m.encoding.startswith(_COMMON)
-    ]
+    matches = [m for m in charset_normalizer.from_bytes(sample) if m.encoding.startswith(_COMMON)]
     if matches and matches[0].encoding in ("utf_8", "ascii"):
         return None
     # Among guesses as good as the best, the one Excel on Windows writes comes first; with
