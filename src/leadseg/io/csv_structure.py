@@ -22,7 +22,7 @@ import bisect
 import csv
 import re
 import sys
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -251,7 +251,7 @@ def invalid_utf8(
     )
 
 
-def csv_reader(lines: LineReader, delimiter: str, escape: str | None) -> csv.Reader:
+def csv_reader(lines: LineReader, delimiter: str, escape: str | None) -> Iterator[list[str]]:
     """Python's csv module reading the rule (strict; with ``escape``, that character
     escapes the next one too, as MySQL and some PHP exports write quotes)."""
     csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))

@@ -127,7 +127,7 @@ def read_header(
         )
     lines = LineReader(path, display)
     try:
-        header = next(csv_reader(lines, delimiter, escape), [])
+        header: list[str] = next(csv_reader(lines, delimiter, escape), [])
     except csv.Error as exc:
         raise malformed(display, 1, 1, str(exc), lines.text, escape) from None
     _excel_separator_line(delimiter.join(header), display)
