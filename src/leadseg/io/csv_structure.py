@@ -132,19 +132,21 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     odd = line.str.count_matches('"', literal=True) % 2 == 1
     valid = _valid_line(line, columns, delimiter)
     blank = line.str.contains("^" + blank_pattern(delimiter) + "$")
+    # Per line three flags, streamed; only the lines with one come back (few, unless the
+    # file breaks the rule -- then at most MAX_PIECES of them before the exact check).
     query = (
         physical_lines(path)
         .with_row_index("n")
-        .select(
-            n.filter(odd).head(MAX_PIECES + 1).implode().alias("odd"),
-            n.filter(~valid & ~blank).head(MAX_PIECES + 1).implode().alias("invalid"),
-            n.filter(blank).implode().alias("blank"),
-        )
+        .select(n, odd.alias("odd"), (~valid & ~blank).alias("invalid"), blank.alias("blank"))
+        .filter(pl.col("odd") | pl.col("invalid") | pl.col("blank"))
     )
     try:
-        odd_lines, invalid, blanks = query.collect(engine="streaming").row(0)
+        flagged = query.collect(engine="streaming")
     except pl.exceptions.PolarsError:  # e.g. invalid UTF-8: the exact check names the row
         return None
+    odd_lines = flagged.filter("odd")["n"].to_list()
+    invalid = flagged.filter("invalid")["n"].to_list()
+    blanks = flagged.filter("blank")["n"].to_list()
     if len(odd_lines) > MAX_PIECES or len(invalid) > MAX_PIECES or len(odd_lines) % 2:
         return None
     spans = tuple(zip(odd_lines[0::2], odd_lines[1::2], strict=True))
