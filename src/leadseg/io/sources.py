@@ -229,9 +229,10 @@ def local_file(
     if text and _utf16_bom(text_head):
         encoding = "utf-16"  # Excel's "Unicode text": UTF-16 with a byte-order mark
     elif text and b"\x00" in text_head:
+        line = text_head[: text_head.index(b"\x00")].count(b"\n") + 1
         raise ExportDataError(
-            "the export holds NUL bytes: it is not a text CSV",
-            location=Location(file=display, line=1),
+            f"the export holds NUL bytes (line {line}): it is not a text CSV",
+            location=Location(file=display, line=line, row=line),
             hint="check the file (a UTF-16 export needs its byte-order mark, or --encoding utf-16)",
         )
     convert = text and not _is_utf8(encoding)
