@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MAX_REPORTED_ROWS = 5
 MAX_PIECES = 200_000  # more odd-quote or invalid lines than this: the exact check decides
+_BLOCK = 1 << 20  # bytes skipped at a time on the way to a record that spans lines
 COUNTED_FIELDS = 256  # up to this many columns the record pattern counts the fields itself
 
 
@@ -189,6 +190,13 @@ def span_texts(path: Path, spans: Sequence[tuple[int, int]]) -> list[str]:
             return len(data) if found < 0 else found + 1
 
         for first, last in spans:
+            # Whole blocks of lines are skipped by counting their line feeds.
+            while first - line > 1 and offset < len(data):
+                block = data[offset : offset + _BLOCK]
+                lines_in = block.count(b"\n")
+                if line + lines_in >= first:
+                    break
+                offset, line = offset + len(block), line + lines_in
             while line < first:
                 offset, line = next_line(offset), line + 1
             start = offset

@@ -29,6 +29,7 @@ _SUFFIX_FORMATS = {
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".tab": "csv",
 }  # fmt: skip
 _CHUNK = 1 << 20
+_JOINED_SPANS = 16  # more records that span lines than this: their text comes by a join
 T = TypeVar("T")
 RAW_LINE = "\x00leadseg:raw-line"
 EXTRA_FIELD = "\x00leadseg:extra-field"
@@ -217,10 +218,17 @@ class Export:
             gone = pl.Series(sorted(dropped), dtype=pl.UInt32)
             frame = frame.filter(~pl.col("n").is_in(gone.implode()))
         spans = [span for span in structure.spans if span[0] > header_last]
-        if spans:
-            starts = pl.Series([first for first, _ in spans], dtype=pl.UInt32)
-            texts = pl.Series(span_texts(source, spans), dtype=pl.String)
-            line = pl.col("n").replace_strict(starts, texts, default=line, return_dtype=pl.String)
+        texts = span_texts(source, spans) if spans else []
+        if len(spans) > _JOINED_SPANS:  # many: a join with a small table (a hash lookup)
+            whole = pl.LazyFrame(
+                {"n": [first for first, _ in spans], "whole": texts},
+                schema={"n": pl.UInt32, "whole": pl.String},
+            )
+            frame = frame.join(whole, on="n", how="left", maintain_order="left")
+            line = pl.coalesce("whole", "line")
+        else:
+            for (first, _), text in zip(spans, texts, strict=True):
+                line = pl.when(pl.col("n") == first).then(pl.lit(text)).otherwise(line)
         return frame.select(line.alias(RAW_LINE))
 
     def raw_header(self) -> bytes:
