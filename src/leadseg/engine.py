@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from leadseg.backends.polars import CompiledSegments
     from leadseg.criteria import Segment, SegmentSet
 
-SUSPECT = "\x00leadseg:suspect"
-
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -100,14 +98,10 @@ class Plan:
             )  # fmt: skip
         return self._compiled
 
-    def settle(self, totals: Totals, delimiters: int | None = None) -> None:
-        """After a pass over the whole export: raise ``Rerun`` when the structure check
-        found blank lines to skip (it raises itself, naming the rows, for a broken file) or
-        a text column needs NFC."""
-        proven = self.export.structure_ok(
-            totals.rows, delimiters, totals.long_rows, totals.suspect_rows
-        )
-        if not proven or self.normalise_if_needed(totals):
+    def settle(self, totals: Totals) -> None:
+        """After a pass over the whole export: raise ``Rerun`` when a text column needs NFC
+        (the structure was proven before the pass began)."""
+        if self.normalise_if_needed(totals):
             raise Rerun
 
     def normalise_if_needed(self, totals: Totals) -> bool:
@@ -128,10 +122,7 @@ class Plan:
     def frame(self, *, flags: bool = False) -> pl.LazyFrame:
         """The export with one boolean mask column per segment (and helper columns); with
         ``flags``, also the per-row flags that ``batch_totals`` sums."""
-        frame = self.compiled.add_masks(self.export.scan(), flags=flags)
-        if flags:
-            frame = frame.with_columns(self.export.suspect_row().alias(SUSPECT))
-        return frame
+        return self.compiled.add_masks(self.export.scan(), flags=flags)
 
     def batch_totals(self, batch: pl.DataFrame) -> Totals:
         """The totals of a batch of member rows (any engine's): sums of its mask and flag
@@ -156,7 +147,6 @@ class Plan:
             first_unreadable=[
                 batch[unreadable_column(i)].arg_true().head(FIRST_ROWS).to_list() for i in parsed
             ],
-            suspect_rows=int(batch[SUSPECT].sum()) if SUSPECT in batch.columns else 0,
         )
 
     def empty_totals(self) -> Totals:

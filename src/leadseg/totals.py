@@ -20,8 +20,6 @@ class Totals:
     readable: list[int]
     nfc: list[int]
     first_unreadable: list[list[int]] = field(default_factory=list)  # positions, 0-based
-    long_rows: int = 0  # rows with more fields than the header (count's extra column)
-    suspect_rows: int = 0  # rows whose last field is null: possibly short
 
     def __post_init__(self) -> None:
         if not self.first_unreadable:
@@ -44,6 +42,4 @@ class Totals:
             readable=add(self.readable, later.readable),
             nfc=add(self.nfc, later.nfc),
             first_unreadable=shifted,
-            long_rows=self.long_rows + later.long_rows,
-            suspect_rows=self.suspect_rows + later.suspect_rows,
         )

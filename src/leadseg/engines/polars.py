@@ -64,8 +64,7 @@ class PolarsEngine:
         queries read a ``cache`` of it."""
         import polars as pl
 
-        checks = p.export.structure_queries() if rows is None else {}
-        frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+        frame = p.compiled.add_masks(p.export.scan())
         base = (frame if rows is None else frame.head(rows)).cache()
         kinds: dict[str, list[tuple[str, pl.Expr]]] = {}
         for i, (kind, value) in enumerate(counted_values(p)):
@@ -78,8 +77,8 @@ class PolarsEngine:
         if combinations:
             masks = [m.alias(f"m{i}") for i, m in enumerate(p.compiled.masks().values())]
             queries.append(base.group_by(masks).agg(pl.len().alias("count")))
-        frames = collect_all([*queries, *checks.values()], p.export)
-        totals = settled_totals(p, frames[0], rows, frames[-1].item() if checks else None)
+        frames = collect_all(queries, p.export)
+        totals = settled_totals(p, frames[0], rows)
         counted = {}
         for items, grouped in zip(kinds.values(), frames[1:], strict=False):
             for name, _ in items:
@@ -110,12 +109,11 @@ class PolarsEngine:
         from leadseg.engines.keyed import KEYS, first, mask, rows
 
         position = "\x00leadseg:position"
-        checks, parts, flags = [], [], []
+        parts, flags = [], []
         for s, (p, key) in enumerate(zip(plans, keys, strict=True)):
-            checks.append(p.export.structure_queries())
             flags.append(row_flags(p))
             parts.append(
-                p.compiled.add_masks(p.export.scan(extra_field=True))
+                p.compiled.add_masks(p.export.scan())
                 .with_row_index(position)
                 .select(
                     folded_key(key, p.schema[key]).fill_null("").alias("key"),
@@ -133,16 +131,13 @@ class PolarsEngine:
                 *[pl.col(first(s)).min() for s in sources],
             )
         )
-        queries = [q for check in checks for q in check.values()]
-        frames = collect_all([grouped, *queries], *(p.export for p in plans))
-        groups, found = frames[0], iter(frames[1:])
+        groups = collect_all([grouped], *(p.export for p in plans))[0]
         totals, rerun = [], False
         for s, p in enumerate(plans):
             summed = [pl.col(rows(s)).alias("rows")]
             summed += [pl.col(f"{name}/{s}").alias(name) for name in flags[s]]
-            delimiters = next(found).item() if checks[s] else None
             try:
-                totals.append(settled_totals(p, groups.select(summed), None, delimiters))
+                totals.append(settled_totals(p, groups.select(summed), None))
             except Rerun:
                 rerun = True  # settle every export before the pass runs again
         if rerun:
@@ -160,8 +155,7 @@ class PolarsEngine:
         self, p: Plan, rows: int | None, *, by_masks: bool = False
     ) -> tuple[Totals, pl.DataFrame]:
         """The sums of ``count_exprs`` (``by_masks``: per combination of segment masks)."""
-        checks = p.export.structure_queries() if rows is None else {}
-        frame = p.compiled.add_masks(p.export.scan(extra_field=True))
+        frame = p.compiled.add_masks(p.export.scan())
         if rows is not None:
             frame = frame.head(rows)
         if by_masks:
@@ -169,9 +163,8 @@ class PolarsEngine:
             query = frame.group_by(masks).agg(count_exprs(p))
         else:
             query = frame.select(count_exprs(p))
-        frames = collect_all([query, *checks.values()], p.export)
-        totals = settled_totals(p, frames[0], rows, frames[1].item() if checks else None)
-        return totals, frames[0]
+        frames = collect_all([query], p.export)
+        return settled_totals(p, frames[0], rows), frames[0]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         import polars as pl
@@ -229,12 +222,10 @@ def row_flags(p: Plan) -> dict[str, pl.Expr]:
         flags[f"read_{i}"] = pl.col(parsed.helper).is_not_null()
     for i, (_, helper) in enumerate(p.compiled.unnormalised):
         flags[f"nfc_{i}"] = nfc_sensitive(helper)
-    flags["long_rows"] = p.export.long_row()
-    flags["suspect_rows"] = p.export.suspect_row()
     return flags
 
 
-_SUMMED = r"^(rows|segment_\d+|bad_\d+|read_\d+|nfc_\d+|long_rows|suspect_rows)$"
+_SUMMED = r"^(rows|segment_\d+|bad_\d+|read_\d+|nfc_\d+)$"
 
 
 def counted_values(p: Plan) -> list[tuple[str, Any]]:
@@ -259,15 +250,13 @@ def counted_values(p: Plan) -> list[tuple[str, Any]]:
     return found
 
 
-def settled_totals(p: Plan, sums: pl.DataFrame, rows: int | None, delimiters: Any) -> Totals:
+def settled_totals(p: Plan, sums: pl.DataFrame, rows: int | None) -> Totals:
     """The totals of a pass (``count_exprs`` sums, per group or one row), settled: a pass
-    over the whole export raises ``Rerun`` when its structure check or NFC asks for one."""
+    raises ``Rerun`` when a text column needs NFC."""
     import polars as pl
 
     totals = totals_of(p, sums.select(pl.col(_SUMMED).sum()).row(0, named=True))
-    if rows is None:
-        p.settle(totals, delimiters)
-    elif p.normalise_if_needed(totals):
+    if p.normalise_if_needed(totals):
         raise Rerun
     return totals
 
@@ -281,8 +270,6 @@ def totals_of(p: Plan, row: dict[str, Any]) -> Totals:
         unreadable=[int(row[f"bad_{i}"]) for i in parsed],
         readable=[int(row[f"read_{i}"]) for i in parsed],
         nfc=[int(row[f"nfc_{i}"]) for i in range(len(p.compiled.unnormalised))],
-        long_rows=int(row["long_rows"]),
-        suspect_rows=int(row["suspect_rows"]),
     )
 
 
@@ -313,7 +300,6 @@ def flag_columns(p: Plan) -> list[str]:
         readable_column,
         unreadable_column,
     )
-    from leadseg.engine import SUSPECT
 
     masks = [mask_column(s.name) for s in p.compiled.order]
     flags = [
@@ -322,4 +308,4 @@ def flag_columns(p: Plan) -> list[str]:
         for name in (unreadable_column(i), readable_column(i))
     ]
     nfc = [nfc_column(i) for i in range(len(p.compiled.unnormalised))]
-    return [*masks, *flags, *nfc, SUSPECT]
+    return [*masks, *flags, *nfc]

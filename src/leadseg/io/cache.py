@@ -164,40 +164,11 @@ def _store(export: Export, cache_dir: Path, record: Path, key: dict[str, Any]) -
 
 
 def validated_copy(export: Export, directory: Path, prefix: str) -> Path:
-    """Write a CSV export as a Parquet file (zstd) in ``directory``, proving its structure
-    on the way (``export.structure`` then holds its blank records). The copy holds no
-    blank lines; a ragged row, an unclosed quote or a bad byte raises, located, and leaves
-    no file."""
-    from leadseg.io.readers import until_settled
-
-    return until_settled(lambda: _copy_once(export, directory, prefix))
-
-
-def _copy_once(export: Export, directory: Path, prefix: str) -> Path:
-    """One attempt: the copy; ``Rerun`` when the structure check found blank lines to skip
-    (the copy is removed; the next attempt skips them)."""
-    import polars as pl
-
-    from leadseg.io.queries import collect_all
-    from leadseg.io.readers import Rerun
-
-    data = _parquet_copy(export, directory, prefix)
-    try:
-        last = pl.col(export.columns[-1]).is_null().sum()
-        copy = pl.scan_parquet(data, glob=False).select(pl.len(), last)
-        checks = export.structure_queries()
-        frames = collect_all([copy, *checks.values()], export)
-        delimiters = frames[1].item() if checks else None
-        rows, suspects = frames[0].row(0)
-        # Writing the copy parsed every column, so a too-long row would have raised.
-        proven = export.structure_ok(rows, delimiters, 0, suspects)
-    except BaseException:
-        data.unlink(missing_ok=True)
-        raise
-    if not proven:
-        data.unlink(missing_ok=True)
-        raise Rerun
-    return data
+    """Write a CSV export as a Parquet file (zstd) in ``directory``; its structure is
+    proven first (``export.structure`` then holds its blank records, which the copy leaves
+    out). A ragged row, an unclosed quote or a bad byte raises, located, and leaves no file."""
+    export.ensure_structure()
+    return _parquet_copy(export, directory, prefix)
 
 
 def _parquet_copy(export: Export, directory: Path, prefix: str) -> Path:

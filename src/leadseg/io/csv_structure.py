@@ -126,7 +126,7 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     rule in the form every reader reads alike; None when only the exact check can tell."""
     import polars as pl
 
-    from leadseg.io.byte_counts import physical_lines
+    from leadseg.io.physical_lines import physical_lines
 
     line = pl.col("line").fill_null("")
     n = pl.col("n")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
-from leadseg.io.byte_counts import occurrences, physical_lines
+from leadseg.io.physical_lines import physical_lines
 from leadseg.io.csv_structure import Structure
 from leadseg.io.sources import LocalFile
 
@@ -32,7 +32,6 @@ _CHUNK = 1 << 20
 _JOINED_SPANS = 16  # more records that span lines than this: their text comes by a join
 T = TypeVar("T")
 RAW_LINE = "\x00leadseg:raw-line"
-EXTRA_FIELD = "\x00leadseg:extra-field"
 BLANK_POSITION = "\x00leadseg:position"
 
 
@@ -133,60 +132,6 @@ class Export:
             hint="run again once the export is complete; nothing was written",
         )
 
-    def structure_queries(self) -> dict[str, pl.LazyFrame]:
-        """Cheap queries that, beside the main pass, prove a CSV rectangular.
-
-        ``delimiters`` counts delimiters outside quoted values: a rectangular file of R
-        records (header included) and N columns has R * (N - 1). Anything else means ragged
-        rows or blank lines, and only then does the slower exact check run.
-        """
-        if self.format != "csv" or self.structure.checked:
-            return {}
-        return {"delimiters": occurrences(self.local_path, self.delimiter, quoted=True)}
-
-    def suspect_row(self) -> pl.Expr:
-        """True for a row that may be short: Polars pads a short row with nulls, so its last
-        field is null (an empty last value looks the same)."""
-        import polars as pl
-
-        if self.format != "csv" or self.structure.checked:
-            return pl.lit(False)
-        return pl.col(self.columns[-1]).is_null()
-
-    def long_row(self) -> pl.Expr:
-        """True for a row with more fields than the header, in ``scan(extra_field=True)``:
-        its next field lands in the extra column, however few columns the query reads."""
-        import polars as pl
-
-        if self.format != "csv" or self.structure.checked:
-            return pl.lit(False)
-        return pl.col(EXTRA_FIELD).is_not_null()
-
-    def structure_ok(
-        self, rows: int, delimiters: int | None, long_rows: int, suspect_rows: int
-    ) -> bool:
-        """After a pass that read ``rows`` rows: True when the structure is proven; else the
-        line check runs and raises naming the rows, or finds blank lines to skip (False:
-        scan again). Every pass uses this one rule (through ``Plan.settle`` or, for the
-        columnar copy, directly). ``delimiters`` None: a pass that parsed every column
-        (``apply``, the copy), where only a null last field is a suspicion.
-
-        No row with a null last field (so none shorter than the header, no blank line) and
-        exactly R x (N - 1) delimiters for R records prove that no row is longer either:
-        every row has N fields. (A long row is caught too when its extra field is not empty:
-        ``long_rows``; an extra *empty* field is not, and could balance a short row -- so a
-        null last field is always a suspicion.)
-        """
-        if self.structure.checked or self.format != "csv":
-            return True
-        if delimiters is None:  # a pass that parsed every column: a too-long row raised
-            return not (suspect_rows and self.verify_structure())
-        balanced = delimiters == (rows + 1) * (len(self.columns) - 1)
-        if balanced and not long_rows and not suspect_rows:
-            self.structure = Structure(checked=True)
-            return True
-        return not self.verify_structure()
-
     def raw_source(self) -> Path | None:
         """The UTF-8 CSV whose lines are the records' raw text: the user's own file (also
         when a cached copy is read), or stdin's copy. None for a decompressed or transcoded
@@ -240,15 +185,9 @@ class Export:
             line = handle.readline()
         return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n") + b"\n"
 
-    def verify_structure(self) -> bool:
-        """Check the CSV's structure (raises naming the rows); True when the scan changes."""
-        self.ensure_structure()
-        return self.structure.has_blank_lines
-
-    def scan(self, *, extra_field: bool = False) -> pl.LazyFrame:
-        """A lazy scan of the whole export (CSV columns as text). With ``extra_field``, a
-        CSV scan has one more, normally empty, column that catches the first surplus field
-        of a too-long row (see ``long_row``)."""
+    def scan(self) -> pl.LazyFrame:
+        """A lazy scan of the whole export (CSV columns as text; the structure is proven
+        first, and blank records are left out)."""
         import polars as pl
 
         self.ensure_structure()
@@ -262,29 +201,16 @@ class Export:
                 frame = pl.scan_ndjson(handle, infer_schema_length=None)
             # Dictionary-encoded text (Categorical, Enum) is text.
             return frame.with_columns((cs.categorical() | cs.enum()).cast(pl.String))
-        options: dict[str, Any] = dict(
-            separator=self.delimiter,
-            # Empty values come back as nulls, so they are written back as empty fields.
-            empty_string_is_null=True,
-            glob=False,
-            raise_if_empty=False,
-            truncate_ragged_lines=False,
-        )
-        if extra_field and not self.structure.checked:
-            schema = {name: pl.String for name in self.columns} | {EXTRA_FIELD: pl.String}
-            frame = pl.scan_csv(
-                self.local_path, has_header=False, skip_rows=1, schema=schema,
-                missing_columns="insert", **options,
-            )  # fmt: skip
-        else:
-            # The names are the header as leadseg read it: Polars keeps a header's doubled
-            # quotes ('Land, ""EU""').
-            frame = pl.scan_csv(
-                self.local_path, infer_schema=False, new_columns=list(self.columns), **options
-            )
+        # The names are the header as leadseg read it: Polars keeps a header's doubled
+        # quotes ('Land, ""EU""'). Empty values come back as nulls, so they are written
+        # back as empty fields.
+        frame = pl.scan_csv(
+            self.local_path, separator=self.delimiter, infer_schema=False,
+            new_columns=list(self.columns), empty_string_is_null=True, glob=False,
+            raise_if_empty=False, truncate_ragged_lines=False,
+        )  # fmt: skip
         if self.structure.has_blank_lines:
-            # Blank lines and rows of empty fields hold no contact: found by position (a row
-            # of nulls could also be a short row, which the structure check reports).
+            # Blank lines and rows of empty fields hold no contact: left out by position.
             blanks = pl.Series(self.structure.blank_records, dtype=pl.UInt32)
             frame = (
                 frame.with_row_index(BLANK_POSITION)
