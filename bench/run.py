@@ -123,6 +123,14 @@ def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
         code = "import polars as pl, sys; pl.scan_csv(sys.argv[1], infer_schema=False).sink_parquet(sys.argv[2])"
         subprocess.run([PY, "-c", code, str(files["1m"]), str(parquet)], check=True)
     files["1m-parquet"] = parquet
+    if "5m" in sizes:  # 10M rows for the Parquet decision, written straight to Parquet
+        big = data / "contacts-10m.parquet"
+        if not big.exists():
+            print(f"generating {big} ...", flush=True)
+            subprocess.run(
+                [PY, str(BENCH / "generate_export.py"), "--rows", "10000000", str(big)], check=True
+            )
+        files["10m-parquet"] = big
     # The shapes CRMs export (generate_export.py --shape crm): a free-text last column, half
     # empty, quoted where it holds commas or doubled quotes; one note spanning lines; CR LF
     # and a BOM as Excel and Windows exporters write them.
@@ -289,7 +297,7 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             [
                 Command(
                     "duckdb strict (baseline)",
-                    peer("duckdb_strict_count.py", export, "ten"),
+                    peer("duckdb_count.py", export, "ten", "--strict"),
                 ),
                 Command("leadseg count", leadseg("count", export, "-s", spec("ten"))),
                 Command("polars script", peer("polars_script.py", "count", export, "ten")),
@@ -310,12 +318,30 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             "apply, 10 segments, CRM shape: one value spanning lines against none",
             "<= 1.1x the same file without it",
             [run("crm-1m"), run("crm-1m-ml")],
-            limit=1.1,
+            limits={"leadseg apply (crm-1m-ml)": 1.1},
+        )
+
+    def parquet_rules_task(size_key, limit):
+        """#9's decision: the fair peer on Parquet follows leadseg's rules."""
+        export = str(files[size_key])
+        return Task(
+            f"count, 10 segments, {size_key} Parquet, against DuckDB SQL with leadseg's rules",
+            f"auto <= {limit}x the hand-written query with leadseg's rules",
+            [
+                Command(
+                    "duckdb SQL by hand, leadseg's rules (baseline)",
+                    peer("duckdb_rules_count.py", export),
+                ),
+                Command("leadseg count --engine auto", leadseg("count", export, "-s", spec("ten"))),
+                Command("duckdb SQL by hand, TRY_CAST", peer("duckdb_count.py", export, "ten")),
+            ],
+            limit=limit,
         )
 
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
+        parquet_rules_task("1m-parquet", 1.15),
         crm_count_task("crm-1m", "1M-row CRM-shaped CSV"),
         crm_count_task("crm-1m-ml", "1M-row CRM-shaped CSV, one value spanning lines"),
         crm_count_task("crm-1m-crlf", "1M-row CRM-shaped CSV, CR LF and a BOM"),
@@ -346,6 +372,7 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             ("duckdb", "polars"),
         ),
         apply_task("1m", "four", 0.60, None),
+        apply_task("crm-1m", "four", 0.60, None),
         apply_task("1m", "ten", 0.60, None),
         workbench_task(),
         progress_task(),
@@ -385,6 +412,7 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
     if not quick:
         result += [
             crm_count_task("crm-5m", "5M-row CRM-shaped CSV"),
+            parquet_rules_task("10m-parquet", 1.05),
             apply_task("5m", "four", 0.60, 600),
             apply_task("5m", "ten", 0.60, 600),
             Task(
