@@ -57,7 +57,7 @@ class Plan:
         """The export's columns and their Polars types (read on first use: an engine that
         never asks -- DuckDB counting Parquet -- never imports Polars)."""
         if self._schema is None:
-            self._schema = self.export.schema or dict(self.export.scan().collect_schema())
+            self._schema = self.export.frame_schema()
         return self._schema
 
     def widened(self, segments: SegmentSet) -> Plan:

@@ -45,11 +45,7 @@ def explain_read_failure(export: Export, exc: Exception) -> ExportDataError | Ex
 
 def _unlocated(export: Export, exc: Exception) -> ExportDataError | ExportMissingError:
     if isinstance(exc, OSError):  # the reader could not open or read the file
-        return ExportMissingError(
-            f"cannot read the export: {exc.strerror or exc}",
-            location=Location(file=export.display),
-            hint="check that the export is still there and readable; nothing was written",
-        )
+        return export.unreadable(exc)
     return ExportDataError(
         f"cannot read the export ({type(exc).__name__})",
         location=Location(file=export.display),

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadseg.errors import ExportDataError, ExportMissingError, Location, UsageError
-from leadseg.io.physical_lines import physical_lines
 from leadseg.io.csv_structure import Structure
+from leadseg.io.physical_lines import physical_lines
 from leadseg.io.sources import LocalFile
 
 if TYPE_CHECKING:
@@ -88,6 +88,16 @@ class Export:
     # Where a canonical copy of the CSV goes when one is needed (open_export's clean-up).
     cleanup: contextlib.ExitStack | None = field(default=None, repr=False, compare=False)
 
+    def unreadable(self, exc: OSError) -> ExportMissingError:
+        """The error for a source that could not be read again: removed or replaced (the
+        located message of ``check_unchanged``), else the OS's reason."""
+        self.check_unchanged()
+        return ExportMissingError(
+            f"cannot read the export: {exc.strerror or exc}",
+            location=Location(file=self.display),
+            hint="check that the export is still there and readable; nothing was written",
+        )
+
     def ensure_structure(self) -> None:
         """Prove the CSV follows the one reading (``io/csv_structure``) before a reader
         touches it: raises naming the rows, or records the blank records to skip. A file
@@ -132,6 +142,22 @@ class Export:
             hint="run again once the export is complete; nothing was written",
         )
 
+    def frame_schema(self) -> dict[str, Any]:
+        """The columns of ``scan()`` and their Polars types: a CSV's are all text (known
+        without touching the file again); a columnar file's come from its metadata."""
+        import polars as pl
+
+        if self.schema:
+            return self.schema
+        if self.format == "csv":
+            return {name: pl.String for name in self.columns}
+        from leadseg.io.queries import explain_read_failure
+
+        try:
+            return dict(self.scan().collect_schema())
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise explain_read_failure(self, exc) from None
+
     def raw_source(self) -> Path | None:
         """The UTF-8 CSV whose lines are the records' raw text: the user's own file (also
         when a cached copy is read), or stdin's copy. None for a decompressed or transcoded
@@ -163,7 +189,10 @@ class Export:
             gone = pl.Series(sorted(dropped), dtype=pl.UInt32)
             frame = frame.filter(~pl.col("n").is_in(gone.implode()))
         spans = [span for span in structure.spans if span[0] > header_last]
-        texts = span_texts(source, spans) if spans else []
+        try:
+            texts = span_texts(source, spans) if spans else []
+        except OSError as exc:
+            raise self.unreadable(exc) from None
         if len(spans) > _JOINED_SPANS:  # many: a join with a small table (a hash lookup)
             whole = pl.LazyFrame(
                 {"n": [first for first, _ in spans], "whole": texts},
@@ -181,8 +210,11 @@ class Export:
         records do: Polars drops the CR of a CRLF line)."""
         source = self.raw_source()
         assert source is not None, "raw lines of an export that has none"
-        with open(source, "rb") as handle:
-            line = handle.readline()
+        try:
+            with open(source, "rb") as handle:
+                line = handle.readline()
+        except OSError as exc:
+            raise self.unreadable(exc) from None
         return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n") + b"\n"
 
     def scan(self) -> pl.LazyFrame:
@@ -203,11 +235,12 @@ class Export:
             return frame.with_columns((cs.categorical() | cs.enum()).cast(pl.String))
         # The names are the header as leadseg read it: Polars keeps a header's doubled
         # quotes ('Land, ""EU""'). Empty values come back as nulls, so they are written
-        # back as empty fields.
+        # back as empty fields. The proof leaves no row wider than the header but a row
+        # of empty fields, which is skipped: its surplus fields are cut, not an error.
         frame = pl.scan_csv(
             self.local_path, separator=self.delimiter, infer_schema=False,
             new_columns=list(self.columns), empty_string_is_null=True, glob=False,
-            raise_if_empty=False, truncate_ragged_lines=False,
+            raise_if_empty=False, truncate_ragged_lines=True,
         )  # fmt: skip
         if self.structure.has_blank_lines:
             # Blank lines and rows of empty fields hold no contact: left out by position.
