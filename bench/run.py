@@ -40,6 +40,7 @@ class Command:
     env: dict[str, str] | None = None
     times: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    anon_mb: list[float] = field(default_factory=list)  # peak anonymous memory (sampled)
 
 
 @dataclass
@@ -73,14 +74,43 @@ def run_once(command: Command) -> None:
     proc = subprocess.Popen(
         command.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=PEERS
     )
+    sampler = AnonymousMemory(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    sampler.stop()
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{command.label} failed ({proc.returncode}):\n{stderr[-2000:]}")
     command.times.append(elapsed)
     command.rss_mb.append(usage.ru_maxrss / 1024)
+    command.anon_mb.append(sampler.peak_mb)
+
+
+class AnonymousMemory:
+    """The peak of a process's anonymous memory (RssAnon in /proc: its heap, not the pages
+    of files it maps, which peak RSS counts), sampled every 10 ms on a thread (Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.path, self.peak_mb, self._done = f"/proc/{pid}/status", 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.01):
+            try:
+                with open(self.path) as status:
+                    for line in status:
+                        if line.startswith("RssAnon:"):
+                            self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def run_task(task: Task, rounds: int) -> None:
@@ -91,6 +121,7 @@ def run_task(task: Task, rounds: int) -> None:
         run_once(command)
         command.times.clear()
         command.rss_mb.clear()
+        command.anon_mb.clear()
     for _ in range(max(rounds, task.min_rounds)):
         for command in task.commands:
             run_once(command)
@@ -501,15 +532,15 @@ def write_results(all_tasks: list[Task], rounds: int, path: Path) -> None:
         "warm-up (a task with a small limit: more, see bench/run.py). Ratio: median of the "
         "per-round ratios to the task's first command.",
         "",
-        "| task | target | command | median s | min-max s | ratio | peak RSS MB | verdict |",
-        "|---|---|---|---|---|---|---|---|",
+        "| task | target | command | median s | min-max s | ratio | peak RSS MB | peak anon MB | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for task in all_tasks:
         base = task.commands[0]
         for i, command in enumerate(task.commands):
             r = f"{ratio(command, base):.2f}" if len(task.commands) > 1 else "-"
             lines.append(
-                "| {task} | {target} | {label} | {med:.3f} | {lo:.3f}-{hi:.3f} | {r} | {rss:.0f} | {v} |".format(
+                "| {task} | {target} | {label} | {med:.3f} | {lo:.3f}-{hi:.3f} | {r} | {rss:.0f} | {anon:.0f} | {v} |".format(
                     task=task.name if i == 0 else "",
                     target=task.target if i == 0 else "",
                     label=command.label,
@@ -518,6 +549,7 @@ def write_results(all_tasks: list[Task], rounds: int, path: Path) -> None:
                     hi=max(command.times),
                     r=r,
                     rss=max(command.rss_mb),
+                    anon=max(command.anon_mb),
                     v=verdict(task) if i == 0 else "",
                 )
             )

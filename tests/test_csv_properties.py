@@ -67,14 +67,21 @@ def options(delimiter: str, engine: str) -> RunOptions:
 
 EVERYONE = leadseg.parse_segments(
     "segments:\n  - name: Everyone\n    not: {profile: {field: c0, is: zzzz-never}}\n"
+    "  - name: With an a\n    profile: {field: c0, contains: a}\n"
+    "  - name: Blank\n    profile: {field: c0, is_blank: true}\n"
 )
-
-
-@settings(
+FAST = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(exports())
-def test_records_written_by_python_read_back_exactly(tmp_path_factory, example):
+# A Spark query costs a few hundred milliseconds: fewer examples there.
+SPARK = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def check_read_back(tmp_path_factory, example, engines) -> None:
+    """The records read back exactly (Polars' reading, which every engine gets through the
+    validated copy), and every engine counts the segments over them alike."""
     header, rows, blanks, delimiter, terminator = example
     text = written(header, rows, blanks, delimiter, terminator)
     path = Path(tmp_path_factory.mktemp("p")) / "export.csv"
@@ -83,26 +90,38 @@ def test_records_written_by_python_read_back_exactly(tmp_path_factory, example):
     if bare_carriage_return(text):
         # Python's writer leaves a CR unquoted under LF line ends (it quotes only what holds
         # a line terminator's character): by the rule a bare CR there is an error.
-        with pytest.raises(ExportDataError, match="carriage return"):
-            leadseg.count_segments(path, EVERYONE, options(delimiter, "polars"))
+        for engine in engines:
+            with pytest.raises(ExportDataError, match="carriage return"):
+                leadseg.count_segments(path, EVERYONE, options(delimiter, engine))
         return
     with open_export(path, ReadOptions(delimiter=delimiter)) as export:
         frame = export.scan().collect()
     got = [["" if v is None else v for v in row] for row in frame.iter_rows()]
     assert got == expected
-    for engine in ("polars", "duckdb"):
-        result = leadseg.count_segments(path, EVERYONE, options(delimiter, engine))
-        assert result.rows == len(expected), engine
+    polars = leadseg.count_segments(path, EVERYONE, options(delimiter, "polars")).to_dict()
+    assert polars["rows"] == len(expected)
+    assert polars["segments"][0]["count"] == len(expected)
+    for engine in engines:
+        result = leadseg.count_segments(path, EVERYONE, options(delimiter, engine)).to_dict()
+        assert result["segments"] == polars["segments"], engine
+
+
+@FAST
+@given(exports())
+def test_records_written_by_python_read_back_exactly(tmp_path_factory, example):
+    check_read_back(tmp_path_factory, example, ("duckdb",))
+
+
+@SPARK
+@given(exports())
+def test_records_read_back_alike_on_spark(tmp_path_factory, spark_session, example):
+    check_read_back(tmp_path_factory, example, ("spark",))
 
 
 MUTATIONS = st.sampled_from(["long", "short", "stray quote", "nul"])
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(exports(), MUTATIONS, st.data())
-def test_malformed_rows_are_refused_naming_the_row(tmp_path_factory, example, mutation, data):
+def check_refused(tmp_path_factory, example, mutation, data, engines) -> None:
     header, rows, blanks, delimiter, terminator = example
     if not rows or (mutation == "short" and len(header) == 1):
         return
@@ -130,7 +149,21 @@ def test_malformed_rows_are_refused_naming_the_row(tmp_path_factory, example, mu
         line = "\x00" + line
     path = Path(tmp_path_factory.mktemp("m")) / "export.csv"
     path.write_bytes((head + line).encode("utf-8"))
-    for engine in ("polars", "duckdb"):
+    for engine in engines:
         with pytest.raises(ExportDataError) as info:
             leadseg.count_segments(path, EVERYONE, options(delimiter, engine))
         assert info.value.location.row == row, (engine, str(info.value))
+
+
+@FAST
+@given(exports(), MUTATIONS, st.data())
+def test_malformed_rows_are_refused_naming_the_row(tmp_path_factory, example, mutation, data):
+    check_refused(tmp_path_factory, example, mutation, data, ("polars", "duckdb"))
+
+
+@SPARK
+@given(exports(), MUTATIONS, st.data())
+def test_malformed_rows_are_refused_alike_on_spark(
+    tmp_path_factory, spark_session, example, mutation, data
+):
+    check_refused(tmp_path_factory, example, mutation, data, ("spark",))
