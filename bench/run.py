@@ -330,7 +330,15 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
                     "duckdb strict (baseline)",
                     peer("duckdb_count.py", export, "ten", "--strict"),
                 ),
-                Command("leadseg count", leadseg("count", export, "-s", spec("ten"))),
+                Command(
+                    "leadseg count (first run: proven)",
+                    leadseg("count", export, "-s", spec("ten")),
+                    env={"LEADSEG_NO_STRUCTURE_CACHE": "1"},
+                ),
+                Command(
+                    "leadseg count (again: structure remembered)",
+                    leadseg("count", export, "-s", spec("ten")),
+                ),
                 Command("polars script", peer("polars_script.py", "count", export, "ten")),
             ],
             limit=1.2,

@@ -56,7 +56,7 @@ def _run_options(
 
     read = ReadOptions(
         encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache,
-        escape=escape,
+        escape=escape, remember_structure=True,
     )  # fmt: skip
     return RunOptions(
         read=read,

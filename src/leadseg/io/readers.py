@@ -60,6 +60,7 @@ class ReadOptions:
     cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (io/cache.py)
     sql_header: bool = False  # read a Parquet header with DuckDB (its engine), not Polars
     escape: str | None = None  # a CSV escape character (``--escape '\\'``: MySQL, PHP)
+    remember_structure: bool = False  # keep proven structures while files are unchanged (CLI)
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Export:
     # The columns' SQL types, when an SQL engine read the header (DuckDB on Parquet).
     column_types: dict[str, str] | None = None
     escape: str | None = None  # the CSV's escape character (then read from a canonical copy)
+    remember_structure: bool = False  # see io/structure_memo.py
     # Where a canonical copy of the CSV goes when one is needed (open_export's clean-up).
     cleanup: contextlib.ExitStack | None = field(default=None, repr=False, compare=False)
 
@@ -104,8 +106,12 @@ class Export:
         only the exact reader reads as the rule says is then read from a canonical copy."""
         if self.format != "csv" or self.structure.checked:
             return
+        from leadseg.io import structure_memo
         from leadseg.io.csv_structure import canonical_copy, check_structure, prove
 
+        if self.remember_structure and (known := structure_memo.recall(self)) is not None:
+            self.structure = known
+            return
         structure = check_structure(
             self.local_path, self.display, len(self.columns), self.delimiter, self.escape
         )
@@ -118,6 +124,8 @@ class Export:
             copied = prove(target, len(self.columns), self.delimiter)
             assert copied is not None, "a canonical copy reads as the rule says"
             self.local_path, self.copied, structure = target, True, copied
+        elif self.remember_structure:
+            structure_memo.remember(self, structure)
         self.structure = structure
 
     def check_unchanged(self) -> None:
@@ -298,6 +306,7 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
             export = _prepare_csv(local, source_path, display, options)
             export.source_state = local.state
             export.cleanup = cleanup
+            export.remember_structure = options.remember_structure
             check_column_names(export.columns, display)
             if options.cache_dir is not None:
                 from leadseg.io.cache import cached
