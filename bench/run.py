@@ -191,6 +191,14 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             Command("polars script (baseline)", peer("polars_script.py", "count", export, seg)),
             Command("leadseg count", leadseg("count", export, "-s", spec(seg))),
         ]
+        if not export.endswith(".parquet"):  # the same run without the remembered structure
+            commands.append(
+                Command(
+                    "leadseg count (first run: proven)",
+                    leadseg("count", export, "-s", spec(seg)),
+                    env={"LEADSEG_NO_STRUCTURE_CACHE": "1"},
+                )
+            )
         if "duckdb" in peers:
             commands.append(Command("duckdb", peer("duckdb_count.py", export, seg)))
         if "pandas" in peers:
