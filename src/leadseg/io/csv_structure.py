@@ -148,6 +148,10 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     odd_lines = flagged.filter("odd")["n"].to_list()
     invalid = flagged.filter("invalid")["n"].to_list()
     blanks = flagged.filter("blank")["n"].to_list()
+    if invalid[:1] == [0] and 0 not in odd_lines:  # a header after a byte-order mark
+        header = span_texts(path, [(0, 0)])[0]  # read without the mark
+        if re.fullmatch(record_pattern(columns, delimiter), header) is not None:
+            invalid = invalid[1:]
     if len(odd_lines) > MAX_PIECES or len(invalid) > MAX_PIECES or len(odd_lines) % 2:
         return None
     spans = tuple(zip(odd_lines[0::2], odd_lines[1::2], strict=True))

@@ -10,20 +10,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def physical_lines(path: Path, *, skip: int = 0) -> pl.LazyFrame:
-    """The file's lines after the first ``skip``, as raw text (no quote handling; the line
-    break is the separator too, so no byte of a line is ever taken for a field break)."""
+def physical_lines(path: Path) -> pl.LazyFrame:
+    """The file's lines as raw text, column ``line``: split at LF only, the CR of a CR LF
+    dropped, no quote handling; a UTF-8 byte-order mark stays at the start of line 0."""
     import polars as pl
 
-    return pl.scan_csv(
-        path,
-        has_header=False,
-        skip_lines=skip,
-        glob=False,
-        separator="\n",
-        eol_char="\n",
-        quote_char=None,
-        schema={"line": pl.String},
-        truncate_ragged_lines=True,
-        empty_string_is_null=False,
-    )
+    return pl.scan_lines(path, glob=False)
