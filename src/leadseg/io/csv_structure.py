@@ -145,6 +145,7 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
         flagged = query.collect(engine="streaming")
     except pl.exceptions.PolarsError:  # e.g. invalid UTF-8: the exact check names the row
         return None
+    flagged = flagged.sort("n")  # the pairing of odd lines needs them in file order
     odd_lines = flagged.filter("odd")["n"].to_list()
     invalid = flagged.filter("invalid")["n"].to_list()
     blanks = flagged.filter("blank")["n"].to_list()
