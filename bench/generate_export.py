@@ -10,7 +10,8 @@ text that a row is ~500 bytes. The same ``--rows`` and ``--seed`` always give th
 ``.parquet`` writes Parquet (all columns text, as leadseg reads a CSV).
 
 ``--shape crm`` writes what CRMs (Salesforce, HubSpot) export: 36 columns, the last a free-text
-note -- empty in about half the rows, quoted where it holds commas or doubled quotes -- and,
+note -- empty in about half the rows, quoted where it holds commas or doubled quotes --, a
+few scores padded with a no-break space or written NaN and inf, and,
 with ``--multiline N``, N notes that span lines (a note pasted with its line breaks, placed
 through the file). ``--crlf`` ends lines with CR LF, ``--bom`` starts the file with a UTF-8
 BOM, as Excel and Windows exporters write them.
@@ -194,6 +195,16 @@ def generate_crm(rows: int, seed: int, multiline: list[int]) -> pl.DataFrame:
     note[rng.random(rows) < 0.5] = ""
     for at in multiline:
         note[at] = MULTILINE_NOTE
+    # Scores as CRMs and spreadsheets leave some: padded with a no-break space (a number by
+    # leadseg's rules; TRY_CAST after trim() reads none) or NaN and inf (no number by
+    # leadseg's rules; TRY_CAST reads them, and NaN compares greater than every number).
+    score = base["Overall Behavior Score"].to_numpy().astype(object)
+    roll = rng.random(rows)
+    padded = (roll < 0.01) & (score != None)  # noqa: E711 (an object array's missing values)
+    score[padded] = np.char.add("\u00a0", score[padded].astype(str)).astype(object)
+    score[(roll >= 0.01) & (roll < 0.012)] = "NaN"
+    score[(roll >= 0.012) & (roll < 0.013)] = "inf"
+    base = base.with_columns(pl.Series("Overall Behavior Score", score, dtype=pl.String))
     extra = pl.DataFrame(
         {
             "Salutation": pick(["Mr.", "Ms.", "Dr.", "", "Mx."]),

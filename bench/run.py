@@ -570,7 +570,35 @@ def write_results(all_tasks: list[Task], rounds: int, path: Path) -> None:
                 )
             )
     lines += spark_costs(all_tasks)
+    lines += try_cast_miscounts(all_tasks)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def try_cast_miscounts(all_tasks: list[Task]) -> list[str]:
+    """How the hand-written TRY_CAST counts differ from leadseg's on the exports a task
+    compared them on (a padded no-break space, NaN, inf: the CRM shape has some)."""
+    import json
+
+    found = []
+    for task in all_tasks:
+        by_hand = next((c for c in task.commands if c.label.startswith("duckdb")), None)
+        ours = next((c for c in task.commands if c.label.startswith("leadseg count")), None)
+        if by_hand is None or ours is None or "duckdb_rules_count.py" in " ".join(by_hand.argv):
+            continue
+        theirs = subprocess.run(by_hand.argv, capture_output=True, text=True, cwd=PEERS)
+        counted = dict(line.split("\t") for line in theirs.stdout.splitlines())
+        mine = subprocess.run([*ours.argv, "--format", "json"], capture_output=True, text=True)
+        segments = json.loads(mine.stdout)["segments"]
+        wrong = {s["name"]: int(counted[s["name"]]) - s["count"] for s in segments}
+        off = {name: d for name, d in wrong.items() if d}
+        shown = ", ".join(f"{name} {d:+d}" for name, d in off.items()) or "none"
+        found.append(
+            f"- {task.name}: `{by_hand.label}` counts {sum(map(abs, off.values()))} "
+            f"memberships differently from leadseg's rules ({shown})."
+        )
+    if not found:
+        return []
+    return ["", "TRY_CAST by hand against leadseg's rules, on the same exports:", *found]
 
 
 def spark_costs(all_tasks: list[Task]) -> list[str]:
