@@ -69,14 +69,16 @@ class Structure:
             record += 1
         return record + 2
 
-    def first_line(self, record: int) -> int:
-        """The physical line (0-based) on which record ``record`` (the header is 0) starts."""
-        line = record
-        for first, last in self.spans:
-            if first >= line:
-                break
-            line += last - first
-        return line
+    def first_lines(self, records: Sequence[int]) -> list[int]:
+        """The physical line (0-based) on which each record (the header is 0; ascending)
+        starts: one walk over both, shifting past the records that span lines before it."""
+        lines, shift, k = [], 0, 0
+        for record in records:
+            while k < len(self.spans) and self.spans[k][0] < record + shift:
+                shift += self.spans[k][1] - self.spans[k][0]
+                k += 1
+            lines.append(record + shift)
+        return lines
 
     def continuation_lines(self) -> list[int]:
         """Physical lines that continue a record begun on an earlier line."""

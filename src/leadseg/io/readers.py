@@ -187,9 +187,9 @@ class Export:
         assert source is not None, "raw lines of an export that has none"
         self.ensure_structure()
         structure = self.structure
-        header_last = structure.first_line(1) - 1
+        header_last = structure.first_lines([1])[0] - 1
         dropped = set(structure.continuation_lines())
-        dropped.update(structure.first_line(b + 1) for b in structure.blank_records)
+        dropped.update(structure.first_lines([b + 1 for b in structure.blank_records]))
         dropped.update(range(header_last + 1))
         line = pl.col("line")
         frame = physical_lines(source).with_row_index("n")
