@@ -23,8 +23,7 @@ from leadseg.backends.polars import mask_column
 from leadseg.engine import Plan, RunOptions, check_unreadable
 from leadseg.guards import Guards
 from leadseg.io.fingerprint import BackgroundDigest
-from leadseg.io.queries import MisalignedLines
-from leadseg.io.readers import RAW_LINE, Rerun, until_settled
+from leadseg.io.readers import RAW_LINE, until_settled
 from leadseg.io.sinks import TEXT_DELIMITERS, RawCsvSink, SegmentSink, open_sink
 from leadseg.io.writers import OUTPUT_SUFFIXES, OutputDir, Publication
 from leadseg.membership import Membership
@@ -98,15 +97,9 @@ def apply_plan(
         and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
     )
 
-    def attempt() -> tuple[CountResult, Formulas | None]:
-        nonlocal raw
-        try:
-            return _write_segment_files(p, out, files, output, options, raw, digest)
-        except MisalignedLines:
-            raw = False  # a value spans lines: write the values instead
-            raise Rerun from None
-
-    counts, formulas = until_settled(attempt)
+    counts, formulas = until_settled(
+        lambda: _write_segment_files(p, out, files, output, options, raw, digest)
+    )
     return ApplyResult(
         counts,
         str(out.path),
@@ -202,10 +195,8 @@ def _write_segment_files(
         totals = stream_segments(
             p, sinks, output, formulas, options, raw=raw, members=member_sink, book=book
         )
-        # Every column is parsed, so Polars itself rejects a row with too many fields; a
-        # row with too few has a null last field, and only then runs the exact check.
-        # A Rerun (blank lines to skip, text that needs NFC) leaves the block: the files
-        # are discarded and the pass runs again.
+        # The structure was proven before the pass. A Rerun (text that needs NFC) leaves
+        # the block: the files are discarded and the pass runs again.
         p.settle(totals)
         counts = p.result(totals)
         check_unreadable(p, counts, options)

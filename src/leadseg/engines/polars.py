@@ -183,7 +183,7 @@ class PolarsEngine:
         with ``raw``, only those columns beside each record's raw line."""
         import polars as pl
 
-        from leadseg.io.queries import MisalignedLines, explain_read_failure, misaligned
+        from leadseg.io.queries import explain_read_failure
 
         frame = tagging.apply(p.frame(flags=True))
         if raw:
@@ -194,8 +194,6 @@ class PolarsEngine:
         try:
             yield from frame.collect_batches(engine="streaming", chunk_size=BATCH_ROWS)
         except (pl.exceptions.PolarsError, OSError) as exc:
-            if raw and misaligned(exc):
-                raise MisalignedLines from None
             raise explain_read_failure(p.export, exc) from None
 
 

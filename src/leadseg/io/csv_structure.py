@@ -135,8 +135,8 @@ def prove(path: Path, columns: int, delimiter: str) -> Structure | None:
     odd = line.str.count_matches('"', literal=True) % 2 == 1
     valid = _valid_line(line, columns, delimiter)
     blank = line.str.contains("^" + blank_pattern(delimiter) + "$")
-    # Per line three flags, streamed; only the lines with one come back (few, unless the
-    # file breaks the rule -- then at most MAX_PIECES of them before the exact check).
+    # Per line three flags, streamed; only the numbers and flags of the lines with one come
+    # back (few, unless the file breaks the rule: past MAX_PIECES the exact check decides).
     query = (
         physical_lines(path)
         .with_row_index("n")

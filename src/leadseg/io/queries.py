@@ -70,15 +70,3 @@ def locate_read_failure(export: Export) -> None:
                 f"cannot read the export: {error.strerror or error}",
                 location=Location(file=export.display),
             ) from None
-
-
-def misaligned(exc: Exception) -> bool:
-    """A zip of records and physical lines of different lengths (a value spans lines):
-    Polars reports it as a shape error."""
-    import polars as pl
-
-    return isinstance(exc, pl.exceptions.ShapeError)
-
-
-class MisalignedLines(Exception):
-    """Physical lines and records differ (a value spans lines): raw lines cannot be used."""

@@ -36,8 +36,8 @@ BLANK_POSITION = "\x00leadseg:position"
 
 
 class Rerun(Exception):
-    """A pass over the export must run again: the structure check found blank lines to
-    skip, or (``Plan.settle``) a text column holds text NFC would change."""
+    """A pass over the export must run again: a text column holds text NFC would change
+    (``Plan.settle``)."""
 
 
 def until_settled(attempt: Callable[[], T]) -> T:
