@@ -2,9 +2,9 @@
 
 Reading YAML and validating it with pydantic costs about a quarter of a second of imports
 and model building -- more than counting a 10,000-row export. A valid file's segment set is
-therefore stored as JSON under its sha256 (and leadseg's version); the next run with the
-same bytes loads it in a millisecond (and so does the SQL an engine made of it:
-``recall_derived``). Only valid files are stored, so every error is
+therefore stored as JSON under its sha256 (and leadseg's version and code: ``code_stamp``);
+the next run with the same bytes loads it in a millisecond (and so does the SQL an engine
+made of it: ``recall_derived``). Only valid files are stored, so every error is
 always reported afresh. The directory is ``$LEADSEG_SEGMENT_CACHE_DIR``, else ``segments`` in the
 OS's cache folder for leadseg (``$XDG_CACHE_HOME/leadseg``, ``~/.cache/leadseg`` on Linux;
 ``~/Library/Caches/leadseg`` on macOS; ``%LOCALAPPDATA%\\leadseg\\Cache`` on Windows); set
@@ -16,6 +16,8 @@ read-only or missing home) is simply not used. Only the CLI uses it: the library
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -34,14 +36,30 @@ def cache_dir() -> Path | None:
     return None if home is None else home / "segments"
 
 
-def _entry(sha256: str) -> Path | None:
+@functools.cache
+def code_stamp() -> str:
+    """leadseg's version and a digest of its installed code (each module's name, size and
+    modification time): what is remembered is made again when the code that made it changes,
+    within one version too (a development checkout, an upgrade in place)."""
     from leadseg import __version__
 
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder, _, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return f"{__version__}-{digest.hexdigest()[:12]}"
+
+
+def _entry(sha256: str) -> Path | None:
     try:
         directory = cache_dir()
+        stamp = code_stamp()
     except Exception:  # the OS's cache folder cannot be told: no cache, never a failed run
         return None
-    return None if directory is None else directory / f"{sha256}-{__version__}.json"
+    return None if directory is None else directory / f"{sha256}-{stamp}.json"
 
 
 def _trusted(entry: Path | None) -> Path | None:
