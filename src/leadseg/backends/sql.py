@@ -163,35 +163,48 @@ class SqlCompiler:
         whole = exp.and_(missing, present)
         return exp.Case().when(whole, exp.true()).else_(exp.false())
 
-    def number(self, column: str) -> SqlExpr:
+    def _number_text(self, text: SqlExpr) -> tuple[str, SqlExpr]:
+        """The number grammar and the text a cast reads (a decimal comma made a point)."""
         from sqlglot import exp
 
         from leadseg.rules import NUMBER, NUMBER_DECIMAL_COMMA
 
+        if not self.decimal_comma:
+            return NUMBER, text.copy()
+        point = exp.Replace(
+            this=text.copy(),
+            expression=exp.Literal.string(","),
+            replacement=exp.Literal.string("."),
+        )
+        return NUMBER_DECIMAL_COMMA, point
+
+    def _double(self, column: str, source: SqlExpr) -> SqlExpr:
+        """``source`` (the column's text) cast to DOUBLE; read only where the grammar holds."""
+        from sqlglot import exp
+
+        return exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
+
+    def number(self, column: str) -> SqlExpr:
+        from sqlglot import exp
+
         text = self.stripped(column)
-        if self.decimal_comma:
-            grammar = NUMBER_DECIMAL_COMMA
-            source: SqlExpr = exp.Replace(
-                this=text.copy(), expression=exp.Literal.string(","),
-                replacement=exp.Literal.string("."),
-            )  # fmt: skip
-        else:
-            grammar, source = NUMBER, text.copy()
-        # NUMERIC first where a double cast could overflow and fail (1e999 in Postgres).
-        wide = "DECIMAL" if self.dialect == "postgres" else "DOUBLE"  # Postgres: unbounded
-        value = exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
-        checked = exp.Cast(this=source.copy(), to=exp.DataType.build(wide))
-        finite = exp.LTE(this=exp.Abs(this=checked), expression=exp.Literal.number(MAX_DOUBLE))
+        grammar, source = self._number_text(text)
         case = exp.Case()
         holder = self._placeholder(column, text) if self._numeric_placeholders(column) else None
         if holder is not None:
             case = case.when(holder, exp.null())
         if self.dialect == "postgres":
-            # Postgres' NUMERIC takes any length of digits; check the range before DOUBLE.
+            # Postgres' NUMERIC takes any length of digits (a DOUBLE cast of 1e999 fails):
+            # check the grammar, then the range, before DOUBLE.
+            value = exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
+            checked = exp.Cast(this=source.copy(), to=exp.DataType.build("DECIMAL"))
+            finite = exp.LTE(this=exp.Abs(this=checked), expression=exp.Literal.number(MAX_DOUBLE))
             case = case.when(exp.not_(self._matches(text.copy(), grammar)), exp.null())
             return case.when(finite, value).else_(exp.null())
+        value = self._double(column, source)
+        finite = exp.LTE(this=exp.Abs(this=value), expression=exp.Literal.number(MAX_DOUBLE))
         readable = exp.and_(self._matches(text.copy(), grammar), finite)
-        return case.when(readable, value)
+        return case.when(readable, value.copy())
 
     def day(self, column: str) -> SqlExpr:
         from sqlglot import exp
@@ -472,6 +485,18 @@ class StagedSqlCompiler(SqlCompiler):
         return self._staged(
             self.second, ("number", column), lambda: super(StagedSqlCompiler, self).number(column)
         )
+
+    def _double(self, column: str, source: SqlExpr) -> SqlExpr:
+        """The cast once, in the first stage (a CASE's branches are not shared by engines'
+        common-subexpression passes: DuckDB cast twice, 1.19 s against 1.05 s on 10M rows).
+        A TRY_CAST there, as it sees every value; only grammar-valid ones are kept."""
+        from sqlglot import exp
+
+        def cast() -> SqlExpr:
+            _, text = self._number_text(SqlCompiler.stripped(self, column))
+            return exp.TryCast(this=text, to=exp.DataType.build("DOUBLE"), safe=True)
+
+        return self._staged(self.first, ("double", column), cast)
 
     def day(self, column: str) -> SqlExpr:
         return self._staged(
