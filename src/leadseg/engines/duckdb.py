@@ -128,11 +128,12 @@ def _connected(p: Plan) -> Iterator[Any]:
     import duckdb
 
     from leadseg.errors import ExportDataError, Location
+    from leadseg.io.duckdb_session import connection
 
     def quoted(name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
-    con = duckdb.connect()
+    con = connection()
     try:
         relation = con.read_parquet(str(p.export.local_path), file_row_number=True)
         names = relation.columns[: len(p.export.columns)]

@@ -368,8 +368,11 @@ def _parquet_types(path: Path, display: str) -> dict[str, str]:
     """A Parquet file's columns and their types, as DuckDB reads them."""
     import duckdb
 
+    from leadseg.io.duckdb_session import connection
+
+    con = connection()
     try:
-        relation = duckdb.connect().read_parquet(str(path))
+        relation = con.read_parquet(str(path))
         return dict(zip(relation.columns, map(str, relation.types), strict=True))
     except duckdb.Error as exc:
         raise ExportDataError(
@@ -377,6 +380,8 @@ def _parquet_types(path: Path, display: str) -> dict[str, str]:
             location=Location(file=display),
             hint="check that the file really is parquet",
         ) from None
+    finally:
+        con.close()
 
 
 def _prepare_csv(
