@@ -42,6 +42,8 @@ def _run_options(
     encoding: str = "utf-8",
     delimiter: str | None = None,
     escape: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
     input_format: str | None = None,
     strict: bool = False,
     cache: Path | None = None,
@@ -56,7 +58,7 @@ def _run_options(
 
     read = ReadOptions(
         encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache,
-        escape=escape, remember_structure=True,
+        escape=escape, remember_structure=True, sheet=sheet, header_row=header_row,
     )  # fmt: skip
     return RunOptions(
         read=read,
@@ -104,6 +106,8 @@ def validate(
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
     escape: c.EscapeOpt = None,
+    sheet: c.SheetOpt = None,
+    header_row: c.HeaderRowOpt = None,
     input_format: c.InputFormatOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     score_field: c.ScoreFieldOpt = None,
@@ -121,7 +125,7 @@ def validate(
         c.choice("--format", output_format, ("text", "json"))
         options = _run_options(
             encoding=encoding, delimiter=delimiter, escape=escape, input_format=input_format,
-            decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
+            sheet=sheet, header_row=header_row, decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
             engine=engine, spark_master=spark_master,
         )  # fmt: skip
         result = validate_segments(segments, export, options)
@@ -158,6 +162,8 @@ def count(
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
     escape: c.EscapeOpt = None,
+    sheet: c.SheetOpt = None,
+    header_row: c.HeaderRowOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
@@ -250,6 +256,8 @@ def apply(
     encoding: c.EncodingOpt = "utf-8",
     delimiter: c.DelimiterOpt = None,
     escape: c.EscapeOpt = None,
+    sheet: c.SheetOpt = None,
+    header_row: c.HeaderRowOpt = None,
     input_format: c.InputFormatOpt = None,
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,

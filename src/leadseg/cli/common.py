@@ -41,7 +41,27 @@ EscapeOpt = Annotated[
 ]
 InputFormatOpt = Annotated[
     str | None,
-    typer.Option("--input-format", help="csv, parquet or ndjson [default: from the name]."),
+    typer.Option(
+        "--input-format", help="csv, parquet, ndjson or excel [default: from the name]."
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME|NUMBER",
+        help="A workbook's sheet: its name, or its number (1 = the first) [default: the first].",
+    ),
+]
+HeaderRowOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        metavar="N",
+        min=1,
+        help="The row of a workbook's header (rows above it, a report's title, are skipped) "
+        "[default: 1].",
+    ),
 ]
 StrictOpt = Annotated[
     bool,

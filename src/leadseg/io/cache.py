@@ -27,7 +27,8 @@ from typing import Any
 from leadseg import system
 from leadseg.io.csv_structure import Structure
 from leadseg.io.fingerprint import BackgroundDigest
-from leadseg.io.readers import Export
+from leadseg.io.readers import Export, ReadOptions
+from leadseg.io.sources import LocalFile
 
 ENV_VAR = "LEADSEG_CACHE_DIR"
 FORMAT_VERSION = 4  # 4: records that span lines and canonical copies are recorded
@@ -36,7 +37,13 @@ FORMAT_VERSION = 4  # 4: records that span lines and canonical copies are record
 def identity(export: Export) -> dict[str, Any]:
     """What must be unchanged for a cached copy of ``export`` to be served."""
     assert export.source_path is not None
-    path = export.source_path.resolve()
+    found = _file_identity(export.source_path)
+    found.update(delimiter=export.delimiter, encoding=export.encoding, escape=export.escape)
+    return found
+
+
+def _file_identity(source: Path) -> dict[str, Any]:
+    path = source.resolve()
     stat = path.stat()
     return {
         "format_version": FORMAT_VERSION,
@@ -46,9 +53,6 @@ def identity(export: Export) -> dict[str, Any]:
         "device": stat.st_dev,
         "mtime_ns": stat.st_mtime_ns,
         "ctime_ns": system.change_stamp(stat),
-        "delimiter": export.delimiter,
-        "encoding": export.encoding,
-        "escape": export.escape,
     }
 
 
@@ -69,11 +73,25 @@ def _entry_names(key: dict[str, Any]) -> tuple[str, str]:
 def cached(export: Export, cache_dir: Path) -> Export:
     """``export`` read from its cached copy, made first when missing or stale. Non-CSV and
     stdin exports are returned as they are."""
+    if export.format != "csv" or export.source_path is None:
+        return export
+    _usable(cache_dir)
+    key = identity(export)
+    prefix, record = _entry_names(key)
+    stored = _recall(cache_dir, record, key)
+    if stored is not None:
+        data, sha256, structure = stored
+        return _from_copy(export, data, sha256, structure)
+    data, sha256 = _store(export, cache_dir, cache_dir / record, key)
+    _forget_stale(cache_dir, prefix, record.removesuffix(".json"))
+    return _from_copy(export, data, sha256, export.structure)
+
+
+def _usable(cache_dir: Path) -> None:
+    """The cache directory, created private to the user; an untrusted one is an error."""
     from leadseg.errors import Location, OutputCreateError
     from leadseg.io.private_dir import UntrustedDirectory, private_dir
 
-    if export.format != "csv" or export.source_path is None:
-        return export
     try:
         private_dir(cache_dir)
     except UntrustedDirectory as exc:
@@ -88,15 +106,58 @@ def cached(export: Export, cache_dir: Path) -> Export:
             f"cannot create the cache directory: {exc.strerror}",
             location=Location(file=str(cache_dir)),
         ) from None
-    key = identity(export)
+
+
+def cached_workbook(local: LocalFile, source: Path, display: str, options: ReadOptions) -> Export:
+    """A workbook's sheet read from its cached text copy, made first when missing or stale
+    (keyed as a CSV's copy, and by the sheet and header row asked for)."""
+    from leadseg.io.fingerprint import sha256_file
+    from leadseg.io.private_dir import create_exclusive, write_exclusive
+    from leadseg.io.readers import workbook_export
+    from leadseg.io.workbooks import Sheet, write_text_copy
+
+    cache_dir = options.cache_dir
+    assert cache_dir is not None
+    _usable(cache_dir)
+    key = _file_identity(source)
+    key.update(delimiter=None, encoding=None, escape=None)
+    key.update(sheet=options.sheet, header_row=options.header_row)
     prefix, record = _entry_names(key)
-    stored = _recall(cache_dir, record, key)
-    if stored is not None:
-        data, sha256, structure = stored
-        return _from_copy(export, data, sha256, structure)
-    data, sha256 = _store(export, cache_dir, cache_dir / record, key)
+    try:
+        stored = json.loads((cache_dir / record).read_text(encoding="utf-8"))
+        data = cache_dir / stored["copy"]
+        if (
+            stored.get("identity") == key
+            and os.path.basename(stored["copy"]) == stored["copy"]
+            and sha256_file(data) == stored["copy_sha256"]
+        ):
+            sheet = stored["sheet"]
+            read = Sheet(
+                str(sheet["name"]), int(sheet["header_row"]), [str(c) for c in sheet["columns"]],
+                tuple(int(b) for b in sheet["blank_rows"]),
+            )  # fmt: skip
+            return workbook_export(read, display, data, source, local, str(stored["sha256"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    digest = BackgroundDigest(source)
+    fd, data = create_exclusive(cache_dir, record.removesuffix(".json") + "-", ".parquet")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            read = write_text_copy(local.path, display, handle, options.sheet, options.header_row)
+    except BaseException:
+        data.unlink(missing_ok=True)
+        raise
+    sha256 = digest.hexdigest()
+    body = {
+        "identity": key, "sha256": sha256, "copy": data.name, "copy_sha256": sha256_file(data),
+        "sheet": {
+            "name": read.name, "header_row": read.header_row, "columns": read.columns,
+            "blank_rows": list(read.blank_rows),
+        },
+    }  # fmt: skip
+    write_exclusive(cache_dir, cache_dir / record, json.dumps(body, indent=2).encode())
     _forget_stale(cache_dir, prefix, record.removesuffix(".json"))
-    return _from_copy(export, data, sha256, export.structure)
+    return workbook_export(read, display, data, source, local, sha256)
 
 
 def _recall(

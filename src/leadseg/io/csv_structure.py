@@ -47,13 +47,15 @@ class Structure:
     is empty (``,,,``) -- which are skipped. Row numbers count them, as a spreadsheet does.
     ``spans``: the first and last physical line (0 = the file's first line) of every record
     that spans lines. ``canonical``: False when only the exact reader reads the file as the
-    rule says (the reader then works on a canonical copy).
+    rule says (the reader then works on a canonical copy). A workbook's rows are numbered
+    from ``first_row``, the sheet's row below its header.
     """
 
     checked: bool = False
     blank_records: tuple[int, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     canonical: bool = True
+    first_row: int = 2  # the spreadsheet row of the first record (a sheet's header: lower)
 
     @property
     def has_blank_lines(self) -> bool:
@@ -67,7 +69,7 @@ class Structure:
             if blank > record:
                 break
             record += 1
-        return record + 2
+        return record + self.first_row
 
     def first_lines(self, records: Sequence[int]) -> list[int]:
         """The physical line (0-based) on which each record (the header is 0; ascending)

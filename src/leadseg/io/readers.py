@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-FORMATS = ("csv", "parquet", "ndjson")
+FORMATS = ("csv", "parquet", "ndjson", "excel")
 _SUFFIX_FORMATS = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".tab": "csv",
+    ".xlsx": "excel", ".xlsm": "excel", ".xlsb": "excel", ".xls": "excel", ".ods": "excel",
 }  # fmt: skip
+_FORMAT_NAMES = {"xlsx": "excel", "xls": "excel", "ods": "excel", "xlsm": "excel"}
 _CHUNK = 1 << 20
 _JOINED_SPANS = 16  # more records that span lines than this: their text comes by a join
 T = TypeVar("T")
@@ -61,6 +63,8 @@ class ReadOptions:
     sql_header: bool = False  # read a Parquet header with DuckDB (its engine), not Polars
     escape: str | None = None  # a CSV escape character (``--escape '\\'``: MySQL, PHP)
     remember_structure: bool = False  # keep proven structures while files are unchanged (CLI)
+    sheet: str | None = None  # a workbook's sheet: its name or number (default: the first)
+    header_row: int | None = None  # a workbook's header row (default: 1)
 
 
 @dataclass
@@ -274,9 +278,20 @@ def detect_format(name: str, default: str = "csv") -> str:
 
 def input_format(source: str | Path, options: ReadOptions) -> str:
     """The format ``source`` is read as: ``--input-format``, else its name's (stdin: CSV)."""
-    fmt = options.input_format or ("csv" if str(source) == "-" else detect_format(str(source)))
+    given = options.input_format
+    if given is not None:
+        given = _FORMAT_NAMES.get(given.lower(), given.lower())
+    fmt = given or ("csv" if str(source) == "-" else detect_format(str(source)))
     if fmt not in FORMATS:
-        raise UsageError(f"unknown input format {fmt!r}", hint="use csv, parquet or ndjson")
+        raise UsageError(
+            f"unknown input format {options.input_format!r}",
+            hint="use csv, parquet, ndjson or excel (xlsx, xls and ods are excel too)",
+        )
+    if given is None and fmt == "csv" and str(source) != "-":
+        from leadseg.io.workbooks import is_workbook
+
+        if is_workbook(Path(source)):  # a workbook under another name (report.csv, data)
+            return "excel"
     return fmt
 
 
@@ -313,6 +328,10 @@ def open_export(source: str | Path, options: ReadOptions | None = None) -> Itera
 
                 export = cached(export, options.cache_dir)
             export.ensure_structure()  # a cached copy is proven already
+            yield export
+        elif fmt == "excel":
+            export = _prepare_workbook(local, source_path, display, options, cleanup)
+            check_column_names(export.columns, display)
             yield export
         elif fmt == "parquet" and options.sql_header:
             types = _parquet_types(local.path, display)
@@ -362,6 +381,38 @@ def _columns_of(path: Path, fmt: str, display: str) -> list[str]:
             location=Location(file=display),
             hint=f"check that the file really is {fmt}",
         ) from None
+
+
+def _prepare_workbook(
+    local: LocalFile, source: Path | None, display: str, options: ReadOptions,
+    cleanup: contextlib.ExitStack,
+) -> Export:  # fmt: skip
+    """A workbook's sheet as the Parquet file of its text (``io/workbooks``), in the run's
+    temporary directory, or kept in ``--cache`` while the workbook is unchanged."""
+    from leadseg.io.sources import temp_dir
+    from leadseg.io.workbooks import write_text_copy
+
+    if options.cache_dir is not None and source is not None:
+        from leadseg.io.cache import cached_workbook
+
+        return cached_workbook(local, source, display, options)
+    target = temp_dir(cleanup) / "sheet.parquet"
+    read = write_text_copy(local.path, display, target, options.sheet, options.header_row)
+    return workbook_export(read, display, target, source, local)
+
+
+def workbook_export(
+    read: Any, display: str, data: Path, source: Path | None, local: LocalFile,
+    sha256: str | None = None,
+) -> Export:  # fmt: skip
+    """The export of a sheet's text copy: Parquet, rows numbered as the sheet's."""
+    structure = Structure(
+        checked=True, blank_records=read.blank_rows, first_row=read.header_row + 1
+    )
+    return Export(
+        display, "parquet", list(read.columns), data, source, structure=structure,
+        copied=True, source_state=local.state, known_sha256=sha256,
+    )  # fmt: skip
 
 
 def _parquet_types(path: Path, display: str) -> dict[str, str]:
