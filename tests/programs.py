@@ -20,6 +20,7 @@ PACKAGES = {
     "postgresql": "postgresql",
     "java": "openjdk-17-jre-headless",
     "fuse": "libfuse2",
+    "soffice": "libreoffice-calc-nogui",
 }
 
 
@@ -28,6 +29,8 @@ def _found(program: str) -> bool:
         return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if program == "chromium":
         return bool(shutil.which("chromium") or shutil.which("chromium-browser"))
+    if program == "soffice":
+        return bool(shutil.which("soffice"))
     if program == "java":
         return bool(shutil.which("java") or os.environ.get("JAVA_HOME"))
     raise ValueError(program)

@@ -1,0 +1,225 @@
+"""Workbooks in (issue #19): an .xlsx made with XlsxWriter, and the .xls, .ods and "Save as
+CSV" files LibreOffice makes of it, give the counts its CSV gives; cells read as the text
+they show; the header row, the sheet and row numbers as the sheet's; --cache."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from leadseg.exit_codes import ExitCode
+from tests.programs import require
+
+SEGMENTS = """\
+segments:
+  - name: Hot
+    score: {field: Score, at_least: 50}
+  - name: Recent
+    profile: {field: Created, after: 2024-01-01}
+  - name: Opted out
+    profile: {field: Opt Out, is: "TRUE"}
+  - name: Broken
+    profile: {field: Check, is: "#DIV/0!"}
+  - name: Everyone
+    not: {profile: {field: Email, is: zzzz-never}}
+"""
+HEADER = ["Email", "Score", "Created", "Last Visit", "Opt Out", "Check", "Zip"]
+# (email, score, created, last visit, opt out, check formula or None, zip)
+ROWS = [
+    ("a@x.com", 72, datetime.date(2024, 5, 1), datetime.datetime(2024, 5, 1, 9, 30), True,
+     "=1/0", "00123"),
+    ("b@x.com", 12.5, datetime.date(2023, 1, 2), datetime.datetime(2023, 1, 2), False,
+     "=NA()", "02134"),
+    None,  # an empty row: skipped, still counted in row numbers
+    ("c@x.com", 50, None, None, None, None, None),
+    ("d@x.com", "n/a", datetime.date(2025, 2, 28), None, True, "=1+1", "10001"),
+    ("e@x.com", "lots", datetime.date(2024, 1, 1), None, False, None, "94105"),
+]  # fmt: skip
+# What each cell reads as: the text its cell shows.
+TEXTS = [
+    ["a@x.com", "72", "2024-05-01", "2024-05-01 09:30:00", "true", "#DIV/0!", "00123"],
+    ["b@x.com", "12.5", "2023-01-02", "2023-01-02", "false", "#N/A", "02134"],
+    ["c@x.com", "50", "", "", "", "", ""],
+    ["d@x.com", "n/a", "2025-02-28", "", "true", "2", "10001"],
+    ["e@x.com", "lots", "2024-01-01", "", "false", "", "94105"],
+]
+EXPECTED = {"Hot": 2, "Recent": 2, "Opted out": 2, "Broken": 1, "Everyone": 5}
+
+
+def make_workbook(path, *, title_rows: int = 0, sheets: tuple[str, ...] = ("Contacts",)):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for name in sheets:
+        sheet = book.add_worksheet(name)
+        for r in range(title_rows):
+            sheet.write(r, 0, f"Leads report, part {r + 1}")
+        top = title_rows
+        sheet.write_row(top, 0, HEADER)
+        results = {"=1/0": "#DIV/0!", "=NA()": "#N/A", "=1+1": 2}
+        for r, row in enumerate(ROWS, start=top + 1):
+            if row is None:
+                continue
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, datetime.datetime):
+                    sheet.write_datetime(r, c, value, moment)
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(r, c, value, day)
+                elif isinstance(value, str) and value.startswith("="):
+                    sheet.write_formula(r, c, value, None, results[value])
+                elif c == 6:
+                    sheet.write_string(r, c, value)
+                else:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "segments.yaml"
+    path.write_text(SEGMENTS)
+    return path
+
+
+def counts(cli, export, spec, *options) -> dict[str, int]:
+    result = cli("count", export, "-s", spec, "--format", "json", *options)
+    assert result.exit_code == 0, result.stderr
+    return {s["name"]: s["count"] for s in json.loads(result.stdout)["segments"]}
+
+
+def test_a_workbook_counts_as_its_csv_does(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    text = tmp_path / "contacts.csv"
+    with open(text, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADER, *TEXTS])
+    assert counts(cli, book, spec) == counts(cli, text, spec) == EXPECTED
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_cells_read_as_the_text_they_show(tmp_path, cli, spec, engine):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    out = tmp_path / "out"
+    result = cli("apply", book, "-s", spec, "-o", out, "--mkdir", "--engine", engine)
+    assert result.exit_code == 0, result.stderr
+    with open(out / "everyone.csv", newline="", encoding="utf-8") as handle:
+        assert list(csv.reader(handle)) == [HEADER, *TEXTS]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {s["name"]: s["rows"] for s in manifest["segments"]} == EXPECTED
+
+
+def test_unreadable_values_are_named_by_the_sheets_row(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx", title_rows=2)
+    result = cli("count", book, "-s", spec, "--header-row", "3")
+    assert result.exit_code == 0, result.stderr
+    # header on row 3; a@x.com row 4, b 5, empty row 6, c 7, d 8 ("n/a": a placeholder),
+    # e 9 ("lots": unreadable)
+    assert "row 9" in result.stderr, result.stderr
+    assert counts(cli, book, spec, "--header-row", "3") == EXPECTED
+
+
+def test_title_rows_above_the_header_name_the_header_row(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "report.xlsx", title_rows=3)
+    result = cli("count", book, "-s", spec)
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "row 1 does not look like the header" in result.stderr
+    assert "row 4 looks like it" in result.stderr
+    assert "--header-row 4" in result.stderr
+
+
+def test_the_sheet_by_name_or_number(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "two.xlsx", sheets=("Notes", "Contacts"))
+    assert counts(cli, book, spec, "--sheet", "Contacts") == EXPECTED
+    assert counts(cli, book, spec, "--sheet", "2") == EXPECTED
+    result = cli("count", book, "-s", spec, "--sheet", "Leads")
+    assert result.exit_code == ExitCode.USAGE
+    assert "no sheet 'Leads'; the workbook has 2: 'Notes', 'Contacts'" in result.stderr
+
+
+def test_a_workbook_under_another_name_is_read_as_one(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    renamed = tmp_path / "contacts.csv"
+    shutil.copy(book, renamed)
+    assert counts(cli, renamed, spec) == EXPECTED
+    assert counts(cli, book, spec, "--input-format", "xlsx") == EXPECTED
+
+
+def test_header_problems_are_located(tmp_path, cli, spec):
+    import xlsxwriter
+
+    path = tmp_path / "bad.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Email", "Score", None, "Email"])
+    sheet.write_row(1, 0, ["a@x.com", 1, "x", "b@x.com"])
+    book.close()
+    result = cli("count", path, "-s", spec)
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "the header (row 1) has blank column name(s) at position 3" in result.stderr
+
+
+def test_a_damaged_workbook_is_a_located_error(tmp_path, cli, spec):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = cli("count", path, "-s", spec)
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "cannot read the workbook" in result.stderr
+    assert "broken.xlsx" in result.stderr
+
+
+def test_cache_keeps_the_sheets_text(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    cache = tmp_path / "cache"
+    assert counts(cli, book, spec, "--cache", cache) == EXPECTED
+    copies = sorted(p.name for p in cache.glob("*.parquet"))
+    assert len(copies) == 1
+    assert counts(cli, book, spec, "--cache", cache) == EXPECTED
+    assert sorted(p.name for p in cache.glob("*.parquet")) == copies  # served, not made again
+    make_workbook(book, sheets=("Contacts",))  # rewritten: a new state of the file
+    assert counts(cli, book, spec, "--cache", cache) == EXPECTED
+    assert sorted(p.name for p in cache.glob("*.parquet")) != copies
+
+
+def soffice(source, fmt, directory):
+    require("soffice", "converting workbooks as LibreOffice does")
+    directory.mkdir(exist_ok=True)
+    profile = directory / "profile"  # a private profile: runs never share LibreOffice's lock
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         fmt, "--outdir", str(directory), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return directory / f"{source.stem}.{fmt.split(':')[0]}"
+
+
+def test_xls_made_by_libreoffice_counts_alike(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    converted = soffice(book, "xls", tmp_path / "lo")
+    assert counts(cli, converted, spec) == EXPECTED
+
+
+def test_ods_made_by_libreoffice_counts_alike_but_booleans_and_errors(tmp_path, cli, spec):
+    """LibreOffice stores TRUE/FALSE in .ods as the numbers 1/0 with a boolean format, and an
+    error cell as its text in an error value calamine reads as empty (README)."""
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    converted = soffice(book, "ods", tmp_path / "lo")
+    expected = dict(EXPECTED, **{"Opted out": 0, "Broken": 0})
+    assert counts(cli, converted, spec) == expected
+    spec.write_text(SEGMENTS.replace('is: "TRUE"', 'is: "1"'))
+    assert counts(cli, converted, spec)["Opted out"] == EXPECTED["Opted out"]
+
+
+def test_libreoffice_save_as_csv_counts_alike(tmp_path, cli, spec):
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    saved = soffice(book, "csv", tmp_path / "lo")
+    # LibreOffice writes each cell as formatted (dates as yyyy-mm-dd, TRUE, #DIV/0!).
+    assert counts(cli, saved, spec) == counts(cli, book, spec) == EXPECTED
