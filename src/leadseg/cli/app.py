@@ -125,8 +125,9 @@ def validate(
         c.choice("--format", output_format, ("text", "json"))
         options = _run_options(
             encoding=encoding, delimiter=delimiter, escape=escape, input_format=input_format,
-            sheet=sheet, header_row=header_row, decimal_comma=decimal_comma, score_field=score_field, date_format=date_format,
-            engine=engine, spark_master=spark_master,
+            sheet=sheet, header_row=header_row, decimal_comma=decimal_comma,
+            score_field=score_field, date_format=date_format, engine=engine,
+            spark_master=spark_master,
         )  # fmt: skip
         result = validate_segments(segments, export, options)
         from leadseg.splits import split_warnings
