@@ -41,9 +41,7 @@ EscapeOpt = Annotated[
 ]
 InputFormatOpt = Annotated[
     str | None,
-    typer.Option(
-        "--input-format", help="csv, parquet, ndjson or excel [default: from the name]."
-    ),
+    typer.Option("--input-format", help="csv, parquet, ndjson or excel [default: from the name]."),
 ]
 SheetOpt = Annotated[
     str | None,
