@@ -80,6 +80,71 @@ def is_blank(value: str | None) -> bool:
 _DIGITS = "0123456789"
 
 
+_SYMBOLS = ("R$", "US$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺")
+_CODES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR")
+_MARKS = ".,' \u00a0\u202f"
+
+
+def _number_like(text: str) -> bool:
+    """Digits and the marks numbers hold, at least one digit (an optional sign first)."""
+    body = text[1:] if text[:1] in ("+", "-") else text
+    return any(c in _DIGITS for c in body) and all(c in _DIGITS or c in _MARKS for c in body)
+
+
+def _grouped(text: str, separator: str, point: str) -> bool:
+    """1,234,567.5: one to three digits, then groups of three after ``separator``."""
+    body = text[1:] if text[:1] in ("+", "-") else text
+    whole, _, fraction = body.partition(point)
+    if point in fraction or not all(c in _DIGITS for c in fraction):
+        return False
+    groups = whole.split(separator)
+    return (
+        len(groups) > 1
+        and 1 <= len(groups[0]) <= 3
+        and all(len(g) == 3 for g in groups[1:])
+        and all(c in _DIGITS for g in groups for c in g)
+    )
+
+
+def read_money(text: str, forms: list[str], decimal_comma: bool) -> str:
+    """The README's number forms, by hand, in its order: accounting, currency, percent,
+    thousands (no pattern shared with leadseg)."""
+    if "money" in forms:
+        forms = [*forms, "accounting", "currency", "thousands"]
+    if "accounting" in forms and text[:1] == "(" and text[-1:] == ")":
+        inner = text[1:-1]
+        if "(" not in inner and ")" not in inner:
+            text = "-" + inner.strip(" ")
+    if "currency" in forms:
+        text = _without_currency(text)
+    if "percent" in forms and text.endswith("%") and _number_like(text[:-1].rstrip(" ")):
+        text = text[:-1].rstrip(" ")
+    if "thousands" in forms:
+        point = "," if decimal_comma else "."
+        for separator in ".' \u00a0\u202f" if decimal_comma else ",' \u00a0\u202f":
+            if _grouped(text, separator, point):
+                text = text.replace(separator, "")
+                break
+    return text
+
+
+def _without_currency(text: str) -> str:
+    names = sorted(_SYMBOLS + _CODES, key=len, reverse=True)
+    sign = text[:1] if text[:1] in ("+", "-") else ""
+    rest = text[len(sign) :].lstrip(" ")
+    for name in names:
+        if rest.startswith(name):
+            after = rest[len(name) :].lstrip(" ")
+            if _number_like(after):
+                return sign + after
+    for name in names:
+        if text.endswith(name):
+            before = text[: -len(name)].rstrip(" ")
+            if _number_like(before):
+                return before
+    return text
+
+
 def read_number(text: str, decimal_comma: bool) -> float | None:
     """The README's number grammar, by hand (no regular expression shared with leadseg)."""
     if decimal_comma:
@@ -225,6 +290,7 @@ class Column:
 
     placeholders: list[str]
     date_formats: list[str]
+    number_forms: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -271,11 +337,15 @@ class Oracle:
         dates = data.get("dates") or {}
         self.date_formats = date_formats if date_formats is not None else dates.get("formats", [])
         self.date_columns = dates.get("columns") or {}
+        numbers = data.get("numbers") or {}
+        self.number_forms = numbers.get("forms") or []
+        self.number_columns = numbers.get("columns") or {}
 
     def column(self, name: str) -> Column:
         return Column(
             self.placeholder_columns.get(name, self.placeholder_values),
             self.date_columns.get(name, self.date_formats),
+            self.number_columns.get(name, self.number_forms),
         )
 
     # -- reading values ---------------------------------------------------------------------
@@ -286,7 +356,8 @@ class Oracle:
         """(value, unreadable)"""
         if is_blank(raw) or self._placeholder(trim(raw), name):
             return None, False
-        value = read_number(trim(raw), self.decimal_comma)
+        text = read_money(trim(raw), self.column(name).number_forms, self.decimal_comma)
+        value = read_number(text, self.decimal_comma)
         return value, value is None
 
     def date(self, raw: str | None, name: str) -> tuple[date | None, bool]:

@@ -130,7 +130,8 @@ def test_thousands_separators_are_named_not_read(tmp_path):
     path.write_text('Email,Score\na@x,"1,234"\nb@x,"2,500"\nc@x,"12,000"\n')
     with pytest.raises(ExportDataError) as info:
         leadseg.count_segments(path, leadseg.parse_segments(SEGMENTS))
-    assert "between thousands" in info.value.hint
+    assert "pass --numbers thousands" in info.value.hint
+    assert "numbers: {columns: {Score: [thousands]}}" in info.value.hint
 
 
 def test_validate_with_an_export_checks_a_sample_of_values(cli, tmp_path):

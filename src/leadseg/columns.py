@@ -108,9 +108,12 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
     known = set(header)
     listed = [("placeholders", name) for name, _ in segments.column_placeholders]
     listed += [("dates", name) for name, _ in segments.column_date_formats]
+    listed += [("numbers", name) for name, _ in segments.column_number_forms]
     for block, name in listed:
         if name not in known:
-            what = "placeholders" if block == "placeholders" else "date formats"
+            what = {"placeholders": "placeholders", "dates": "date formats"}.get(
+                block, "number forms"
+            )
             problems.append(
                 Problem(
                     "unknown-column",

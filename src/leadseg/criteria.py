@@ -127,6 +127,9 @@ class SegmentSet:
     # Date forms besides ISO 8601 (strftime), tried in order; per column instead of these.
     date_formats: tuple[str, ...] = ()
     column_date_formats: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Number forms money tools write (``rules.NUMBER_FORMS``); per column instead of these.
+    number_forms: tuple[str, ...] = ()
+    column_number_forms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Where the per-column keys stood (``placeholders.columns.NAME``), for messages.
     key_origins: tuple[tuple[str, Location], ...] = dataclasses.field(
         default=(), compare=False, repr=False
@@ -149,6 +152,12 @@ class SegmentSet:
             if name == column:
                 return formats
         return self.date_formats
+
+    def number_forms_for(self, column: str) -> tuple[str, ...]:
+        for name, forms in self.column_number_forms:
+            if name == column:
+                return forms
+        return self.number_forms
 
     def by_name(self) -> dict[str, Segment]:
         return {s.name: s for s in self.segments}

@@ -2,7 +2,7 @@
 
 A segment comparing such a column would count next to nothing, silently; leadseg stops
 instead (exit 65) and says which form the values are in: a date format to pass with
-``--date-format`` (or ``dates:``), ``--decimal-comma``, or a thousands separator to remove.
+``--date-format`` (or ``dates:``), ``--decimal-comma``, or ``--numbers`` (``numbers:``).
 No value is ever quoted (they are personal data): only counts, formats and row numbers.
 """
 
@@ -12,13 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from leadseg.errors import ExportDataError, Location
-from leadseg.rules import (
-    COMMON_DATE_FORMATS,
-    COMMON_TIMES,
-    NUMBER_DECIMAL_COMMA,
-    THOUSANDS_COMMA,
-    THOUSANDS_DOT,
-)
+from leadseg.rules import COMMON_DATE_FORMATS, COMMON_TIMES
 
 if TYPE_CHECKING:
     from leadseg.engine import Plan
@@ -33,7 +27,11 @@ def mostly_unreadable(p: Plan, bad: UnreadableValues, values: list[str]) -> Expo
     from leadseg.columns import describe_column
 
     values = [v for v in values if v]
-    hint = _date_hint(values, bad.column) if bad.kind == "date" else _number_hint(values, p)
+    hint = (
+        _date_hint(values, bad.column)
+        if bad.kind == "date"
+        else _number_hint(values, p, bad.column)
+    )
     where = ""
     if bad.rows:  # a lake input has no row numbers
         more = ", ..." if bad.count > len(bad.rows) else ""
@@ -102,28 +100,61 @@ def _date_hint(values: list[str], column: str) -> str:
     )
 
 
-def _number_hint(values: list[str], p: Plan) -> str:
-    def share(pattern: str) -> int:
-        compiled = re.compile(pattern)
-        return sum(1 for v in values if compiled.match(v))
+_AMBIGUOUS = re.compile(r"[+-]?[0-9]{1,3}[.,][0-9]{3}")
+# The options a hint may name, fewest first: (flags, number forms, decimal comma).
+_NUMBER_OPTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("--decimal-comma", (), True),
+    ("--numbers thousands", ("thousands",), False),
+    ("--numbers percent", ("percent",), False),
+    ("--numbers currency", ("currency",), False),
+    ("--numbers thousands --decimal-comma", ("thousands",), True),
+    ("--numbers percent --decimal-comma", ("percent",), True),
+    ("--numbers money", ("accounting", "currency", "thousands"), False),
+    ("--numbers money --decimal-comma", ("accounting", "currency", "thousands"), True),
+    ("--numbers money,percent", ("accounting", "currency", "percent", "thousands"), False),
+    (
+        "--numbers money,percent --decimal-comma",
+        ("accounting", "currency", "percent", "thousands"),
+        True,
+    ),
+)
+
+
+def _number_hint(values: list[str], p: Plan, column: str) -> str:
+    """The option that reads most of ``values`` (by the rules a run uses), the fewest
+    flags first; named on the command line and as the segment file's ``numbers:`` line."""
+    from leadseg.rules import apply_number_steps, is_number, number_steps
 
     if not values:
         return "check the column's values"
-    counts = {
-        "comma": share(NUMBER_DECIMAL_COMMA),
-        "thousands_comma": share(THOUSANDS_COMMA),
-        "thousands_dot": share(THOUSANDS_DOT),
-    }
-    best = max(counts, key=lambda k: counts[k])
-    if counts[best] * 2 <= len(values):
+    current = p.segments.number_forms_for(column)
+
+    def readable(forms: tuple[str, ...], comma: bool) -> tuple[int, bool]:
+        """How many values an option reads, and whether it reads one like 12.345 as a
+        decimal where a thousands separator may be meant (never suggested then)."""
+        steps = number_steps((*current, *forms), decimal_comma=comma)
+        texts = (apply_number_steps(v, steps) for v in values)
+        read = [t for t in texts if is_number(t, decimal_comma=comma)]
+        return len(read), any(_AMBIGUOUS.fullmatch(t) for t in read)
+
+    options = [o for o in _NUMBER_OPTIONS if not (o[2] and p.decimal_comma)]
+    found = [readable(forms, comma or p.decimal_comma) for _, forms, comma in options]
+    scores = [0 if doubtful else n for n, doubtful in found]
+    best = max(range(len(options)), key=lambda i: (scores[i], -i))
+    if scores[best] * 2 <= len(values):
         return (
             "the column may not hold numbers: check that the segment compares the right "
             "column (score_field / --score-field)"
         )
-    if best == "comma" and counts["thousands_comma"] < counts["comma"]:
-        return "they are written with a decimal comma (12,5): pass --decimal-comma"
-    separator = "," if best == "thousands_comma" else "."
+    flags, forms, comma = options[best]
+    read = f"{scores[best]:,} of the {len(values):,} sampled unreadable values read"
+    if not forms:
+        return f"they are written with a decimal comma (12,5): {read} with --decimal-comma"
+    named = "money" if set(forms) >= {"accounting", "currency", "thousands"} else forms[0]
+    if "percent" in forms and named == "money":
+        named = "money, percent"
     return (
-        f"they are written with {separator!r} between thousands (1{separator}234): leadseg "
-        "reads plain numbers only; export the column without thousands separators"
+        f"{read} as money tools write them ($1,234.50, 12%, (1,200)): pass {flags}, or in "
+        f"the segment file: numbers: {{columns: {{{column}: [{named}]}}}}"
+        + (" (and --decimal-comma)" if comma else "")
     )

@@ -31,6 +31,7 @@ class RunOptions:
     decimal_comma: bool = False  # numbers are written 12,5
     score_field: str | None = None  # overrides the segment file's score_field
     date_formats: tuple[str, ...] | None = None  # override the segment file's dates.formats
+    number_forms: tuple[str, ...] | None = None  # override the segment file's numbers.forms
     remember_segment_files: bool = False  # keep valid segment files in the user's cache
     engine: str = "auto"  # polars, duckdb, spark, or auto (see leadseg.engines.choose)
     spark_master: str | None = None  # --engine spark: where Spark runs (default local[*])
@@ -183,7 +184,8 @@ class Plan:
 
 
 def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
-    """The segment set with the command line's ``--score-field`` and ``--date-format``."""
+    """The segment set with the command line's ``--score-field``, ``--date-format`` and
+    ``--numbers``."""
     import dataclasses
 
     if options.score_field is not None:
@@ -193,6 +195,8 @@ def with_overrides(segments: SegmentSet, options: RunOptions) -> SegmentSet:
         )
     if options.date_formats is not None:
         segments = dataclasses.replace(segments, date_formats=options.date_formats)
+    if options.number_forms is not None:
+        segments = dataclasses.replace(segments, number_forms=options.number_forms)
     return segments
 
 

@@ -25,10 +25,67 @@ WHITESPACE = (
 
 NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 NUMBER_DECIMAL_COMMA = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$"
-# Numbers written with a thousands separator: recognised only to explain why they are
-# unreadable, never read.
-THOUSANDS_COMMA = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
-THOUSANDS_DOT = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"
+
+# Number forms money tools write, read only where the segment file (``numbers:``) or
+# ``--numbers`` names them; applied to the trimmed text in this order, each only to text of
+# its shape, before the number grammar. The patterns are portable (POSIX classes, plain
+# groups, no backreference) so every SQL dialect runs them as written.
+NUMBER_FORMS = ("accounting", "currency", "percent", "thousands")
+NUMBER_FORM_SETS = {"money": ("accounting", "currency", "thousands")}
+CURRENCY = "([$€£¥₹₩₽₺]|R[$]|US[$]|USD|EUR|GBP|CHF|CAD|AUD|JPY|SEK|NOK|DKK|PLN|INR)"
+_GROUP_MARKS = ",' \u00a0\u202f"  # thousands separators with a decimal point
+_GROUP_MARKS_COMMA = ".' \u00a0\u202f"  # with a decimal comma
+
+
+@dataclass(frozen=True)
+class NumberStep:
+    """One form: text matching ``shape`` is rewritten. ``negate``: its first and last
+    characters (the parentheses) are cut and a minus put before it; else the first match of
+    ``cut`` is removed, and every character of ``drop``."""
+
+    form: str
+    shape: str
+    cut: str = ""
+    drop: str = ""
+    negate: bool = False
+
+
+def number_steps(forms: tuple[str, ...], *, decimal_comma: bool = False) -> list[NumberStep]:
+    """The steps that read ``forms`` (in ``NUMBER_FORMS`` order)."""
+    # digits with the marks a number may hold: the shapes admit one symbol (or %) only, so
+    # cutting its first match (most dialects) or every match (Spark) is the same
+    digits = "[0-9.,' \u00a0\u202f]*[0-9][0-9.,' \u00a0\u202f]*"
+    steps = {
+        "accounting": NumberStep("accounting", r"^[(][^()]*[)]$", negate=True),
+        "currency": NumberStep(
+            "currency",
+            rf"^[+-]? *{CURRENCY} *[+-]?{digits}$|^[+-]?{digits} *{CURRENCY}$",
+            cut=rf" *{CURRENCY} *",
+        ),
+        "percent": NumberStep("percent", rf"^[+-]?{digits} *%$", cut=" *%$"),
+    }
+    marks = _GROUP_MARKS_COMMA if decimal_comma else _GROUP_MARKS
+    point = "[,]" if decimal_comma else "[.]"
+    # one separator throughout, in groups of three: 1,234,567.5 (never 1,23 or 1.234,5,6)
+    grouped = "|".join(rf"^[+-]?[0-9]{{1,3}}([{m}][0-9]{{3}})+({point}[0-9]*)?$" for m in marks)
+    steps["thousands"] = NumberStep("thousands", grouped, drop=marks)
+    return [steps[form] for form in NUMBER_FORMS if form in forms]
+
+
+def apply_number_steps(text: str, steps: list[NumberStep]) -> str:
+    """The steps applied to one value, in Python: the reference for the engines' compiled
+    steps (the describe hint uses it to say which form reads a value)."""
+    for step in steps:
+        if re.search(step.shape, text) is None:
+            continue
+        if step.negate:
+            text = "-" + text[1:-1].strip(" ")
+        else:
+            if step.cut:
+                text = re.sub(step.cut, "", text, count=1)
+            text = text.translate({ord(c): None for c in step.drop})
+    return text
+
 
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::(?:[0-5][0-9]|60)(?:[.,][0-9]+)?)?"
 ZONE = r"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"

@@ -149,18 +149,39 @@ def blank(column: str, dtype: Any) -> pl.Expr:
     return pl.col(column).is_null()
 
 
-def number_of(column: str, dtype: Any, *, decimal_comma: bool = False) -> pl.Expr:
+def number_of(
+    column: str, dtype: Any, *, decimal_comma: bool = False, forms: tuple[str, ...] = ()
+) -> pl.Expr:
     """The column as floats; text that is not a number becomes null (see ``finite``).
-    Text columns are read from their stripped helper column. With ``decimal_comma``,
-    ``12,5`` is twelve and a half."""
+    Text columns are read from their stripped helper column, in the number ``forms``
+    named (``rules.number_steps``). With ``decimal_comma``, ``12,5`` is twelve and a half."""
     import polars as pl
 
     if dtype.is_numeric():
         return pl.col(column).cast(pl.Float64)
     text = _stripped_text(column, dtype)
+    text = number_forms_read(text, forms, decimal_comma=decimal_comma)
     if decimal_comma:
         text = text.str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
+
+
+def number_forms_read(text: pl.Expr, forms: tuple[str, ...], *, decimal_comma: bool) -> pl.Expr:
+    """``text`` with the number forms' steps applied, each where the text has its shape."""
+    import polars as pl
+
+    from leadseg.rules import number_steps
+
+    for step in number_steps(forms, decimal_comma=decimal_comma):
+        if step.negate:
+            inner = text.str.slice(1, text.str.len_chars() - 2).str.strip_chars(" ")
+            rewritten = pl.lit("-") + inner
+        else:
+            rewritten = text.str.replace(step.cut, "") if step.cut else text
+            for mark in step.drop:
+                rewritten = rewritten.str.replace_all(mark, "", literal=True)
+        text = pl.when(text.str.contains(step.shape)).then(rewritten).otherwise(text)
+    return text
 
 
 def finite(helper: str) -> pl.Expr:
@@ -307,7 +328,8 @@ def compile_segments(
         if _is_text(dtype):
             texts[field] = text_of(field, dtype).str.strip_chars().alias(_stripped(field))
         if kind == Kind.NUMBER:
-            value = number_of(field, dtype, decimal_comma=decimal_comma)
+            forms = segment_set.number_forms_for(field)
+            value = number_of(field, dtype, decimal_comma=decimal_comma, forms=forms)
             cleanups.append(finite(name))
         else:
             value = date_of(field, dtype, segment_set.date_formats_for(field))

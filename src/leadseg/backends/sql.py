@@ -163,20 +163,46 @@ class SqlCompiler:
         whole = exp.and_(missing, present)
         return exp.Case().when(whole, exp.true()).else_(exp.false())
 
-    def _number_text(self, text: SqlExpr) -> tuple[str, SqlExpr]:
-        """The number grammar and the text a cast reads (a decimal comma made a point)."""
+    def _number_text(self, column: str, text: SqlExpr) -> tuple[str, SqlExpr, SqlExpr]:
+        """The number grammar, the text it is checked on (the column's number forms read:
+        ``rules.number_steps``) and the text a cast reads (a decimal comma made a point)."""
         from sqlglot import exp
 
-        from leadseg.rules import NUMBER, NUMBER_DECIMAL_COMMA
+        from leadseg.rules import NUMBER, NUMBER_DECIMAL_COMMA, number_steps
 
+        forms = self.segments.number_forms_for(column)
+        for step in number_steps(forms, decimal_comma=self.decimal_comma):
+            if step.negate:
+                length = exp.Sub(
+                    this=exp.Length(this=text.copy()), expression=exp.Literal.number(2)
+                )
+                inner = exp.Substring(this=text.copy(), start=exp.Literal.number(2), length=length)
+                trimmed = exp.Trim(this=inner, expression=exp.Literal.string(" "), position="BOTH")
+                rewritten: SqlExpr = exp.DPipe(
+                    this=exp.Literal.string("-"), expression=trimmed, safe=True
+                )
+            else:
+                rewritten = text.copy()
+                if step.cut:
+                    rewritten = exp.RegexpReplace(
+                        this=rewritten, expression=exp.Literal.string(_sql_pattern(step.cut)),
+                        replacement=exp.Literal.string(""),
+                    )  # fmt: skip
+                for mark in step.drop:
+                    rewritten = exp.Replace(
+                        this=rewritten, expression=exp.Literal.string(mark),
+                        replacement=exp.Literal.string(""),
+                    )  # fmt: skip
+            shaped = self._matches(text.copy(), step.shape)
+            text = exp.Case().when(shaped, rewritten).else_(text.copy())
         if not self.decimal_comma:
-            return NUMBER, text.copy()
+            return NUMBER, text, text.copy()
         point = exp.Replace(
             this=text.copy(),
             expression=exp.Literal.string(","),
             replacement=exp.Literal.string("."),
         )
-        return NUMBER_DECIMAL_COMMA, point
+        return NUMBER_DECIMAL_COMMA, text, point
 
     def _double(self, column: str, source: SqlExpr) -> SqlExpr:
         """``source`` (the column's text) cast to DOUBLE; read only where the grammar holds."""
@@ -188,7 +214,7 @@ class SqlCompiler:
         from sqlglot import exp
 
         text = self.stripped(column)
-        grammar, source = self._number_text(text)
+        grammar, read, source = self._number_text(column, text)
         case = exp.Case()
         holder = self._placeholder(column, text) if self._numeric_placeholders(column) else None
         if holder is not None:
@@ -199,11 +225,11 @@ class SqlCompiler:
             value = exp.Cast(this=source, to=exp.DataType.build("DOUBLE"))
             checked = exp.Cast(this=source.copy(), to=exp.DataType.build("DECIMAL"))
             finite = exp.LTE(this=exp.Abs(this=checked), expression=exp.Literal.number(MAX_DOUBLE))
-            case = case.when(exp.not_(self._matches(text.copy(), grammar)), exp.null())
+            case = case.when(exp.not_(self._matches(read, grammar)), exp.null())
             return case.when(finite, value).else_(exp.null())
         value = self._double(column, source)
         finite = exp.LTE(this=exp.Abs(this=value), expression=exp.Literal.number(MAX_DOUBLE))
-        readable = exp.and_(self._matches(text.copy(), grammar), finite)
+        readable = exp.and_(self._matches(read, grammar), finite)
         return case.when(readable, value.copy())
 
     def day(self, column: str) -> SqlExpr:
@@ -493,7 +519,7 @@ class StagedSqlCompiler(SqlCompiler):
         from sqlglot import exp
 
         def cast() -> SqlExpr:
-            _, text = self._number_text(SqlCompiler.stripped(self, column))
+            _, _, text = self._number_text(column, SqlCompiler.stripped(self, column))
             return exp.TryCast(this=text, to=exp.DataType.build("DOUBLE"), safe=True)
 
         return self._staged(self.first, ("double", column), cast)
@@ -603,5 +629,6 @@ def bind_for_sql(segments: SegmentSet) -> SegmentSet:
     header = sorted(
         (fields - {SCORE}) | ({segments.score_field} if segments.score_field else set())
     )
-    header += [name for name, _ in (*segments.column_placeholders, *segments.column_date_formats)]
+    named = (*segments.column_placeholders, *segments.column_date_formats)
+    header += [name for name, _ in (*named, *segments.column_number_forms)]
     return bind_columns(segments, list(dict.fromkeys(header)), "the table")

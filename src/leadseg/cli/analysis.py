@@ -50,6 +50,7 @@ def describe(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -107,6 +108,7 @@ def explain(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -148,6 +150,7 @@ def overlap(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -194,6 +197,7 @@ def report(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -251,6 +255,7 @@ def diff(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -289,6 +294,7 @@ def init(
     header_row: c.HeaderRowOpt = None,
     input_format: c.InputFormatOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:

@@ -48,6 +48,7 @@ def _run_options(
     strict: bool = False,
     cache: Path | None = None,
     decimal_comma: bool = False,
+    numbers: str | None = None,
     score_field: str | None = None,
     date_format: list[str] | None = None,
     engine: str = "auto",
@@ -67,6 +68,7 @@ def _run_options(
         decimal_comma=decimal_comma,
         score_field=score_field,
         date_formats=c.parse_date_formats(date_format),
+        number_forms=c.parse_number_forms(numbers),
         remember_segment_files=True,
         engine=engine,
         spark_master=spark_master,
@@ -113,6 +115,7 @@ def validate(
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     engine: c.EngineOpt = "auto",
     spark_master: c.SparkMasterOpt = None,
     debug: c.DebugOpt = False,
@@ -125,7 +128,7 @@ def validate(
         c.choice("--format", output_format, ("text", "json"))
         options = _run_options(
             encoding=encoding, delimiter=delimiter, escape=escape, input_format=input_format,
-            sheet=sheet, header_row=header_row, decimal_comma=decimal_comma,
+            sheet=sheet, header_row=header_row, decimal_comma=decimal_comma, numbers=numbers,
             score_field=score_field, date_format=date_format, engine=engine,
             spark_master=spark_master,
         )  # fmt: skip
@@ -169,6 +172,7 @@ def count(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     expect: c.ExpectOpt = None,
     max_change: c.MaxChangeOpt = None,
     baseline: Annotated[
@@ -263,6 +267,7 @@ def apply(
     strict: c.StrictOpt = False,
     cache: c.CacheOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     engine: c.EngineOpt = "auto",
@@ -380,6 +385,7 @@ def sql(
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
     decimal_comma: c.DecimalCommaOpt = False,
+    numbers: c.NumbersOpt = None,
     debug: c.DebugOpt = False,
 ) -> None:
     """Print one SQL statement that evaluates the segments in a warehouse or database."""
@@ -392,8 +398,9 @@ def sql(
         c.choice("--select", select, SELECTS)
         day = None if as_of in (None, "today") else c.parse_as_of(as_of)
         options = _run_options(
-            decimal_comma=decimal_comma, score_field=score_field, date_format=date_format
-        )
+            decimal_comma=decimal_comma, numbers=numbers, score_field=score_field,
+            date_format=date_format,
+        )  # fmt: skip
         text = segments_sql(
             segments, dialect=dialect, table=table, select=select, segment=segment,
             as_of=day, options=options,

@@ -74,6 +74,33 @@ CacheOpt = Annotated[
         help="Keep a columnar copy of a CSV export in DIR; unchanged files are read from it.",
     ),
 ]
+NumbersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--numbers",
+        metavar="FORMS",
+        help="Number forms to read, comma-separated: currency ($1,234 €), thousands "
+        "(1,234.5), percent (12%), accounting ((1,200) = -1200), money (the first, second "
+        "and fourth) [default: the segment file's numbers:].",
+    ),
+]
+
+
+def parse_number_forms(text: str | None) -> tuple[str, ...] | None:
+    """``--numbers currency,percent`` as the forms it names (``money`` expanded)."""
+    if text is None:
+        return None
+    from leadseg.rules import NUMBER_FORM_SETS, NUMBER_FORMS
+    from leadseg.spec.top_level import expand_number_forms
+
+    named = [part.strip().lower() for part in text.split(",") if part.strip()]
+    known = (*NUMBER_FORMS, *NUMBER_FORM_SETS)
+    unknown = [n for n in named if n not in known]
+    if unknown:
+        raise UsageError(f"--numbers: unknown form {unknown[0]!r}", hint="use " + ", ".join(known))
+    return expand_number_forms(named)
+
+
 DecimalCommaOpt = Annotated[
     bool, typer.Option("--decimal-comma", help="Numbers are written with a decimal comma: 12,5.")
 ]

@@ -33,7 +33,7 @@ from leadseg.spec.models import (
     SegmentModel,
 )
 from leadseg.spec.shape import shape_problems
-from leadseg.spec.top_level import dates, key_origins, placeholders
+from leadseg.spec.top_level import dates, key_origins, numbers, placeholders
 from leadseg.spec.top_level import header as header_of
 from leadseg.spec.yaml_loader import Path, YamlDocument
 
@@ -465,6 +465,7 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         score_field_origin=doc.location(("score_field",)) if score_field else None,
         **placeholders(header),
         **dates(header, doc, problems),
+        **numbers(header),
         key_origins=key_origins(header, doc),
     )
     if problems:

@@ -240,11 +240,24 @@ class DatesModel(_Strict):
     columns: dict[str, list[StrictStr]] | None = None  # per column, instead of ``formats``
 
 
+NumberForm = Literal["accounting", "currency", "percent", "thousands", "money"]
+
+
+class NumbersModel(_Strict):
+    """Number forms money tools write, read as numbers: ``currency`` ($, €, USD...),
+    ``thousands`` (1,234.50), ``percent`` (12%), ``accounting`` ((1,200) is -1200); ``money``
+    is accounting, currency and thousands."""
+
+    forms: list[NumberForm] | None = None  # every number column
+    columns: dict[str, list[NumberForm]] | None = None  # per column, instead of ``forms``
+
+
 class SegmentFileModel(_Strict):
     version: Literal[1] = 1
     score_field: StrictStr | None = None
     placeholders: PlaceholdersModel | None = None
     dates: DatesModel | None = None
+    numbers: NumbersModel | None = None
     segments: Annotated[list[SegmentModel], Field(min_length=1)]
 
 
@@ -256,11 +269,13 @@ class SegmentFileHeader(_Strict):
     score_field: StrictStr | None = None
     placeholders: PlaceholdersModel | None = None
     dates: DatesModel | None = None
+    numbers: NumbersModel | None = None
     segments: Annotated[list[Any], Field(min_length=1)]
 
 
 KNOWN_KEYS: frozenset[str] = frozenset(
-    {"version", "score_field", "placeholders", "dates", "formats", "values", "columns"}
+    {"version", "score_field", "placeholders", "dates", "numbers", "formats", "values"}
+    | {"columns", "forms"}
     | {"segments"}
     | {"name", "description", "parent", "match"}
     | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}

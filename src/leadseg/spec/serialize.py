@@ -86,6 +86,8 @@ def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
         "date_formats": segments.date_formats,
         "key_origins": [[p, _location_to_json(loc)] for p, loc in segments.key_origins],
         "column_date_formats": segments.column_date_formats,
+        "number_forms": segments.number_forms,
+        "column_number_forms": segments.column_number_forms,
         "segments": [
             {
                 "name": s.name,
@@ -128,5 +130,9 @@ def segment_set_from_json(
         ),
         column_date_formats=tuple(
             (name, tuple(formats)) for name, formats in data["column_date_formats"]
+        ),
+        number_forms=tuple(data["number_forms"]),
+        column_number_forms=tuple(
+            (name, tuple(forms)) for name, forms in data["column_number_forms"]
         ),
     )

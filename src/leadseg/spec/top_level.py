@@ -1,9 +1,10 @@
-"""The segment file's top level: its keys, ``placeholders:`` and ``dates:``. Unknown keys are
-reported and set aside, so the segments are still checked in the same run."""
+"""The segment file's top level: its keys, ``placeholders:``, ``dates:`` and ``numbers:``.
+Unknown keys are reported and set aside, so the segments are still checked in the same run."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -55,10 +56,28 @@ def dates(header: SegmentFileHeader | None, doc: YamlDocument, problems: list[Pr
     }
 
 
+def expand_number_forms(forms: Sequence[str]) -> tuple[str, ...]:
+    """The forms named, ``money`` expanded, in ``rules.NUMBER_FORMS`` order."""
+    from leadseg.rules import NUMBER_FORM_SETS, NUMBER_FORMS
+
+    named = {f for form in forms for f in NUMBER_FORM_SETS.get(form, (form,))}
+    return tuple(form for form in NUMBER_FORMS if form in named)
+
+
+def numbers(header: SegmentFileHeader | None) -> dict[str, Any]:
+    spec = header.numbers if header else None
+    if spec is None:
+        return {}
+    columns = tuple(
+        (name, expand_number_forms(forms)) for name, forms in (spec.columns or {}).items()
+    )
+    return {"number_forms": expand_number_forms(spec.forms or []), "column_number_forms": columns}
+
+
 def key_origins(header: SegmentFileHeader | None, doc: YamlDocument):
     """Where each ``placeholders.columns`` and ``dates.columns`` key stands."""
     found = []
-    for block in ("placeholders", "dates"):
+    for block in ("placeholders", "dates", "numbers"):
         spec = getattr(header, block) if header else None
         for name in (spec.columns or {}) if spec else {}:
             path: Path = (block, "columns", name)
@@ -66,7 +85,7 @@ def key_origins(header: SegmentFileHeader | None, doc: YamlDocument):
     return tuple(found)
 
 
-_TOP_KEYS = ("version", "score_field", "placeholders", "dates", "segments")
+_TOP_KEYS = ("version", "score_field", "placeholders", "dates", "numbers", "segments")
 
 
 def header(doc: YamlDocument, data: dict[str, Any], problems: list[Problem]):

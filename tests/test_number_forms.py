@@ -1,0 +1,73 @@
+"""Numbers as money tools write them (issue #19): read only where --numbers or numbers: names
+the form, and the mostly-unreadable error names the option that reads what it saw -- never
+one that would read 12.345 as a decimal where a thousands separator may be meant."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leadseg.exit_codes import ExitCode
+
+
+def export(tmp_path, header: str, values: list[str], delimiter: str = ",") -> str:
+    path = tmp_path / "export.csv"
+    quoted = [f'c{i}@x.com{delimiter}"{v}"' for i, v in enumerate(values)]
+    path.write_text("\n".join([header, *quoted]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("values", "delimiter", "option"),
+    [
+        (["$84,835.00", "$1,200.50", "$12,000.00"], ",", "--numbers money"),
+        (["€ 12.345", "€ 1.200", "€ 99.000"], ";", "--numbers money --decimal-comma"),
+        (["4,321", "2,500", "12,000"], ",", "--numbers thousands"),
+        (["17%", "5 %", "50%"], ",", "--numbers percent"),
+        (["17,5", "3,25", "7,0"], ";", "--decimal-comma"),
+    ],
+)
+def test_the_error_names_the_option_that_reads_the_values(tmp_path, cli, values, delimiter, option):
+    path = export(tmp_path, f"Email{delimiter}Score", values, delimiter)
+    result = cli("count", path, "--at-least", "10")
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert f"with {option}" in result.stderr or f"pass {option}," in result.stderr, result.stderr
+    assert values[0] not in result.stderr  # values are never shown
+    fixed = cli("count", path, "--at-least", "10", "--format", "json", *option.split())
+    assert fixed.exit_code == 0, fixed.stderr
+    assert json.loads(fixed.stdout)["unreadable"] == []
+
+
+def test_numbers_in_the_segment_file_per_column(tmp_path, cli):
+    path = export(tmp_path, "Email,Income", ["$84,835.00", "(1,200.00)", "USD 55,000"])
+    spec = tmp_path / "segments.yaml"
+    spec.write_text(
+        "numbers:\n  columns:\n    Income: [money]\nsegments:\n"
+        "  - name: rich\n    profile: {field: Income, at_least: 50000}\n"
+        "  - name: owes\n    profile: {field: Income, at_most: -1}\n"
+    )
+    result = cli("count", path, "-s", spec, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert {s["name"]: s["count"] for s in json.loads(result.stdout)["segments"]} == {
+        "rich": 2,
+        "owes": 1,
+    }
+
+
+def test_an_unknown_form_is_a_usage_error(tmp_path, cli):
+    path = export(tmp_path, "Email,Score", ["1"])
+    result = cli("count", path, "--at-least", "1", "--numbers", "dollars")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--numbers: unknown form 'dollars'" in result.stderr
+
+
+def test_an_unknown_form_in_the_segment_file_is_located(tmp_path, cli):
+    path = export(tmp_path, "Email,Score", ["1"])
+    spec = tmp_path / "segments.yaml"
+    spec.write_text(
+        "numbers:\n  forms: [dollars]\nsegments:\n  - name: a\n    score: {at_least: 1}\n"
+    )
+    result = cli("count", path, "-s", spec)
+    assert result.exit_code != 0
+    assert "segments.yaml:2" in result.stderr, result.stderr
