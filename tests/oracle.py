@@ -188,10 +188,20 @@ def _iso_time(rest: str) -> bool:
         return False
     rest = rest[1:]
     zone = ""
-    for i, c in enumerate(rest):
-        if c in "Z+-":
-            rest, zone = rest[:i], rest[i:]
+    for word in ("UTC", "GMT", "utc", "gmt"):  # a zone word, after the time or one space
+        at = rest.find(word)
+        if at > 0:
+            rest, zone = rest[:at], rest[at + len(word) :]
+            if rest.endswith(" "):
+                rest = rest[:-1]
+            if zone and zone[0] not in "+-":
+                return False
             break
+    else:
+        for i, c in enumerate(rest):
+            if c in "Z+-":
+                rest, zone = rest[:i], rest[i:]
+                break
     pieces = rest.split(":")
     if len(pieces) not in (2, 3) or not _two(pieces[0]) or not _two(pieces[1]):
         return False

@@ -5,8 +5,9 @@ reads as a date. Every engine compiles these; none restates them.
 - **Number**: ``NUMBER`` (ASCII digits, optional sign, decimal point, exponent), and finite
   (``1e999``, ``nan`` and ``inf`` are unreadable). With a decimal comma, ``NUMBER_DECIMAL_COMMA``.
 - **Date**: ``ISO_DATE`` -- ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time
-  ``HH:MM[:SS[.fraction]]`` with an optional zone (``Z``, ``+02:00``). The zone never moves the
-  date: the date as written is used. A date must exist (``2026-02-30`` is unreadable).
+  ``HH:MM[:SS[.fraction]]`` with an optional zone (``Z``, ``+02:00``, `` UTC``,
+  `` GMT+02``). The zone never moves the date: the date as written is used. A date must
+  exist (``2026-02-30`` is unreadable).
   Other forms only through a ``dates:`` format (strftime codes, see ``DateFormat``), whose
   shape is checked by an anchored regular expression built from the format.
 """
@@ -88,7 +89,10 @@ def apply_number_steps(text: str, steps: list[NumberStep]) -> str:
 
 
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::(?:[0-5][0-9]|60)(?:[.,][0-9]+)?)?"
-ZONE = r"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+_OFFSET = r"[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?"
+# A zone after a time: Z, an offset, or a zone word (UTC, GMT: Pardot, BigQuery), after one
+# optional space and with an optional offset after it (GMT+02:00). It never moves the date.
+ZONE = rf"(?:Z|{_OFFSET}| ?(?:UTC|GMT|utc|gmt)(?:{_OFFSET})?)"
 ISO_DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:[T ]{_TIME}{ZONE}?)?$"
 ISO_FORMAT = "%Y-%m-%d"
 
@@ -120,7 +124,10 @@ COMMON_DATE_FORMATS = (
     "%d/%m/%y", "%d.%m.%y", "%d %b %Y", "%b %d %Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y",
     "%d-%b-%Y", "%Y%m%d",
 )  # fmt: skip
-COMMON_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
+COMMON_TIMES = (
+    "", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %H:%M %z", " %H:%M:%S %z",
+    " %I:%M %p %z", " %I:%M:%S %p %z",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -242,7 +249,7 @@ def escape_regex(char: str) -> str:
     return "\\" + char if char in _REGEX_META else char
 
 
-ZONE_SUFFIX = rf"\s*{ZONE}$"  # cut from a value before parsing a format ending in %z
+ZONE_SUFFIX = rf" *{ZONE}$"  # cut from a value before parsing a format ending in %z
 
 # Text comparisons fold both sides the same way: trimmed of WHITESPACE, Unicode NFC (so a
 # decomposed "Cafe\u0301" is the precomposed "Café"), lower-cased by Unicode's default

@@ -235,7 +235,7 @@ class SqlCompiler:
     def day(self, column: str) -> SqlExpr:
         from sqlglot import exp
 
-        from leadseg.rules import ISO_DATE, DateFormat, calendar_pattern
+        from leadseg.rules import ISO_DATE, ZONE_SUFFIX, DateFormat, calendar_pattern
 
         text = self.stripped(column)
         case = exp.Case()
@@ -248,8 +248,14 @@ class SqlCompiler:
             variants = [written, written.replace("%B", "%b")] if "%B" in written else [written]
             for variant in variants:
                 form = DateFormat.parse(variant)
+                source = text.copy()
+                if form.zone_suffix:  # the zone is cut: the date as written is read
+                    source = exp.RegexpReplace(
+                        this=source, expression=exp.Literal.string(_sql_pattern(ZONE_SUFFIX)),
+                        replacement=exp.Literal.string(""),
+                    )  # fmt: skip
                 parsed = exp.StrToDate(
-                    this=text.copy(), format=exp.Literal.string(form.parse_format), safe=True
+                    this=source, format=exp.Literal.string(form.parse_format), safe=True
                 )
                 # Parsers that stop the query on an impossible date (Postgres' TO_DATE,
                 # Spark's in ANSI mode) only ever see real ones.

@@ -47,7 +47,13 @@ class Sheet:
 
 
 def _head(path: Path) -> bytes:
+    """The first bytes of a regular file (a pipe or device is never read here: its bytes
+    are the export's, read once)."""
+    import stat
+
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return b""
         with open(path, "rb") as handle:
             return handle.read(8)
     except OSError:
