@@ -32,11 +32,15 @@ Segments = SegmentSet | str | Path  # a validated set, or the path of a segment 
 
 
 def validate_segments(
-    segments: Segments, export: str | Path | None = None, options: RunOptions | None = None
+    segments: Segments,
+    export: str | Path | None = None,
+    options: RunOptions | None = None,
+    warnings: list[str] | None = None,
 ) -> SegmentSet:
     """Load and check a segment file and, given an export, that its columns exist and that
     the columns it compares are readable (from a sample of the export's rows). Every
-    problem is reported in one ``SegmentFileError``."""
+    problem is reported in one ``SegmentFileError``; ``warnings`` (when given) receives what
+    is not an error: a number column compared that holds a code for "no value"."""
     from leadseg.engine import check_sample
 
     options = options or RunOptions()
@@ -44,8 +48,10 @@ def validate_segments(
     if export is None:
         _raise_problems(problems)
         return segment_set
-    with _opened(export, options) as (opened, options):
-        check_sample(_planned(opened, segment_set, problems, options), options)
+    with _opened(export, options, work="values") as (opened, options):
+        found = check_sample(_planned(opened, segment_set, problems, options), options)
+    if warnings is not None:
+        warnings.extend(found)
     return segment_set
 
 

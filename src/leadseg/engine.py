@@ -312,11 +312,28 @@ def counted(p: Plan, totals: Totals, options: RunOptions) -> CountResult:
 SAMPLE_ROWS = 10_000
 
 
-def check_sample(p: Plan, options: RunOptions) -> None:
-    """``validate --export``: the unreadable-value checks of ``count`` on the first rows."""
+def check_sample(p: Plan, options: RunOptions) -> list[str]:
+    """``validate --export``: the unreadable-value checks of ``count`` on the first rows;
+    returns warnings about number columns compared that hold a code for "no value"."""
     import dataclasses
 
+    from leadseg.analysis.figures import Counted, code_hint
+    from leadseg.columns import describe_column
+    from leadseg.criteria import Kind, values_read
     from leadseg.engines import engine_for
 
-    result = p.result(engine_for(options).totals(p, rows=SAMPLE_ROWS))
-    check_unreadable(p, result, dataclasses.replace(options, strict=False))
+    found = engine_for(options).distributions(p, rows=SAMPLE_ROWS)
+    check_unreadable(p, p.result(found.totals), dataclasses.replace(options, strict=False))
+    warnings = []
+    for (column, kind), counted in zip(values_read(p.segments), found.values, strict=True):
+        if kind != Kind.NUMBER:
+            continue
+        pairs = zip(counted["value"].to_list(), counted["count"].to_list(), strict=True)
+        numbers = Counted.of(list(pairs))
+        if (code := numbers.no_value_code()) is not None:
+            where = f" read in the first {SAMPLE_ROWS:,} rows"
+            warnings.append(
+                f"column {describe_column(column)} is compared as a number, but "
+                + code_hint(column, *code, numbers.total, where)
+            )
+    return warnings

@@ -19,7 +19,7 @@ from leadseg.analysis.describe import (
     text_figures,
     thresholds_of,
 )
-from leadseg.analysis.figures import Counted
+from leadseg.analysis.figures import Counted, code_hint
 from leadseg.criteria import Kind, Segment, SegmentSet, values_read
 
 if TYPE_CHECKING:
@@ -106,7 +106,11 @@ def described(
             rows = first_rows.get((column, kind.value), [])
             if kind == Kind.NUMBER:
                 pairs = zip(counted["value"].to_list(), counted["count"].to_list(), strict=True)
-                figures = number_figures(Counted.of(list(pairs)), bins)
+                numbers = Counted.of(list(pairs))
+                figures = number_figures(numbers, bins)
+                if (code := numbers.no_value_code()) is not None:
+                    figures["no_value_code"] = {"value": code[0], "count": code[1]}
+                    hints = {**(hints or {}), column: code_hint(column, *code, numbers.total)}
             else:
                 recent = {d: count[f"describe {i} last {d}"] for d in (7, 30, 90, 365)}
                 figures = date_figures(counted, recent)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 
 
+CODE_SHARE = 10  # a code holds at least 1/CODE_SHARE of the values
+
+
 @dataclass(frozen=True)
 class Counted:
     """Distinct values in ascending order and how many rows hold each."""
@@ -50,6 +53,24 @@ class Counted:
     def at_least(self, threshold: float) -> int:
         return sum(n for v, n in zip(self.values, self.counts, strict=True) if v >= threshold)
 
+    def no_value_code(self) -> tuple[float, int] | None:
+        """The value that looks like a code for "no value" (``-1`` for never contacted,
+        ``999``, ``9999``), with its count: the most common value, holding at least a tenth
+        of the values, that sits apart from the rest -- a negative among values that are
+        not, or an extreme further from the other values than they span."""
+        if len(self.values) < 2 or not self.total:
+            return None
+        top = max(range(len(self.values)), key=lambda i: (self.counts[i], -i))
+        code, held = self.values[top], self.counts[top]
+        if held * CODE_SHARE < self.total:
+            return None
+        others = [v for i, v in enumerate(self.values) if i != top]
+        low, high = others[0], others[-1]
+        span = high - low
+        apart = (code < 0 <= low) or (code < low and low - code > span)
+        apart = apart or (code > high and code - high > span)
+        return (code, held) if apart else None
+
     def histogram(self, bins: int) -> list[tuple[float, float, int]]:
         """``bins`` bins of equal width from the least to the greatest value, each holding
         the values from its low edge up to (not including) its high edge -- the last one
@@ -80,3 +101,13 @@ def round_thresholds(low: float, high: float, steps: int = 10) -> list[float]:
         found.append(float(round(k * step, 12)))
         k += 1
     return found
+
+
+def code_hint(column: str, code: float, held: int, values: int, where: str = "") -> str:
+    """What to do about a value that looks like a code for "no value"."""
+    shown = str(int(code)) if code.is_integer() else repr(code)
+    return (
+        f"{shown} holds {held:,} of the {values:,} values{where} ({100 * held / values:.1f}%) "
+        f'and sits apart from the rest: if it means "no value", treat it as blank with '
+        f'placeholders: {{columns: {{{column}: ["{shown}"]}}}} in the segment file'
+    )

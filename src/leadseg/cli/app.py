@@ -132,7 +132,10 @@ def validate(
             score_field=score_field, date_format=date_format, engine=engine,
             spark_master=spark_master,
         )  # fmt: skip
-        result = validate_segments(segments, export, options)
+        found: list[str] = []
+        result = validate_segments(segments, export, options, warnings=found)
+        for warning in found:
+            typer.echo(printable(f"leadseg: warning: {export}: {warning}"), err=True)
         from leadseg.splits import split_warnings
 
         for warning in split_warnings(result):
