@@ -107,5 +107,24 @@ def test_init_needs_a_score_column(cli, tmp_path):
     export = tmp_path / "e.csv"
     export.write_text("Email,Country\na@x,DE\n", encoding="utf-8")
     result = cli("init", export, "-o", tmp_path / "s.yaml")
-    assert result.exit_code == 2 and "--score-field" in result.stderr
+    assert result.exit_code == 78 and "--score-field" in result.stderr
     assert not (tmp_path / "s.yaml").exists()
+
+
+def test_every_command_finds_the_score_column_alike(cli, tmp_path):
+    """describe, init and count: the same message, the same candidates, the same exit code
+    (78); report draws the page without a score column and names the same candidates."""
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Lead Rating Points\na@x,3\nb@x,5\n", encoding="utf-8")
+    looked = "no score column in "
+    candidate = "columns that may hold a score: 'Lead Rating Points'"
+    runs = {
+        "count": cli("count", export, "--at-least", "1"),
+        "describe": cli("describe", export),
+        "init": cli("init", export, "-o", tmp_path / "s.yaml"),
+    }
+    for name, result in runs.items():
+        assert result.exit_code == 78, (name, result.stderr)
+        assert looked in result.stderr and candidate in result.stderr, (name, result.stderr)
+        assert "--score-field 'Lead Rating Points'" in result.stderr, name
+    assert "--field COLUMN" in runs["describe"].stderr

@@ -90,9 +90,23 @@ def test_charts_without_the_extra_name_the_install_command(tmp_path, cli, monkey
     )
     result = cli("overlap", EXAMPLE, "--chart", tmp_path / "o.png")
     assert result.exit_code == 69 and "pip install 'leadseg[charts]'" in result.stderr
+    assert "--chart needs matplotlib" in result.stderr  # the command's own option
     assert not (tmp_path / "o.png").exists()
     result = cli("report", EXAMPLE, "-o", tmp_path / "r.html")
     assert result.exit_code == 69 and "pip install 'leadseg[charts]'" in result.stderr
+    assert "leadseg report (its charts) needs matplotlib" in result.stderr
+
+
+def test_a_report_without_a_score_column_names_the_candidates(tmp_path, cli):
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Lead Rating Points,Status\na@x,3,open\nb@x,5,won\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text("segments:\n  - name: won\n    profile: {field: Status, is: won}\n")
+    page = tmp_path / "r.html"
+    result = cli("report", export, "-s", spec, "-o", page)
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "no score column in" in text and "&#x27;Lead Rating Points&#x27;" in text
 
 
 def test_a_failed_report_keeps_the_previous_page(tmp_path, cli):

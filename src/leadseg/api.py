@@ -458,9 +458,14 @@ def report_data(
             names, [s.name for s in wide.order], found.combinations or [], input=counts.input,
             rows=counts.rows, as_of=counts.as_of, unreadable=counts.unreadable,
         )  # fmt: skip
-        profile = None
+        profile, missing = None, None
         if chosen:
             profile = described(wide, chosen, found, 20, planned.segments, options)
+        else:
+            from leadseg.columns import no_score_column
+
+            problem = no_score_column(list(opened.columns), opened.display)
+            missing = f"{problem.message}; {problem.hint}"
         source = opened.source_path or opened.local_path
         provenance = Provenance(
             input=opened.display,
@@ -474,8 +479,9 @@ def report_data(
         )
     own = [c for c in counts.segments if c.name in set(names)]
     return Report(
-        provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, profile
-    )
+        provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, profile,
+        missing,
+    )  # fmt: skip
 
 
 def diff_exports(
@@ -546,7 +552,6 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
 
     from leadseg.analysis.describe_plan import describe_plan
     from leadseg.engine import SAMPLE_ROWS
-    from leadseg.errors import UsageError
     from leadseg.starter import second_score, starter_file
 
     options = options or RunOptions()
@@ -555,10 +560,11 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
         planned = _planned(opened, segment_set, [], options)
         score = planned.score_column
         if score is None:
-            raise UsageError(
-                f"no score column found in {opened.display}",
-                hint="name it with --score-field COLUMN",
-            )
+            from leadseg.columns import no_score_column
+            from leadseg.errors import UnknownColumnError
+
+            header = list(opened.columns)
+            raise UnknownColumnError([no_score_column(header, opened.display)])
         sample = describe_plan(planned, None, True, 10, options, rows=SAMPLE_ROWS)
         other = second_score(sample.fields, score)
         scores = [score] + ([other.name] if other is not None else [])

@@ -63,6 +63,30 @@ def close_columns(name: str, header: list[str]) -> str | None:
     return None
 
 
+def no_score_column(
+    header: list[str], export: str, location: Location | None = None, otherwise: str = ""
+) -> Problem:
+    """The one problem every command reports when no score column is found: the names
+    looked for, and the columns that may hold a score (``otherwise``: the command's own
+    way out, appended to the hint)."""
+    from leadseg.system import quote
+
+    likely = [h for h in header if any(w in _folded(h) for w in _SCORE_WORDS)]
+    hint = "set score_field: COLUMN in the segment file, or pass --score-field COLUMN"
+    if likely:
+        hint = (
+            "columns that may hold a score: "
+            + ", ".join(describe_column(h) for h in likely[:5])
+            + f"; pass --score-field {quote(likely[0])} (or set score_field: in the segment file)"
+        )
+    return Problem(
+        "no-score-column",
+        f"no score column in {export} (looked for: {', '.join(SCORE_CANDIDATES)})",
+        location or Location(file=export),
+        hint + otherwise,
+    )
+
+
 def bind_columns(segments: SegmentSet, header: list[str], export: str) -> SegmentSet:
     """Replace the score placeholder with the real column; raise ``UnknownColumnError`` with
     every unknown column, located in the segment file."""
@@ -87,23 +111,8 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                 for c in conditions(s.criterion)
                 if c.field == SCORE
             )
-            from leadseg.system import quote
-
-            likely = [h for h in header if any(w in _folded(h) for w in _SCORE_WORDS)]
-            hint = "set score_field: COLUMN in the segment file, or pass --score-field COLUMN"
-            if likely:
-                hint = (
-                    "columns that may hold a score: "
-                    + ", ".join(describe_column(h) for h in likely[:5])
-                    + f"; pass --score-field {quote(likely[0])} or set score_field:"
-                )
             problems.append(
-                Problem(
-                    "no-score-column",
-                    f"no score column in {export} (looked for: {', '.join(SCORE_CANDIDATES)})",
-                    first or Location(file=segments.source),
-                    hint,
-                )
+                no_score_column(header, export, first or Location(file=segments.source))
             )
     known = set(header)
     listed = [("placeholders", name) for name, _ in segments.column_placeholders]

@@ -51,7 +51,7 @@ def report_page(report: Report) -> str:
 
     parts.append("<h2>Score</h2>")
     if report.score is None:
-        parts.append("<p>The export has no score column (see --score-field).</p>")
+        parts.append(f"<p>{e(report.no_score or 'The export has no score column.')}</p>")
     else:
         profile = report.score.fields[0]
         parts.append(

@@ -139,7 +139,6 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
     """The export's columns to describe: every one, the ones named (exactly, else ignoring
     case), or the score column."""
     from leadseg.columns import find_column
-    from leadseg.errors import UsageError
 
     header = list(base.export.columns)
     if every_column:
@@ -147,10 +146,11 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
     if not fields:
         score = base.score_column
         if score is None:
-            raise UsageError(
-                f"no score column found in {base.export.display}",
-                hint="name the column to describe with --field COLUMN, or use --all",
-            )
+            from leadseg.columns import no_score_column
+            from leadseg.errors import UnknownColumnError
+
+            way_out = "; or name the column to describe with --field COLUMN, or use --all"
+            raise UnknownColumnError([no_score_column(header, base.export.display, None, way_out)])
         return [score]
     display = base.export.display
     found = [find_column(name, header, display, "--field") for name in fields]

@@ -37,6 +37,7 @@ class Report:
     waterfalls: ExplainResult
     overlap: OverlapResult
     score: DescribeResult | None  # None: the export has no score column
+    no_score: str | None = None  # then: what count would say (the names looked for, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,4 +47,5 @@ class Report:
             "explain": self.waterfalls.to_dict(),
             "overlap": self.overlap.to_dict(),
             "score": None if self.score is None else self.score.to_dict(),
+            **({"no_score": self.no_score} if self.no_score else {}),
         }

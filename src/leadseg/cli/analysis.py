@@ -209,7 +209,7 @@ def report(
     from leadseg.cli.render import warn_unreadable
 
     def action() -> None:
-        c.chart_format(output, "--output", (".html",))
+        c.chart_format(output, "--output", (".html",), needs="leadseg report (its charts)")
         options = options_from(arguments)
         with progress_bar(export, quiet=quiet):
             data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)

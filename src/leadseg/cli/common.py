@@ -220,10 +220,14 @@ CHART_FORMATS = (".png", ".svg", ".html")
 
 
 def chart_format(
-    path: Path, option: str = "--chart", allowed: tuple[str, ...] = CHART_FORMATS
+    path: Path,
+    option: str = "--chart",
+    allowed: tuple[str, ...] = CHART_FORMATS,
+    needs: str | None = None,
 ) -> str:
     """The format a chart's file name asks for, checked with its directory and the charts
-    extra before any work starts."""
+    extra before any work starts (``needs``: what the missing extra's message names, the
+    option by default: ``leadseg report`` for the report, whose page is its charts)."""
     from leadseg.errors import require
     from leadseg.io.single_file import check_writable
 
@@ -234,7 +238,7 @@ def chart_format(
             hint=f"e.g. {option} score{allowed[0]}",
         )
     check_writable(path, option)
-    require("matplotlib", "charts", f"{option}")
+    require("matplotlib", "charts", needs or option)
     return suffix
 
 
