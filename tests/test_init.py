@@ -4,6 +4,7 @@ examples are valid once uncommented, and it never replaces a file without --forc
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -128,3 +129,21 @@ def test_every_command_finds_the_score_column_alike(cli, tmp_path):
         assert looked in result.stderr and candidate in result.stderr, (name, result.stderr)
         assert "--score-field 'Lead Rating Points'" in result.stderr, name
     assert "--field COLUMN" in runs["describe"].stderr
+
+
+def test_init_splits_a_score_one_value_dominates(cli, tmp_path):
+    """91 of 100 Pardot scores are 0: the 90th percentile is 0, and "at least 0" would keep
+    everyone; the High segment keeps a minority instead, and its comment says how many."""
+    export = tmp_path / "pardot.csv"
+    real = (3, 5, 10, 20, 40, 60, 80, 90, 100)
+    rows = [f"c{i}@x,{0 if i < 91 else real[i - 91]}" for i in range(100)]
+    export.write_text("Email,Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    target = tmp_path / "s.yaml"
+    assert cli("init", export, "-o", target).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    counts = cli("count", export, "-s", target, "--format", "json")
+    found = {s["name"]: s["count"] for s in json.loads(counts.stdout)["segments"]}
+    assert 0 < found["High score"] <= 50
+    assert f"{found['High score']} of 100 contacts" in text
+    assert "No threshold keeps a minority" in text  # "at most 0" keeps the 91 zeros
+    assert found["Low score"] == 91

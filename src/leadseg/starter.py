@@ -46,8 +46,8 @@ def starter_file(result: DescribeResult, score: str, export_name: str, today: da
         )
     figures = main.figures
     spread = figures["max"] - figures["min"]
-    high = rounded(figures["quantiles"]["0.9"], spread)
-    low = rounded(figures["quantiles"]["0.25"], spread)
+    high, high_note = _threshold(figures, main.readable, "count", 0.10, spread)
+    low, low_note = _threshold(figures, main.readable, "at_most", 0.25, spread)
     lines = [
         f"# leadseg segment file for {export_name}, written by `leadseg init` on {today}.",
         f"# {score}: {main.readable:,} values from {_n(figures['min'])} to "
@@ -58,12 +58,12 @@ def starter_file(result: DescribeResult, score: str, export_name: str, today: da
         f"score_field: {q(score)}",
         "",
         "segments:",
-        "  # The top tenth of scores (the 90th percentile, rounded).",
+        f"  # {high_note}",
         "  - name: High score",
         f"    description: {q(f'{score} at least {high}')}",
         f"    score: {{at_least: {high}}}",
         "",
-        "  # The bottom quarter (the 25th percentile, rounded).",
+        f"  # {low_note}",
         "  - name: Low score",
         f"    description: {q(f'{score} at most {low}')}",
         f"    score: {{at_most: {low}}}",
@@ -85,6 +85,38 @@ def starter_file(result: DescribeResult, score: str, export_name: str, today: da
         for example in examples:
             lines += ["  #", *[f"  # {line}" for line in example]]
     return "\n".join(lines) + "\n"
+
+
+def _threshold(
+    figures: dict, readable: int, side: str, share: float, spread: float
+) -> tuple[float | int, str]:
+    """A threshold that keeps about ``share`` of the contacts -- ``count`` for "at least",
+    ``at_most`` for "at most" -- and the comment saying what it keeps. The quantile,
+    rounded, when it keeps a minority; else (one value holds the bulk: 91 of 100 scores
+    are 0) the candidate of ``describe``'s list closest to ``share`` that keeps a minority
+    and some contacts, or the quantile with a comment saying why no threshold splits."""
+    top = side == "count"
+    name = "top tenth" if top else "bottom quarter"
+    quantile = "0.9" if top else "0.25"
+    raw = figures["quantiles"][quantile]
+    value = rounded(raw, spread)
+    percentile = f"{int(float(quantile) * 100)}th percentile"
+    kept = {e["value"]: e[side] for e in figures["at_least"]}
+    exact = kept.get(raw)  # every quantile is one of describe's candidates
+    if exact is not None and 0 < exact <= readable / 2:
+        return value, f"About the {name} of scores (the {percentile}, rounded)."
+    minority = [(v, n) for v, n in kept.items() if 0 < n <= readable / 2]
+    if not minority:
+        return value, (
+            f"No threshold keeps a minority: one value holds most of the scores, so this "
+            f"segment keeps {exact if exact is not None else 'most'} of {readable:,} contacts."
+        )
+    best, n = min(minority, key=lambda vn: (abs(vn[1] - share * readable), vn[0]))
+    return rounded(best, spread), (
+        f"{n:,} of {readable:,} contacts ({100 * n / readable:.0f}%): the {percentile} is "
+        f"{_n(raw)}, a value that holds the bulk of the scores, so the nearest split that "
+        "keeps a minority."
+    )
 
 
 def _n(value: float) -> str:

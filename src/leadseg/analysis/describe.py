@@ -170,6 +170,7 @@ def number_figures(counted: Counted, bins: int) -> dict[str, Any]:
     at_least = []
     for value in candidates:
         entry: dict[str, Any] = {"value": value, "count": counted.at_least(value)}
+        entry["at_most"] = counted.at_most(value)
         if value in marks:
             entry["quantile"] = marks[value]
         at_least.append(entry)

@@ -53,6 +53,9 @@ class Counted:
     def at_least(self, threshold: float) -> int:
         return sum(n for v, n in zip(self.values, self.counts, strict=True) if v >= threshold)
 
+    def at_most(self, threshold: float) -> int:
+        return sum(n for v, n in zip(self.values, self.counts, strict=True) if v <= threshold)
+
     def no_value_code(self) -> tuple[float, int] | None:
         """The value that looks like a code for "no value" (``-1`` for never contacted,
         ``999``, ``9999``), with its count: the most common value, holding at least a tenth
