@@ -47,9 +47,17 @@ def test_count_json_is_the_api_result(cli, contacts, segfile):
     assert data == api.to_dict()
     assert data["rows"] == 4
     assert data["segments"][2] == {"name": "CRM mid-range", "parent": "Hot leads", "count": 2}
+    hint = (
+        "1 of the 1 sampled unreadable values read as money tools write them ($1,234.50, 12%, "
+        "(1,200)): pass --numbers thousands, or in the segment file: numbers: {columns: "
+        "{Overall Behavior Score: [thousands]}}"
+    )
     assert data["unreadable"] == [
-        {"column": "Overall Behavior Score", "kind": "number", "count": 1, "values": 4, "rows": [4]}
-    ]
+        {
+            "column": "Overall Behavior Score", "kind": "number", "count": 1, "values": 4,
+            "rows": [4], "hint": hint,
+        }
+    ]  # fmt: skip
 
 
 def test_count_csv(cli, contacts, segfile):

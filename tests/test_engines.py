@@ -236,7 +236,7 @@ def engines_run(monkeypatch) -> list[str]:
 
     calls: list[str] = []
     for cls in (duckdb_engine.DuckDBEngine, polars_engine.PolarsEngine):
-        for method in ("totals", "member_batches"):
+        for method in ("totals", "distributions", "member_batches"):
             real = getattr(cls, method)
 
             def spy(self, *args, _real=real, _name=cls.name, **kwargs):

@@ -48,7 +48,7 @@ def validate_segments(
     if export is None:
         _raise_problems(problems)
         return segment_set
-    with _opened(export, options, work="values") as (opened, options):
+    with _opened(export, options) as (opened, options):
         found = check_sample(_planned(opened, segment_set, problems, options), options)
     if warnings is not None:
         warnings.extend(found)

@@ -120,13 +120,15 @@ _NUMBER_OPTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 )
 
 
-def _number_hint(values: list[str], p: Plan, column: str) -> str:
+def _number_hint(values: list[str], p: Plan, column: str, *, least: float = 0.5) -> str | None:
     """The option that reads most of ``values`` (by the rules a run uses), the fewest
-    flags first; named on the command line and as the segment file's ``numbers:`` line."""
+    flags first; named on the command line and as the segment file's ``numbers:`` line.
+    When no option reads more than ``least`` of them: the advice to check the column (for
+    the error), or None (``least=0``, for the warning)."""
     from leadseg.rules import apply_number_steps, is_number, number_steps
 
     if not values:
-        return "check the column's values"
+        return "check the column's values" if least else None
     current = p.segments.number_forms_for(column)
 
     def readable(forms: tuple[str, ...], comma: bool) -> tuple[int, bool]:
@@ -141,7 +143,9 @@ def _number_hint(values: list[str], p: Plan, column: str) -> str:
     found = [readable(forms, comma or p.decimal_comma) for _, forms, comma in options]
     scores = [0 if doubtful else n for n, doubtful in found]
     best = max(range(len(options)), key=lambda i: (scores[i], -i))
-    if scores[best] * 2 <= len(values):
+    if scores[best] <= least * len(values):
+        if not least:
+            return None
         return (
             "the column may not hold numbers: check that the segment compares the right "
             "column (score_field / --score-field)"
@@ -158,3 +162,17 @@ def _number_hint(values: list[str], p: Plan, column: str) -> str:
         f"the segment file: numbers: {{columns: {{{column}: [{named}]}}}}"
         + (" (and --decimal-comma)" if comma else "")
     )
+
+
+def warning_hint(p: Plan, column: str, kind: str, values: list[str]) -> str | None:
+    """For the unreadable-values warning: the option that reads some of the first
+    unreadable values (never shown), or None when none does."""
+    values = [v for v in values if v]
+    if not values:
+        return None
+    if kind == "number":
+        return _number_hint(values, p, column, least=0)
+    candidates = [d + t for d in COMMON_DATE_FORMATS for t in COMMON_TIMES]
+    if not max(readable_share(values, candidates).values(), default=0):
+        return None
+    return _date_hint(values, column)

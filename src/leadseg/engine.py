@@ -139,15 +139,20 @@ class Plan:
         nfc: list[int] = []
         while nfc_column(len(nfc)) in batch.columns:
             nfc.append(int(batch[nfc_column(len(nfc))].sum()))
+        first = [batch[unreadable_column(i)].arg_true().head(FIRST_ROWS) for i in parsed]
+        values = [
+            [str(v).strip() for v in batch[column].gather(at).to_list()]
+            if column in batch.columns else []
+            for (column, _), at in zip(self.parsed, first, strict=True)
+        ]  # fmt: skip
         return Totals(
             rows=batch.height,
             members=[int(batch[mask_column(s.name)].sum()) for s in self.order],
             unreadable=[int(batch[unreadable_column(i)].sum()) for i in parsed],
             readable=[int(batch[readable_column(i)].sum()) for i in parsed],
             nfc=nfc,
-            first_unreadable=[
-                batch[unreadable_column(i)].arg_true().head(FIRST_ROWS).to_list() for i in parsed
-            ],
+            first_unreadable=[at.to_list() for at in first],
+            first_values=values,
         )
 
     def empty_totals(self) -> Totals:
@@ -161,6 +166,8 @@ class Plan:
         ]
         order = {s.name: i for i, s in enumerate(self.segments.segments)}
         counts.sort(key=lambda c: order[c.name])
+        from leadseg.diagnose import warning_hint
+
         row_of = self.export.structure.spreadsheet_row
         unreadable = [
             UnreadableValues(
@@ -169,6 +176,7 @@ class Plan:
                 totals.unreadable[i],
                 [row_of(int(r)) for r in totals.first_unreadable[i]],
                 values=totals.unreadable[i] + totals.readable[i],
+                hint=warning_hint(self, column, kind.value, totals.first_values[i]),
             )
             for i, (column, kind) in enumerate(self.parsed)
             if totals.unreadable[i]

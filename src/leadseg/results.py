@@ -32,15 +32,19 @@ class UnreadableValues:
     count: int
     rows: list[int]  # first few, spreadsheet numbering (header = row 1)
     values: int = 0  # values in the column that are neither blank nor placeholders
+    hint: str | None = None  # the option that reads the first of them, when one does
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "column": self.column,
             "kind": self.kind,
             "count": self.count,
             "values": self.values,
             "rows": self.rows,
         }
+        if self.hint:
+            data["hint"] = self.hint
+        return data
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,14 @@ class Totals:
     readable: list[int]
     nfc: list[int]
     first_unreadable: list[list[int]] = field(default_factory=list)  # positions, 0-based
+    # their values, trimmed (for the hint that names the option reading them; never shown)
+    first_values: list[list[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.first_unreadable:
             self.first_unreadable = [[] for _ in self.unreadable]
+        if not self.first_values:
+            self.first_values = [[] for _ in self.unreadable]
 
     def then(self, later: Totals) -> Totals:
         """These totals followed by those of a later batch (its positions shifted)."""
@@ -35,6 +39,10 @@ class Totals:
             (mine + [p + self.rows for p in theirs])[:FIRST_ROWS]
             for mine, theirs in zip(self.first_unreadable, later.first_unreadable, strict=True)
         ]
+        values = [
+            (mine + theirs)[:FIRST_ROWS]
+            for mine, theirs in zip(self.first_values, later.first_values, strict=True)
+        ]
         return Totals(
             rows=self.rows + later.rows,
             members=add(self.members, later.members),
@@ -42,4 +50,5 @@ class Totals:
             readable=add(self.readable, later.readable),
             nfc=add(self.nfc, later.nfc),
             first_unreadable=shifted,
+            first_values=values,
         )

@@ -84,6 +84,8 @@ def warn_unreadable(result: CountResult | Any) -> None:
             ),
             file=sys.stderr,
         )
+        if bad.hint:
+            print(printable(f"  hint: {bad.hint}"), file=sys.stderr)
 
 
 def warn_formulas(result: ApplyResult) -> None:

@@ -90,6 +90,7 @@ class DuckDBEngine:
             if bad:
                 found = con.execute(sql.first_unreadable_query(i)).fetchall()
                 totals.first_unreadable[i] = [int(r[0]) for r in found]
+                totals.first_values[i] = [str(r[1]) for r in found]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         with _connected(p) as con:

@@ -272,8 +272,11 @@ def totals_of(p: Plan, row: dict[str, Any]) -> Totals:
 
 
 def first_unreadable_rows(p: Plan, totals: Totals, rows: int | None = None) -> None:
-    """Fill ``totals.first_unreadable`` (positions of the first few unreadable values): one
-    streaming query per column that has any, stopping at the first few."""
+    """Fill ``totals.first_unreadable`` (positions of the first few unreadable values) and
+    ``first_values``: one streaming query per column that has any, stopping at the first
+    few."""
+    import polars as pl
+
     position = "\x00leadseg:row"
     for i, parsed in enumerate(p.compiled.parsed):
         if not totals.unreadable[i]:
@@ -281,13 +284,16 @@ def first_unreadable_rows(p: Plan, totals: Totals, rows: int | None = None) -> N
         frame = p.export.scan()
         if rows is not None:
             frame = frame.head(rows)
+        text = pl.col(parsed.column).cast(pl.String).str.strip_chars()
         query = (
             p.compiled.add_masks(frame.with_row_index(position))
             .filter(parsed.unreadable)
-            .select(position)
+            .select(position, text.alias("value"))
             .head(FIRST_ROWS)
         )
-        totals.first_unreadable[i] = collect(query, p.export).to_series().to_list()
+        found = collect(query, p.export)
+        totals.first_unreadable[i] = found[position].to_list()
+        totals.first_values[i] = [str(v) for v in found["value"].to_list()]
 
 
 def flag_columns(p: Plan) -> list[str]:

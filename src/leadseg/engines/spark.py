@@ -104,6 +104,7 @@ class SparkEngine:
             if bad and not p.export.lake:  # rows are spreadsheet rows of one file
                 found = spark.sql(sql.first_unreadable_query(i)).collect()
                 totals.first_unreadable[i] = [int(r[0]) for r in found]
+                totals.first_values[i] = [str(r[1]) for r in found]
 
     def unreadable_sample(self, p: Plan, index: int, limit: int) -> list[str]:
         spark, _ = self.prepared(p)

@@ -194,14 +194,16 @@ class SqlPass:
         return query.where(where).group_by(*ordinals).sql(self.dialect)
 
     def first_unreadable_query(self, index: int) -> str:
-        """Positions of the first few unreadable values of parsed column ``index``."""
+        """Positions (and trimmed text) of the first few unreadable values of parsed column
+        ``index``."""
         from sqlglot import exp
 
         compiler = self._compiler()
         column, kind = self.plan.parsed[index]
         position = exp.column(POSITION, quoted=True)
         where = compiler.unreadable(column, kind)  # before over_stages: it adds the stages
-        first = compiler.over_stages(exp.select(position), self._source(), (POSITION,))
+        text = compiler.stripped(column)
+        first = compiler.over_stages(exp.select(position, text), self._source(), (POSITION,))
         first = first.where(where)
         return first.order_by(position.copy()).limit(FIRST_ROWS).sql(self.dialect)
 
