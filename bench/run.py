@@ -178,6 +178,17 @@ def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
                 check=True,
             )
         files[name] = csv
+    # Issue #19: a 100k-row workbook, and the CRM shape as a connector writes money and times.
+    derived = {"workbook-100k": ("workbook", "contacts-1m.csv", "contacts-100k.xlsx")}
+    derived["crm-1m-money"] = ("money", "crm-1m.csv", "crm-1m-money.csv")
+    for key, (kind, source, name) in derived.items():
+        target = data / name
+        if not target.exists() and (data / source).exists():
+            print(f"generating {target} ...", flush=True)
+            script = str(BENCH / "derived_exports.py")
+            subprocess.run([PY, script, kind, str(data / source), str(target)], check=True)
+        if target.exists():
+            files[key] = target
     return files
 
 
@@ -385,9 +396,43 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             limit=limit,
         )
 
+    def workbook_task():
+        """#19: reading a workbook, against Polars' read_excel alone (calamine too)."""
+        book = str(files["workbook-100k"])
+        read = "import polars as pl, sys; pl.read_excel(sys.argv[1])"
+        return Task(
+            "count, 2 segments, 100k-row 29-column workbook (.xlsx)",
+            "<= 1.2x Polars' read_excel alone",
+            [
+                Command("polars read_excel (baseline)", [PY, "-c", read, book]),
+                Command("leadseg count", leadseg("count", book, "-s", spec("two"))),
+            ],
+            limit=1.2,
+        )
+
+    def money_task():
+        """#19: money and zone-word reading against the same counts on plain values."""
+        return Task(
+            "count, 4 segments, 1M-row CRM CSV, money and UTC against plain values",
+            "<= 1.10x the same segments on the plain file",
+            [
+                Command(
+                    "leadseg count, plain file (baseline)",
+                    leadseg("count", str(files["crm-1m"]), "-s", spec("money_plain")),
+                ),
+                Command(
+                    "leadseg count, $1,234.00 and UTC",
+                    leadseg("count", str(files["crm-1m-money"]), "-s", spec("money")),
+                ),
+            ],
+            limit=1.10,
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
+        workbook_task(),
+        money_task(),
         parquet_rules_task("1m-parquet", 1.15),
         crm_count_task("crm-1m", "1M-row CRM-shaped CSV"),
         crm_count_task("crm-1m-ml", "1M-row CRM-shaped CSV, one value spanning lines"),

@@ -9,6 +9,7 @@ boolean: a blank (or unreadable) value never satisfies a comparison.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -159,29 +160,46 @@ def number_of(
 
     if dtype.is_numeric():
         return pl.col(column).cast(pl.Float64)
-    text = _stripped_text(column, dtype)
-    text = number_forms_read(text, forms, decimal_comma=decimal_comma)
+    # the number forms read in earlier stages (``number_form_stages``)
+    text = pl.col(_money(column)) if forms else _stripped_text(column, dtype)
     if decimal_comma:
         text = text.str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
 
 
-def number_forms_read(text: pl.Expr, forms: tuple[str, ...], *, decimal_comma: bool) -> pl.Expr:
-    """``text`` with the number forms' steps applied, each where the text has its shape."""
+def _money(field: str) -> str:
+    return f"{_PREFIX}number-forms:{field}"
+
+
+def _rewritten(text: pl.Expr, step: Any) -> pl.Expr:
+    """One number form's rewriting of ``text`` (``rules.NumberStep``)."""
+    import polars as pl
+
+    if step.negate:
+        inner = text.str.slice(1, text.str.len_chars() - 2).str.strip_chars(" ")
+        return pl.lit("-") + inner
+    rewritten = text.str.replace(step.cut, "") if step.cut else text
+    if step.drop:  # one pass for every mark (escaped: the class holds . and ')
+        marks = "".join(re.escape(mark) for mark in step.drop)
+        rewritten = rewritten.str.replace_all(f"[{marks}]", "")
+    return rewritten
+
+
+def number_form_stages(field: str, forms: tuple[str, ...], *, decimal_comma: bool) -> list[pl.Expr]:
+    """The stages that read a text column's number forms into its own helper column, one
+    step a stage (each reads the column the last wrote: no expression is nested in the
+    next, so none is evaluated twice)."""
     import polars as pl
 
     from leadseg.rules import number_steps
 
+    target = _money(field)
+    stages = [pl.col(_stripped(field)).alias(target)]
     for step in number_steps(forms, decimal_comma=decimal_comma):
-        if step.negate:
-            inner = text.str.slice(1, text.str.len_chars() - 2).str.strip_chars(" ")
-            rewritten = pl.lit("-") + inner
-        else:
-            rewritten = text.str.replace(step.cut, "") if step.cut else text
-            for mark in step.drop:
-                rewritten = rewritten.str.replace_all(mark, "", literal=True)
-        text = pl.when(text.str.contains(step.shape)).then(rewritten).otherwise(text)
-    return text
+        text = pl.col(target)
+        shaped = text.str.contains(step.shape)
+        stages.append(pl.when(shaped).then(_rewritten(text, step)).otherwise(text).alias(target))
+    return stages
 
 
 def finite(helper: str) -> pl.Expr:
@@ -312,6 +330,7 @@ def compile_segments(
     # Stages, so that each value is stripped once and parsed once: stripped text of the
     # columns read as numbers or dates, then the parsed values, then the finite check.
     texts: dict[str, pl.Expr] = {}
+    money: list[list[pl.Expr]] = []  # number forms read, a step a stage
     helpers: list[pl.Expr] = []
     cleanups: list[pl.Expr] = []
     parsed: list[Parsed] = []
@@ -328,7 +347,12 @@ def compile_segments(
         if _is_text(dtype):
             texts[field] = text_of(field, dtype).str.strip_chars().alias(_stripped(field))
         if kind == Kind.NUMBER:
-            forms = segment_set.number_forms_for(field)
+            forms = segment_set.number_forms_for(field) if _is_text(dtype) else ()
+            steps = number_form_stages(field, forms, decimal_comma=decimal_comma) if forms else []
+            for at, step in enumerate(steps):
+                if at == len(money):
+                    money.append([])
+                money[at].append(step)
             value = number_of(field, dtype, decimal_comma=decimal_comma, forms=forms)
             cleanups.append(finite(name))
         else:
@@ -340,7 +364,7 @@ def compile_segments(
     depth: dict[str, int] = {}
     for segment in order:
         depth[segment.name] = 1 + max((depth[d] for d in dependencies(segment)), default=0)
-    stages = [stage for stage in (list(texts.values()), helpers, cleanups) if stage]
+    stages = [stage for stage in (list(texts.values()), *money, helpers, cleanups) if stage]
     for level in range(1, max(depth.values(), default=0) + 1):
         stage = []
         for segment in order:
