@@ -71,7 +71,8 @@ CacheOpt = Annotated[
         "--cache",
         metavar="DIR",
         envvar="LEADSEG_CACHE_DIR",
-        help="Keep a columnar copy of a CSV export in DIR; unchanged files are read from it.",
+        help="Keep a columnar copy of a CSV export (or a workbook's sheet) in DIR; unchanged "
+        "files are read from it.",
     ),
 ]
 NumbersOpt = Annotated[
