@@ -199,3 +199,110 @@ def test_a_salesforce_report_footer_is_named_as_such(cli, tmp_path):
     assert (
         "report footer" not in cli("count", ragged, "--score-field", "b", "--at-least", "1").stderr
     )
+
+
+# -- issue #19: real files from public repositories (tests/corpora/exports/PROVENANCE.md) --
+EXPORTS = Path(__file__).parent / "corpora" / "exports"
+
+
+def _rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+def test_pardot_timestamps_with_utc_read_as_dates():
+    segments = (
+        "segments:\n  - name: created\n    profile: {field: created_at, after: 2019-07-11}\n"
+        "  - name: synced\n    profile: {field: _fivetran_synced, after: 2020-04-08}\n"
+    )
+    result = count(EXPORTS / "pardot_prospect_data.csv", segments)
+    assert result.unreadable == []  # "2020-04-08 22:06:32.991 UTC" and "… 09:50:36 UTC"
+    rows = _rows(EXPORTS / "pardot_prospect_data.csv")
+    assert all(r["created_at"].endswith(" UTC") for r in rows if r["created_at"])
+    by_hand = {
+        "created": sum(1 for r in rows if r["created_at"][:10] > "2019-07-11"),
+        "synced": sum(1 for r in rows if r["_fivetran_synced"][:10] > "2020-04-08"),
+    }
+    assert {s.name: s.count for s in result.segments} == by_hand
+
+
+def test_currency_formatted_income_names_the_option_then_reads_it(cli, tmp_path):
+    path = EXPORTS / "marketing_data_first200.csv"
+    spec = tmp_path / "segments.yaml"
+    spec.write_text(
+        'segments:\n  - name: rich\n    profile: {field: " Income ", at_least: 50000}\n'
+    )
+    result = cli("count", path, "-s", spec)
+    assert result.exit_code == 65
+    assert "pass --numbers money" in result.stderr
+    assert 'numbers: {columns: {" Income ": [money]}}' in result.stderr  # reads back as YAML
+    read = cli("count", path, "-s", spec, "--numbers", "money", "--format", "json")
+    assert read.exit_code == 0, read.stderr
+    incomes = [r[" Income "].strip().lstrip("$").replace(",", "") for r in _rows(path)]
+    by_hand = sum(1 for v in incomes if v and float(v) >= 50000)
+    assert json.loads(read.stdout)["segments"][0]["count"] == by_hand
+    spec.write_text(
+        'numbers:\n  columns:\n    " Income ": [money]\n'
+        'segments:\n  - name: rich\n    profile: {field: " Income ", at_least: 50000}\n'
+    )
+    assert (
+        json.loads(cli("count", path, "-s", spec, "--format", "json").stdout)["segments"][0][
+            "count"
+        ]
+        == by_hand
+    )
+
+
+def _serial_dates(book: Path, sheet_xml: str, column: str) -> list[str]:
+    """A column's date cells read from the sheet's XML by hand: Excel's day serials."""
+    import datetime
+    import re
+    import zipfile
+
+    text = zipfile.ZipFile(book).read(sheet_xml).decode("utf-8")
+    cells = re.findall(rf'<c r="{column}(\d+)"[^>]*><v>([0-9.]+)</v></c>', text)
+    epoch = datetime.date(1899, 12, 30)
+    return [
+        (epoch + datetime.timedelta(days=int(float(v)))).isoformat() for r, v in cells if r != "1"
+    ]
+
+
+def test_workbook_date_cells_read_as_iso_dates(cli, tmp_path):
+    book = EXPORTS / "nushell_sample_data.xlsx"
+    spec = tmp_path / "segments.yaml"
+    spec.write_text(
+        "segments:\n  - name: in 2019\n    profile: {field: OrderDate, after: 2018-12-31}\n"
+    )
+    result = cli("count", book, "-s", spec, "--sheet", "SalesOrders", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    days = _serial_dates(book, "xl/worksheets/sheet2.xml", "A")  # SalesOrders is rId2
+    assert len(days) == json.loads(result.stdout)["rows"]
+    assert json.loads(result.stdout)["segments"][0]["count"] == sum(d > "2018-12-31" for d in days)
+
+
+def test_a_report_workbook_names_its_header_row(cli, tmp_path):
+    book = EXPORTS / "readxl_deaths.xlsx"
+    result = cli("describe", book, "--field", "Age")
+    assert result.exit_code == 65
+    assert "row 5 looks like it" in result.stderr and "--header-row 5" in result.stderr
+    read = cli("describe", book, "--field", "Age", "--header-row", "5", "--format", "json")
+    assert read.exit_code == 0, read.stderr
+    age = json.loads(read.stdout)["fields"][0]
+    # ten people, then the notes below the data: "at the" stands in the Age column
+    assert age["kind"] == "number" and age["readable"] == 10 and age["unreadable"] == 1
+
+
+def test_a_no_value_code_in_a_bank_campaign_is_flagged(cli, tmp_path):
+    path = EXPORTS / "bank-additional_first200.csv"
+    result = cli("describe", path, "--field", "pdays")
+    assert result.exit_code == 0, result.stderr
+    rows = _rows(path, ";")
+    held = sum(1 for r in rows if r["pdays"] == "999")
+    assert f"999 holds {held} of the {len(rows)} values" in result.stdout
+    assert 'placeholders: {columns: {pdays: ["999"]}}' in result.stdout
+    spec = tmp_path / "segments.yaml"
+    spec.write_text("segments:\n  - name: recent\n    profile: {field: pdays, at_most: 30}\n")
+    warned = cli("validate", spec, "--export", path)
+    assert warned.exit_code == 0 and "999 holds" in warned.stderr

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from leadseg.errors import ExportDataError, Location
+from leadseg.printable import yaml_key
 from leadseg.rules import COMMON_DATE_FORMATS, COMMON_TIMES
 
 if TYPE_CHECKING:
@@ -91,12 +92,12 @@ def _date_hint(values: list[str], column: str) -> str:
             f"day and month are ambiguous: {share} read as {shown}; choose the one the "
             f"export uses: --date-format {quote(winners[0])} or --date-format "
             f"{quote(winners[1])} (or in the segment file, dates: {{columns: "
-            f"{{{column}: [...]}}}})"
+            f"{{{yaml_key(column)}: [...]}}}})"
         )
     form = winners[0]
     return (
         f"{share} read as {form}: pass --date-format {quote(form)}, or in the segment "
-        f'file: dates: {{columns: {{{column}: ["{form}"]}}}}'
+        f'file: dates: {{columns: {{{yaml_key(column)}: ["{form}"]}}}}'
     )
 
 
@@ -159,7 +160,7 @@ def _number_hint(values: list[str], p: Plan, column: str, *, least: float = 0.5)
         named = "money, percent"
     return (
         f"{read} as money tools write them ($1,234.50, 12%, (1,200)): pass {flags}, or in "
-        f"the segment file: numbers: {{columns: {{{column}: [{named}]}}}}"
+        f"the segment file: numbers: {{columns: {{{yaml_key(column)}: [{named}]}}}}"
         + (" (and --decimal-comma)" if comma else "")
     )
 

@@ -8,6 +8,7 @@ reorder a message. Every such character is shown escaped (``\\x1b``, ``\\t``, ``
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _ESCAPED_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
@@ -30,3 +31,16 @@ def printable(text: str) -> str:
 def share(part: int, whole: int) -> str:
     """``part`` as a percentage of ``whole`` with one decimal (``-`` for nothing)."""
     return f"{part / whole:.1%}" if whole else "-"
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .()/&+-]*")
+
+
+def yaml_key(name: str) -> str:
+    """A column name as a segment file's YAML reads it back in a hint's flow mapping
+    (``{columns: {NAME: [...]}}``): plain when it can be, else quoted (JSON is YAML)."""
+    import json
+
+    if _PLAIN_KEY.fullmatch(name) and name == name.strip() and name[-1:] not in ".-":
+        return name
+    return json.dumps(name, ensure_ascii=False)

@@ -108,9 +108,11 @@ def round_thresholds(low: float, high: float, steps: int = 10) -> list[float]:
 
 def code_hint(column: str, code: float, held: int, values: int, where: str = "") -> str:
     """What to do about a value that looks like a code for "no value"."""
+    from leadseg.printable import yaml_key
+
     shown = str(int(code)) if code.is_integer() else repr(code)
     return (
         f"{shown} holds {held:,} of the {values:,} values{where} ({100 * held / values:.1f}%) "
         f'and sits apart from the rest: if it means "no value", treat it as blank with '
-        f'placeholders: {{columns: {{{column}: ["{shown}"]}}}} in the segment file'
+        f'placeholders: {{columns: {{{yaml_key(column)}: ["{shown}"]}}}} in the segment file'
     )
