@@ -105,7 +105,7 @@ def test_a_workbook_counts_as_its_csv_does(tmp_path, cli, spec):
     assert counts(cli, book, spec) == counts(cli, text, spec) == EXPECTED
 
 
-@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+@pytest.mark.parametrize("engine", ["polars", "duckdb", "spark"])
 def test_cells_read_as_the_text_they_show(tmp_path, cli, spec, engine):
     book = make_workbook(tmp_path / "contacts.xlsx")
     out = tmp_path / "out"

@@ -258,6 +258,7 @@ def columnar(export: Export, directory: Path) -> Export:
     Parquet export as it is, a CSV its validated copy, NDJSON a Parquet copy, written in
     ``directory`` (private, temporary)."""
     if export.format == "parquet":
+        export.written()  # a workbook's sheet held in memory
         return export
     if export.format == "csv":
         data = validated_copy(export, directory, "export-")

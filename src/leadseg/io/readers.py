@@ -93,6 +93,21 @@ class Export:
     remember_structure: bool = False  # see io/structure_memo.py
     # Where a canonical copy of the CSV goes when one is needed (open_export's clean-up).
     cleanup: contextlib.ExitStack | None = field(default=None, repr=False, compare=False)
+    # A workbook's sheet as text, held in memory: scanned from here, and written to
+    # ``local_path`` (Parquet) only for an engine that reads files (``written``).
+    frame: Any = field(default=None, repr=False, compare=False)
+
+    def written(self) -> None:
+        """The in-memory sheet written to a Parquet file (``local_path``) in the run's
+        temporary directory, made then: most runs never need it."""
+        if self.frame is None or self.local_path.suffix == ".parquet":
+            return
+        from leadseg.io.sources import temp_dir
+
+        assert self.cleanup is not None, "a sheet in memory needs open_export's clean-up"
+        target = temp_dir(self.cleanup) / "sheet.parquet"
+        self.frame.write_parquet(target, compression="lz4")
+        self.local_path = target
 
     def unreadable(self, exc: OSError) -> ExportMissingError:
         """The error for a source that could not be read again: removed or replaced (the
@@ -235,6 +250,8 @@ class Export:
         import polars as pl
 
         self.ensure_structure()
+        if self.frame is not None:
+            return self.frame.lazy()
         if self.format in ("parquet", "ndjson"):
             import polars.selectors as cs
 
@@ -389,16 +406,16 @@ def _prepare_workbook(
 ) -> Export:  # fmt: skip
     """A workbook's sheet as the Parquet file of its text (``io/workbooks``), in the run's
     temporary directory, or kept in ``--cache`` while the workbook is unchanged."""
-    from leadseg.io.sources import temp_dir
-    from leadseg.io.workbooks import write_text_copy
+    from leadseg.io.workbooks import read_sheet
 
     if options.cache_dir is not None and source is not None:
         from leadseg.io.cache import cached_workbook
 
         return cached_workbook(local, source, display, options)
-    target = temp_dir(cleanup) / "sheet.parquet"
-    read = write_text_copy(local.path, display, target, options.sheet, options.header_row)
-    return workbook_export(read, display, target, source, local)
+    frame, read = read_sheet(local.path, display, options.sheet, options.header_row)
+    export = workbook_export(read, display, local.path, source, local)
+    export.frame, export.cleanup = frame, cleanup  # written for DuckDB, Spark: ``written``
+    return export
 
 
 def workbook_export(
