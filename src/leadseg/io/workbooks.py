@@ -4,7 +4,7 @@ One sheet is read -- the first, or ``--sheet NAME|NUMBER`` -- by calamine (throu
 ``fastexcel``), every cell as text, as "Save as CSV" would give it: a number without a
 spurious ``.0`` (``12``, ``12.5``), a date as its ISO date (``2024-05-01``; with its time
 when it has one), an error cell as Excel shows it (``#N/A``, ``#DIV/0!``), an empty cell
-blank, TRUE/FALSE as ``true``/``false``. A cell's number format is not applied: a
+blank, TRUE and FALSE as Excel shows them. A cell's number format is not applied: a
 percentage cell reads as its value (``0.12``), a currency cell as its number (``1234.5``).
 The text is written to a Parquet file that every engine then reads; rows whose cells are all
 empty are left out, and row numbers in messages are the sheet's own rows.
@@ -183,7 +183,7 @@ def read_sheet(
     if header_row is None:
         _check_header_in_first_row(frame, header, where, first)
     frame, columns = _named_columns(frame, header, where, first)
-    frame = _dates_as_written(frame)
+    frame = _cells_as_shown(frame)
     blank = pl.all_horizontal(pl.all().is_null() | (pl.all() == ""))
     flags = frame.select(blank.alias("blank"))["blank"] if frame.width else None
     blank_rows: tuple[int, ...] = ()
@@ -265,22 +265,28 @@ def _named_columns(frame: Any, header: list[str], where: str, first: int) -> tup
     return frame.rename(dict(zip(frame.columns, names, strict=True))), names
 
 
-def _dates_as_written(frame: Any) -> Any:
-    """A date cell reads as its ISO date; calamine writes it with the time 00:00:00."""
+def _cells_as_shown(frame: Any) -> Any:
+    """Dates and booleans as Excel shows them: calamine writes a date cell with the time
+    00:00:00 (read as its ISO date) and TRUE/FALSE as true/false (Excel makes a typed
+    "true" a boolean, so a text cell holding exactly that is next to unknown)."""
     import polars as pl
 
     if not frame.height:
         return frame
-    ends = frame.select(pl.all().str.ends_with(_MIDNIGHT).any()).row(0)
-    dated = [name for name, any_ in zip(frame.columns, ends, strict=True) if any_]
-    if not dated:
-        return frame
+    midnight = pl.all().str.ends_with(_MIDNIGHT).any().name.suffix(":midnight")
+    flags = pl.all().is_in(["true", "false"]).any().name.suffix(":boolean")
+    found = frame.select(midnight, flags).row(0, named=True)
     iso = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(iso)).then(pl.col(name).str.head(10))
-        .otherwise(pl.col(name)).alias(name)
-        for name in dated
-    )  # fmt: skip
+    changes = []
+    for name in frame.columns:
+        column = pl.col(name)
+        if found[f"{name}:midnight"]:
+            column = pl.when(column.str.contains(iso)).then(column.str.head(10)).otherwise(column)
+        if found[f"{name}:boolean"]:
+            column = column.replace({"true": "TRUE", "false": "FALSE"})
+        if found[f"{name}:midnight"] or found[f"{name}:boolean"]:
+            changes.append(column.alias(name))
+    return frame.with_columns(changes) if changes else frame
 
 
 def write_text_copy(
