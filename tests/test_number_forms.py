@@ -71,3 +71,23 @@ def test_an_unknown_form_in_the_segment_file_is_located(tmp_path, cli):
     result = cli("count", path, "-s", spec)
     assert result.exit_code != 0
     assert "segments.yaml:2" in result.stderr, result.stderr
+
+
+def test_a_few_decimal_commas_are_warned_about_with_the_flag(tmp_path, cli):
+    """A European file read without flags: the delimiter is sniffed, and the warning about
+    the values it cannot read names --decimal-comma (issue #19)."""
+    path = tmp_path / "eu.csv"
+    rows = [f"c{i}@x.com;{i}" for i in range(20)] + ["late@x.com;12,5"]
+    path.write_text("Email;Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = cli("count", path, "--at-least", "10")
+    assert result.exit_code == 0, result.stderr
+    assert "are not a number and count as blank (row 22)" in result.stderr
+    assert "with --decimal-comma" in result.stderr
+
+
+def test_the_schema_names_the_number_forms(cli):
+    result = cli("schema")
+    assert result.exit_code == 0
+    numbers = json.loads(result.stdout)["$defs"]["NumbersModel"]["properties"]
+    assert set(numbers) == {"forms", "columns"}
+    assert "money" in json.dumps(numbers)

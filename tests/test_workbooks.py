@@ -223,3 +223,11 @@ def test_libreoffice_save_as_csv_counts_alike(tmp_path, cli, spec):
     saved = soffice(book, "csv", tmp_path / "lo")
     # LibreOffice writes each cell as formatted (dates as yyyy-mm-dd, TRUE, #DIV/0!).
     assert counts(cli, saved, spec) == counts(cli, book, spec) == EXPECTED
+
+
+def test_a_macro_workbook_reads_as_its_xlsx(tmp_path, cli, spec):
+    """.xlsm is the same container as .xlsx (with macros beside the sheets, never run)."""
+    book = make_workbook(tmp_path / "contacts.xlsx")
+    macro = tmp_path / "contacts.xlsm"
+    shutil.copy(book, macro)
+    assert counts(cli, macro, spec) == EXPECTED
