@@ -284,6 +284,17 @@ def fold_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip(WHITESPACE)).lower()
 
 
+def could_read_as_number(text: str, forms: tuple[str, ...] = ()) -> bool:
+    """Whether ``text`` (a placeholder) could read as a number in some run: with the number
+    ``forms`` read, with a decimal point or comma (its check before the number reading)."""
+    stripped = text.strip(WHITESPACE)
+    return any(
+        is_number(apply_number_steps(stripped, number_steps(forms, decimal_comma=comma)),
+                  decimal_comma=comma)
+        for comma in (False, True)
+    )  # fmt: skip
+
+
 def is_number(text: str, *, decimal_comma: bool = False) -> bool:
     """Whether trimmed ``text`` reads as a finite number (used on placeholder lists)."""
     import math

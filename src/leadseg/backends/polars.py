@@ -384,16 +384,15 @@ def _without_placeholders(
     means "no score"). Only placeholders that could read as a value cost an extra check."""
     import polars as pl
 
-    from leadseg.rules import is_number
+    from leadseg.rules import could_read_as_number
 
     if not _is_text(dtype):
         return value
+    forms = segment_set.number_forms_for(field)
     readable = [
         p
         for p in segment_set.placeholders_for(field)
-        if (
-            is_number(p, decimal_comma=True) if kind == Kind.NUMBER else any(c.isdigit() for c in p)
-        )
+        if (could_read_as_number(p, forms) if kind == Kind.NUMBER else any(c.isdigit() for c in p))
     ]
     if not readable:
         return value

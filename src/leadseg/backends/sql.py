@@ -15,7 +15,6 @@ as one letter.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, cast
 
@@ -126,14 +125,13 @@ class SqlCompiler:
         )
 
     def _numeric_placeholders(self, column: str) -> bool:
-        """True when a placeholder of ``column`` is written like a number (``-1``): only then
-        must a number be tested against the placeholders before it is read (a value that
-        reads as a number can equal no other placeholder)."""
-        from leadseg.rules import NUMBER, NUMBER_DECIMAL_COMMA
+        """True when a placeholder of ``column`` could read as a number (``-1``, or ``$0.00``
+        where money is read): only then must a number be tested against the placeholders
+        before it is read (a value that reads as a number can equal no other placeholder)."""
+        from leadseg.rules import could_read_as_number
 
-        grammar = re.compile(NUMBER_DECIMAL_COMMA if self.decimal_comma else NUMBER)
-        found = self.segments.placeholders_for(column)
-        return any(grammar.match(p.strip().lower()) for p in found)
+        forms = self.segments.number_forms_for(column)
+        return any(could_read_as_number(p, forms) for p in self.segments.placeholders_for(column))
 
     def value_of(self, column: str, kind: Kind) -> SqlExpr:
         return self.number(column) if kind == Kind.NUMBER else self.day(column)
