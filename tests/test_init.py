@@ -147,3 +147,17 @@ def test_init_splits_a_score_one_value_dominates(cli, tmp_path):
     assert f"{found['High score']} of 100 contacts" in text
     assert "No threshold keeps a minority" in text  # "at most 0" keeps the 91 zeros
     assert found["Low score"] == 91
+
+
+def test_init_never_rounds_a_threshold_into_one_that_keeps_everyone(cli, tmp_path):
+    """90 zeros, then 4, 10, ... 100: the 90th percentile is 0.4, which rounds to 0 (the
+    scores spread over more than 10) -- and "at least 0" would keep everyone."""
+    export = tmp_path / "e.csv"
+    rows = [f"u{i},0" for i in range(90)]
+    rows += [f"u{90 + i},{v}" for i, v in enumerate((4, 10, 20, 30, 40, 50, 60, 70, 80, 100))]
+    export.write_text("Email,Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    target = tmp_path / "s.yaml"
+    assert cli("init", export, "-o", target).exit_code == 0
+    counts = cli("count", export, "-s", target, "--format", "json")
+    found = {s["name"]: s["count"] for s in json.loads(counts.stdout)["segments"]}
+    assert found["High score"] == 10

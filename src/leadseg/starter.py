@@ -9,6 +9,8 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
+from leadseg.analysis.figures import rounded
+
 if TYPE_CHECKING:
     from leadseg.analysis.describe import DescribeResult, FieldProfile
 
@@ -16,14 +18,6 @@ if TYPE_CHECKING:
 def q(value: str) -> str:
     """A YAML scalar that reads back as ``value`` (a JSON string is a YAML one)."""
     return json.dumps(value, ensure_ascii=False)
-
-
-def rounded(value: float, spread: float) -> float | int:
-    """A threshold as a person would write it: whole numbers when the values spread over
-    more than 10, else one decimal."""
-    if spread > 10:
-        return int(round(value))
-    return round(value, 1)
 
 
 def second_score(fields: list[FieldProfile], score: str) -> FieldProfile | None:
@@ -99,20 +93,27 @@ def _threshold(
     name = "top tenth" if top else "bottom quarter"
     quantile = "0.9" if top else "0.25"
     raw = figures["quantiles"][quantile]
-    value = rounded(raw, spread)
     percentile = f"{int(float(quantile) * 100)}th percentile"
-    kept = {e["value"]: e[side] for e in figures["at_least"]}
-    exact = kept.get(raw)  # every quantile is one of describe's candidates
-    if exact is not None and 0 < exact <= readable / 2:
+    kept = {e["value"]: e[side] for e in figures["at_least"]}  # exact counts
+
+    def minority(n: int | None) -> bool:
+        return n is not None and 0 < n <= readable / 2
+
+    # The quantile rounded as a person writes it, when its count is known and a minority;
+    # else the quantile itself (every quantile is one of describe's candidates).
+    value = rounded(raw, spread)
+    if minority(kept.get(value)):
         return value, f"About the {name} of scores (the {percentile}, rounded)."
-    minority = [(v, n) for v, n in kept.items() if 0 < n <= readable / 2]
-    if not minority:
+    if minority(kept.get(raw)):
+        return float(f"{raw:.12g}"), f"About the {name} of scores (the {percentile})."
+    splits = [(v, n) for v, n in kept.items() if minority(n)]
+    if not splits:
         return value, (
             f"No threshold keeps a minority: one value holds most of the scores, so this "
-            f"segment keeps {exact if exact is not None else 'most'} of {readable:,} contacts."
+            f"segment keeps {kept.get(value, 'most')} of {readable:,} contacts."
         )
-    best, n = min(minority, key=lambda vn: (abs(vn[1] - share * readable), vn[0]))
-    return rounded(best, spread), (
+    best, n = min(splits, key=lambda vn: (abs(vn[1] - share * readable), vn[0]))
+    return best, (
         f"{n:,} of {readable:,} contacts ({100 * n / readable:.0f}%): the {percentile} is "
         f"{_n(raw)}, a value that holds the bulk of the scores, so the nearest split that "
         "keeps a minority."

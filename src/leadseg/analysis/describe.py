@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from leadseg.analysis.figures import QUANTILES, Counted, round_thresholds
+from leadseg.analysis.figures import QUANTILES, Counted, round_thresholds, rounded
 from leadseg.analysis.readable import has_date, has_number
 from leadseg.criteria import (
     Condition,
@@ -166,7 +166,9 @@ def number_figures(counted: Counted, bins: int) -> dict[str, Any]:
         return empty | {"histogram": [], "at_least": []}
     quantiles = {str(q): counted.quantile(q) for q in QUANTILES}
     marks = {value: key for key, value in reversed(list(quantiles.items()))}
-    candidates = sorted(set(marks) | set(round_thresholds(counted.values[0], counted.values[-1])))
+    low, high = counted.values[0], counted.values[-1]
+    written = {rounded(q, high - low) for q in quantiles.values()}  # as init writes them
+    candidates = sorted(set(marks) | set(round_thresholds(low, high)) | written)
     at_least = []
     for value in candidates:
         entry: dict[str, Any] = {"value": value, "count": counted.at_least(value)}

@@ -12,6 +12,14 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 CODE_SHARE = 10  # a code holds at least 1/CODE_SHARE of the values
 
 
+def rounded(value: float, spread: float) -> float | int:
+    """A threshold as a person would write it: whole numbers when the values spread over
+    more than 10, else one decimal (``init``'s; ``describe`` counts these too)."""
+    if spread > 10:
+        return int(round(value))
+    return round(value, 1)
+
+
 @dataclass(frozen=True)
 class Counted:
     """Distinct values in ascending order and how many rows hold each."""
