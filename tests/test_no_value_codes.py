@@ -32,6 +32,8 @@ def test_a_value_apart_from_the_rest_is_a_code(pairs, code):
         [(50, 10), (51, 10), (52, 10)],  # no value holds a large share
         [(-1, 5), (0, 900), (1, 95)],  # the common value is not apart
         [(7, 100)],  # nothing else to be apart from
+        [(0, 683), (1, 317)],  # a yes/no column: 0 is an answer, not a code
+        [(1200, 63), (5, 10), (5.0, 1)],
     ],
 )
 def test_real_values_are_not_codes(pairs):

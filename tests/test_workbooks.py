@@ -231,3 +231,32 @@ def test_a_macro_workbook_reads_as_its_xlsx(tmp_path, cli, spec):
     macro = tmp_path / "contacts.xlsm"
     shutil.copy(book, macro)
     assert counts(cli, macro, spec) == EXPECTED
+
+
+def _rows_below_empty_ones(path):
+    """A sheet whose first two rows are empty (a formula without a value in A1, which
+    calamine skips): header on row 3, an unreadable score on row 5."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_formula(0, 0, '=""', None, "")
+    sheet.write_row(2, 0, ["Email", "Score"])
+    sheet.write_row(3, 0, ["a@x.com", 70])
+    sheet.write_row(4, 0, ["b@x.com", "lots"])
+    book.close()
+    return path
+
+
+def test_rows_are_the_sheets_below_leading_empty_rows(tmp_path, cli):
+    book = _rows_below_empty_ones(tmp_path / "late.xlsx")
+    lo = tmp_path / "lo"
+    for source in (book, soffice(book, "ods", lo), soffice(book, "xls", lo)):
+        given = cli("count", source, "--at-least", "50", "--header-row", "3")
+        assert given.exit_code == 0, (source.name, given.stderr)
+        assert "(row 5)" in given.stderr, (source.name, given.stderr)
+        found = cli("count", source, "--at-least", "50")
+        if found.exit_code == 0:
+            assert "(row 5)" in found.stderr, (source.name, found.stderr)
+        else:  # LibreOffice's .xls keeps the formula's empty text: a row 1 that holds a cell
+            assert "row 3 looks like it" in found.stderr, (source.name, found.stderr)

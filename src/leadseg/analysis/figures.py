@@ -69,8 +69,8 @@ class Counted:
         ``999``, ``9999``), with its count: the most common value, holding at least a tenth
         of the values, that sits apart from the rest -- a negative among values that are
         not, or an extreme further from the other values than they span."""
-        if len(self.values) < 2 or not self.total:
-            return None
+        if len(self.values) < 3 or not self.total:
+            return None  # a yes/no column (0/1) has no "rest" to sit apart from
         top = max(range(len(self.values)), key=lambda i: (self.counts[i], -i))
         code, held = self.values[top], self.counts[top]
         if held * CODE_SHARE < self.total:
@@ -78,6 +78,8 @@ class Counted:
         others = [v for i, v in enumerate(self.values) if i != top]
         low, high = others[0], others[-1]
         span = high - low
+        if span <= 0:
+            return None
         apart = (code < 0 <= low) or (code < low and low - code > span)
         apart = apart or (code > high and code - high > span)
         return (code, held) if apart else None

@@ -29,10 +29,12 @@ _ERRORS = {
 _ERROR_DETAIL = re.compile(r"got 'Error\((\w+)\)'")
 _MIDNIGHT = " 00:00:00"
 _HEADER_SAMPLE = 30  # rows looked at for a header below row 1
-# An .xlsx cell that holds something: <c r="B7" ...> with content (not <c r="B7" s="1"/>).
-_VALUED_CELL = re.compile(
-    r'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b'
+# An .xlsx cell and its content: it holds a value, for calamine, when it has a non-empty
+# <v> (a formula without its cached value has none) or an inline string.
+_CELL = re.compile(
+    r'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL
 )
+_HAS_VALUE = re.compile(r"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,39 @@ def _xlsx_first_row(path: Path, index: int) -> int:
             target = targets[ids[index]]
             member = target.lstrip("/") if target.startswith("/") else "xl/" + target
             with archive.open(member) as sheet_xml:
-                tail = ""
+                text = ""
                 while chunk := sheet_xml.read(1 << 16):
-                    text = tail + chunk.decode("utf-8", "replace")
-                    found = _VALUED_CELL.search(text)
-                    if found is not None:
-                        return int(found.group(1))
-                    tail = text[-512:]
+                    text += chunk.decode("utf-8", "replace")
+                    end = text.rfind("</row>")  # whole rows only: no cell cut in two
+                    for cell in _CELL.finditer(text, 0, end + 1 if end >= 0 else 0):
+                        if cell.group(2) and _HAS_VALUE.search(cell.group(2)):
+                            return int(cell.group(1))
+                    text = text[end + 1 :] if end >= 0 else text
     except (KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile):
         pass
     return 1
+
+
+def _first_row(path: Path, index: int) -> int:
+    """The sheet row (1-based) where calamine's rows begin: an .xlsx's from its XML (a
+    quick look at its first rows), other formats' from python-calamine (which reads the
+    sheet a second time: .xls, .xlsb and .ods are rarely large)."""
+    import zipfile
+
+    if _head(path).startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return _xlsx_first_row(path, index)
+        except (zipfile.BadZipFile, OSError):
+            return 1
+    try:
+        from python_calamine import CalamineWorkbook
+
+        start = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(index).start
+        return int(start[0]) + 1 if start else 1
+    except Exception:  # the reader that follows names the problem
+        return 1
 
 
 def read_sheet(
@@ -158,7 +183,7 @@ def read_sheet(
         raise ExportDataError("the workbook has no sheet", location=Location(file=display))
     index = _sheet_index(names, sheet, display)
     where = f"{display} [{names[index]}]" if sheet is not None else display
-    top = _xlsx_first_row(path, index) if _head(path).startswith(_ZIP) else 1
+    top = _first_row(path, index)
     try:
         loaded = reader.load_sheet(index, header_row=None, dtypes="string")
         batch, errors = loaded.to_arrow_with_errors()
