@@ -91,3 +91,17 @@ def test_the_schema_names_the_number_forms(cli):
     numbers = json.loads(result.stdout)["$defs"]["NumbersModel"]["properties"]
     assert set(numbers) == {"forms", "columns"}
     assert "money" in json.dumps(numbers)
+
+
+def test_apply_names_the_option_as_count_does(tmp_path, cli):
+    """apply writes a CSV's raw lines (its batches hold no value columns): the hint comes
+    from the engine's sample of the unreadable values, in the warning and the manifest."""
+    path = tmp_path / "e.csv"
+    rows = [f"c{i}@x.com,{i}" for i in range(20)] + ['late@x.com,"4,321"']
+    path.write_text("Email,Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("apply", path, "--at-least", "10", "-o", out, "--mkdir")
+    assert result.exit_code == 0, result.stderr
+    assert "pass --numbers thousands" in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "--numbers thousands" in json.dumps(manifest)

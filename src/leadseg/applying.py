@@ -198,6 +198,7 @@ def _write_segment_files(
         # The structure was proven before the pass. A Rerun (text that needs NFC) leaves
         # the block: the files are discarded and the pass runs again.
         p.settle(totals)
+        _first_values(p, totals, options)
         counts = p.result(totals)
         check_unreadable(p, counts, options)
         counts = guarded(counts, out, output.guards)
@@ -410,3 +411,16 @@ def manifest_of(
         manifest["formula_cells_by_column"] = formulas.by_column
         manifest["formula_header_cells"] = formulas.header_cells
     return manifest
+
+
+def _first_values(p: Plan, totals: Totals, options: RunOptions) -> None:
+    """The first unreadable values of a column whose batches did not carry it (the raw
+    lines of a CSV are written, not the column): read by the engine's sample query, for the
+    warning's hint -- only for a column that has any."""
+    from leadseg.engines import engine_for
+    from leadseg.totals import FIRST_ROWS
+
+    for i, found in enumerate(totals.first_values):
+        if totals.unreadable[i] and not found:
+            sample = engine_for(options).unreadable_sample(p, i, FIRST_ROWS)
+            totals.first_values[i] = [v.strip() for v in sample]
