@@ -99,8 +99,9 @@ def test_apply_names_the_option_as_count_does(tmp_path, cli):
     path = tmp_path / "e.csv"
     rows = [f"c{i}@x.com,{i}" for i in range(20)] + ['late@x.com,"4,321"']
     path.write_text("Email,Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    result = cli("apply", path, "--at-least", "10", "-o", out, "--mkdir")
+    out, spec = tmp_path / "out", tmp_path / "segments.yaml"
+    spec.write_text("segments:\n  - name: high\n    score: {at_least: 10}\n")
+    result = cli("apply", path, "-s", spec, "-o", out, "--mkdir")
     assert result.exit_code == 0, result.stderr
     assert "pass --numbers thousands" in result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
