@@ -161,3 +161,14 @@ def test_init_never_rounds_a_threshold_into_one_that_keeps_everyone(cli, tmp_pat
     counts = cli("count", export, "-s", target, "--format", "json")
     found = {s["name"]: s["count"] for s in json.loads(counts.stdout)["segments"]}
     assert found["High score"] == 10
+
+
+def test_init_writes_the_number_forms_it_read_with(cli, tmp_path):
+    export = tmp_path / "e.csv"
+    rows = [f'c{i}@x,"${1000 + 37 * i:,}.00"' for i in range(40)]
+    export.write_text("Email,Score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    target = tmp_path / "s.yaml"
+    result = cli("init", export, "-o", target, "--numbers", "money")
+    assert result.exit_code == 0, result.stderr
+    assert "numbers: {forms: [accounting, currency, thousands]}" in target.read_text()
+    assert cli("validate", target, "--export", export).exit_code == 0

@@ -106,3 +106,22 @@ def test_apply_names_the_option_as_count_does(tmp_path, cli):
     assert "pass --numbers thousands" in result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert "--numbers thousands" in json.dumps(manifest)
+
+
+def test_the_hint_keeps_the_forms_a_column_reads_already(tmp_path, cli):
+    """--numbers replaces the file's forms, and a column of numbers.columns reads only its
+    own list: the hint names what reads the values with what is there already."""
+    path = export(tmp_path, "Email,Score", ["$4,321.00", "$2,500.00", "$12,000.00"])
+    spec = tmp_path / "segments.yaml"
+    spec.write_text(
+        "numbers:\n  forms: [percent]\nsegments:\n  - name: a\n    score: {at_least: 1}\n"
+    )
+    result = cli("count", path, "-s", spec)
+    assert "pass --numbers money,percent," in result.stderr, result.stderr
+    spec.write_text(
+        "numbers:\n  columns:\n    Score: [percent]\nsegments:\n  - name: a\n"
+        "    score: {at_least: 1}\n"
+    )
+    result = cli("count", path, "-s", spec)
+    assert "--numbers" not in result.stderr.split("hint:")[1], result.stderr
+    assert "numbers: {columns: {Score: [money, percent]}}" in result.stderr

@@ -571,4 +571,7 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
         whole = {f.name: f for f in describe_plan(planned, scores, False, 10, options).fields}
         fields = [whole.get(f.name, f) for f in sample.fields]
         name = Path(opened.display).name
-    return starter_file(dataclasses.replace(sample, fields=fields), score, name, date.today())
+    return starter_file(
+        dataclasses.replace(sample, fields=fields), score, name, date.today(),
+        options.number_forms, options.date_formats,
+    )  # fmt: skip

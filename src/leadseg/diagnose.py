@@ -151,18 +151,36 @@ def _number_hint(values: list[str], p: Plan, column: str, *, least: float = 0.5)
             "the column may not hold numbers: check that the segment compares the right "
             "column (score_field / --score-field)"
         )
-    flags, forms, comma = options[best]
+    _, forms, comma = options[best]
     read = f"{scores[best]:,} of the {len(values):,} sampled unreadable values read"
     if not forms:
         return f"they are written with a decimal comma (12,5): {read} with --decimal-comma"
-    named = "money" if set(forms) >= {"accounting", "currency", "thousands"} else forms[0]
-    if "percent" in forms and named == "money":
-        named = "money, percent"
+    # with the forms the column reads already: --numbers replaces the file's forms, and a
+    # column listed under numbers.columns reads its own list only (the file's line then)
+    named = _form_names((*current, *forms))
+    line = f"numbers: {{columns: {{{yaml_key(column)}: [{', '.join(named)}]}}}}"
+    comma_flag = " --decimal-comma" if comma else ""
+    if any(name == column for name, _ in p.segments.column_number_forms):
+        return (
+            f"{read} as money tools write them ($1,234.50, 12%, (1,200)): in the segment "
+            f"file, {line}" + (" (and pass --decimal-comma)" if comma else "")
+        )
     return (
-        f"{read} as money tools write them ($1,234.50, 12%, (1,200)): pass {flags}, or in "
-        f"the segment file: numbers: {{columns: {{{yaml_key(column)}: [{named}]}}}}"
+        f"{read} as money tools write them ($1,234.50, 12%, (1,200)): pass --numbers "
+        f"{','.join(named)}{comma_flag}, or in the segment file: {line}"
         + (" (and --decimal-comma)" if comma else "")
     )
+
+
+def _form_names(forms: tuple[str, ...]) -> list[str]:
+    """Number forms as a person names them: ``money`` for accounting, currency, thousands."""
+    from leadseg.rules import NUMBER_FORM_SETS, NUMBER_FORMS
+
+    chosen = [f for f in NUMBER_FORMS if f in forms]
+    money = NUMBER_FORM_SETS["money"]
+    if set(money) <= set(chosen):
+        return ["money", *[f for f in chosen if f not in money]]
+    return chosen
 
 
 def warning_hint(p: Plan, column: str, kind: str, values: list[str]) -> str | None:

@@ -28,7 +28,16 @@ def second_score(fields: list[FieldProfile], score: str) -> FieldProfile | None:
     return None
 
 
-def starter_file(result: DescribeResult, score: str, export_name: str, today: date) -> str:
+def starter_file(
+    result: DescribeResult,
+    score: str,
+    export_name: str,
+    today: date,
+    number_forms: tuple[str, ...] | None = None,
+    date_formats: tuple[str, ...] | None = None,
+) -> str:
+    """The commented segment file; the ``--numbers`` and ``--date-format`` it was made
+    with are written into it, so that it reads the export as ``init`` did."""
     fields = {f.name: f for f in result.fields}
     main = fields[score]
     if main.kind != "number" or not main.readable:
@@ -50,6 +59,12 @@ def starter_file(result: DescribeResult, score: str, export_name: str, today: da
         "# Check it: leadseg validate FILE --export EXPORT; count: leadseg count EXPORT -s FILE",
         "version: 1",
         f"score_field: {q(score)}",
+        *([f"numbers: {{forms: [{', '.join(number_forms)}]}}"] if number_forms else []),
+        *(
+            [f"dates: {{formats: [{', '.join(q(f) for f in date_formats)}]}}"]
+            if date_formats
+            else []
+        ),
         "",
         "segments:",
         f"  # {high_note}",

@@ -58,7 +58,7 @@ HeaderRowOpt = Annotated[
         metavar="N",
         min=1,
         help="The row of a workbook's header (rows above it, a report's title, are skipped) "
-        "[default: 1].",
+        "[default: the sheet's first row that holds a value].",
     ),
 ]
 StrictOpt = Annotated[

@@ -66,7 +66,8 @@ def _entry_names(key: dict[str, Any]) -> tuple[str, str]:
     def digest(data: dict[str, Any]) -> str:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:24]
 
-    reading = digest({k: key[k] for k in _READING})
+    # a workbook's entries are apart by sheet and header row too (none forgets another's)
+    reading = digest({k: key[k] for k in (*_READING, "sheet", "header_row") if k in key})
     return reading, f"{reading}-{digest(key)}.json"
 
 
