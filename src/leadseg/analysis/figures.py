@@ -125,4 +125,6 @@ def code_hint(column: str, code: float, held: int, values: int, where: str = "")
         f"{shown} holds {held:,} of the {values:,} values{where} ({100 * held / values:.1f}%) "
         f'and sits apart from the rest: if it means "no value", treat it as blank with '
         f'placeholders: {{columns: {{{yaml_key(column)}: ["{shown}"]}}}} in the segment file'
+        " (a column's list replaces the default one: add N/A, - ... to it if the column "
+        "holds them)"
     )

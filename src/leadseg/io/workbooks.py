@@ -117,8 +117,7 @@ def _sheet_index(names: list[str], wanted: str | None, display: str) -> int:
 
 def _xlsx_first_row(path: Path, index: int) -> int:
     """The sheet row (1-based) of an .xlsx sheet's first cell with a value, where calamine's
-    rows begin; 1 when it cannot be told (other formats: their sheets start at row 1 but
-    for leading empty rows, which are then not counted)."""
+    rows begin (a formula without its cached value holds none); 1 when it cannot be told."""
     import zipfile
 
     try:
