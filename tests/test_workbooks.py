@@ -260,3 +260,26 @@ def test_rows_are_the_sheets_below_leading_empty_rows(tmp_path, cli):
             assert "(row 5)" in found.stderr, (source.name, found.stderr)
         else:  # LibreOffice's .xls keeps the formula's empty text: a row 1 that holds a cell
             assert "row 3 looks like it" in found.stderr, (source.name, found.stderr)
+
+
+def test_the_default_sheet_is_the_first_visible_one(tmp_path, cli, spec):
+    """A hidden lookup sheet first (as report exports keep their parameters): the default is
+    the sheet a person sees when the workbook opens; --sheet still reaches the hidden one."""
+    import xlsxwriter
+
+    path = tmp_path / "hidden.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    lookups = book.add_worksheet("Lookups")
+    lookups.write_row(0, 0, ["Code", "Label"])
+    lookups.write_row(1, 0, ["x", "y"])
+    contacts = book.add_worksheet("Contacts")
+    contacts.write_row(0, 0, ["Email", "Score"])
+    contacts.write_row(1, 0, ["a@x.com", 70])
+    contacts.activate()
+    lookups.hide()
+    book.close()
+    result = cli("count", path, "--at-least", "50", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["segments"][0]["count"] == 1
+    hidden = cli("count", path, "--sheet", "Lookups", "--score-field", "Label", "--at-least", "1")
+    assert hidden.exit_code == 65  # its Label column holds no numbers: it was read

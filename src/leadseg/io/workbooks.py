@@ -1,6 +1,6 @@
 """Excel and OpenDocument workbooks in (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls``, ``.ods``).
 
-One sheet is read -- the first, or ``--sheet NAME|NUMBER`` -- by calamine (through
+One sheet is read -- the first visible one, or ``--sheet NAME|NUMBER`` -- by calamine (through
 ``fastexcel``), every cell as text, as "Save as CSV" would give it: a number without a
 spurious ``.0`` (``12``, ``12.5``), a date as its ISO date (``2024-05-01``; with its time
 when it has one), an error cell as Excel shows it (``#N/A``, ``#DIV/0!``), an empty cell
@@ -97,10 +97,24 @@ def _reader(path: Path, display: str) -> Any:
         ) from None
 
 
-def _sheet_index(names: list[str], wanted: str | None, display: str) -> int:
-    """The sheet ``--sheet`` names (its name, else its number counted from 1)."""
-    if wanted is None:
+def _first_visible(path: Path) -> int:
+    """The first sheet a person sees: hidden sheets (lookups, a report's parameters) are
+    passed over, as Excel opens the workbook (python-calamine reads only its index)."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        sheets = CalamineWorkbook.from_path(str(path)).sheets_metadata
+        shown = [str(s.visible).rsplit(".", 1)[-1] == "Visible" for s in sheets]
+        return shown.index(True) if True in shown else 0
+    except Exception:  # the reader that follows names the problem
         return 0
+
+
+def _sheet_index(names: list[str], wanted: str | None, display: str, path: Path) -> int:
+    """The sheet ``--sheet`` names (its name, else its number counted from 1); without
+    one, the first visible sheet."""
+    if wanted is None:
+        return _first_visible(path) if len(names) > 1 else 0
     if wanted in names:
         return names.index(wanted)
     folded = [n.casefold() for n in names]
@@ -180,7 +194,7 @@ def read_sheet(
     names = list(reader.sheet_names)
     if not names:
         raise ExportDataError("the workbook has no sheet", location=Location(file=display))
-    index = _sheet_index(names, sheet, display)
+    index = _sheet_index(names, sheet, display, path)
     where = f"{display} [{names[index]}]" if sheet is not None else display
     top = _first_row(path, index)
     try:
