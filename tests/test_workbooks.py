@@ -151,6 +151,9 @@ def test_a_workbook_under_another_name_is_read_as_one(tmp_path, cli, spec):
     shutil.copy(book, renamed)
     assert counts(cli, renamed, spec) == EXPECTED
     assert counts(cli, book, spec, "--input-format", "xlsx") == EXPECTED
+    forced = cli("count", renamed, "-s", spec, "--input-format", "csv")
+    assert forced.exit_code == ExitCode.USAGE
+    assert "is a workbook" in forced.stderr and "drop --input-format csv" in forced.stderr
 
 
 def test_header_problems_are_located(tmp_path, cli, spec):

@@ -304,10 +304,15 @@ def input_format(source: str | Path, options: ReadOptions) -> str:
             f"unknown input format {options.input_format!r}",
             hint="use csv, parquet, ndjson or excel (xlsx, xls and ods are excel too)",
         )
-    if given is None and fmt == "csv" and str(source) != "-":
+    if fmt == "csv" and str(source) != "-":
         from leadseg.io.workbooks import is_workbook
 
         if is_workbook(Path(source)):  # a workbook under another name (report.csv, data)
+            if given is not None:
+                raise UsageError(
+                    f"{source} is a workbook (Excel or OpenDocument), not CSV text",
+                    hint="drop --input-format csv: leadseg reads workbooks (--sheet NAME)",
+                )
             return "excel"
     return fmt
 
