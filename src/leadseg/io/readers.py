@@ -96,18 +96,19 @@ class Export:
     # A workbook's sheet as text, held in memory: scanned from here, and written to
     # ``local_path`` (Parquet) only for an engine that reads files (``written``).
     frame: Any = field(default=None, repr=False, compare=False)
+    unwritten: bool = False  # ``frame`` is not yet in a file (``local_path`` is the workbook)
 
     def written(self) -> None:
         """The in-memory sheet written to a Parquet file (``local_path``) in the run's
         temporary directory, made then: most runs never need it."""
-        if self.frame is None or self.local_path.suffix == ".parquet":
+        if not self.unwritten:
             return
         from leadseg.io.sources import temp_dir
 
         assert self.cleanup is not None, "a sheet in memory needs open_export's clean-up"
         target = temp_dir(self.cleanup) / "sheet.parquet"
         self.frame.write_parquet(target, compression="lz4")
-        self.local_path = target
+        self.local_path, self.unwritten = target, False
 
     def unreadable(self, exc: OSError) -> ExportMissingError:
         """The error for a source that could not be read again: removed or replaced (the
@@ -420,6 +421,7 @@ def _prepare_workbook(
     frame, read = read_sheet(local.path, display, options.sheet, options.header_row)
     export = workbook_export(read, display, local.path, source, local)
     export.frame, export.cleanup = frame, cleanup  # written for DuckDB, Spark: ``written``
+    export.unwritten = True
     return export
 
 
