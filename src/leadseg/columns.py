@@ -90,8 +90,10 @@ def no_score_column(
 def bind_columns(segments: SegmentSet, header: list[str], export: str) -> SegmentSet:
     """Replace the score placeholder with the real column; raise ``UnknownColumnError`` with
     every unknown column, located in the segment file."""
+    from leadseg.scores import computed_names
+
     problems: list[Problem] = []
-    uses_score = any(c.field == SCORE for s in segments.segments for c in conditions(s.criterion))
+    uses_score = any(c.field == SCORE for c in _all_conditions(segments))
     score = segments.score_field
     if score is not None and score not in header:
         problems.append(
@@ -105,16 +107,24 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
     elif score is None and uses_score:
         score = detect_score_column(header)
         if score is None:
-            first = next(
-                c.origin
-                for s in segments.segments
-                for c in conditions(s.criterion)
-                if c.field == SCORE
-            )
+            first = next(c.origin for c in _all_conditions(segments) if c.field == SCORE)
             problems.append(
                 no_score_column(header, export, first or Location(file=segments.source))
             )
-    known = set(header)
+    computed = computed_names(segments)
+    for computed_set in (segments.scores, segments.grades):
+        for item in computed_set:
+            if item.name in header:
+                problems.append(
+                    Problem(
+                        "name-clash",
+                        f"{type(item).__name__.lower()} {item.name!r} has the name of a column "
+                        f"of {export}",
+                        item.origin or Location(file=segments.source),
+                        "rename it: its column is added beside the export's, which stays",
+                    )
+                )
+    known = set(header) | set(computed)
     listed = [("placeholders", name) for name, _ in segments.column_placeholders]
     listed += [("dates", name) for name, _ in segments.column_date_formats]
     listed += [("numbers", name) for name, _ in segments.column_number_forms]
@@ -131,17 +141,21 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
                     close_columns(name, header),
                 )
             )
-    for segment in segments.segments:
-        for cond in conditions(segment.criterion):
-            if cond.field != SCORE and cond.field not in known:
-                problems.append(
-                    Problem(
-                        "unknown-column",
-                        f"column {describe_column(cond.field)} is not in {export}",
-                        cond.origin or Location(file=segments.source),
-                        close_columns(cond.field, header),
-                    )
+    fields = [(c.field, c.origin) for c in _all_conditions(segments)]
+    for item in segments.scores:
+        fields += [(r.field, r.origin) for _, r in item.rules() if r.field is not None]
+        if item.decay is not None:
+            fields.append((item.decay.field, item.origin))
+    for field, origin in fields:
+        if field != SCORE and field not in known:
+            problems.append(
+                Problem(
+                    "unknown-column",
+                    f"column {describe_column(field)} is not in {export}",
+                    origin or Location(file=segments.source),
+                    close_columns(field, header + list(computed)),
                 )
+            )
     if problems:
         raise UnknownColumnError(problems)
     if not uses_score or score is None:
@@ -150,7 +164,35 @@ def bind_columns(segments: SegmentSet, header: list[str], export: str) -> Segmen
         dataclasses.replace(s, criterion=_replace_score(s.criterion, score))
         for s in segments.segments
     )
-    return dataclasses.replace(segments, segments=bound, score_field=score)
+    scores = tuple(_score_bound(item, score) for item in segments.scores)
+    return dataclasses.replace(segments, segments=bound, score_field=score, scores=scores)
+
+
+def _all_conditions(segments: SegmentSet) -> list[Condition]:
+    """The conditions of every segment and of every score's rules."""
+    from leadseg.scores import rule_criteria
+
+    found = [c for s in segments.segments for c in conditions(s.criterion)]
+    return found + [
+        c for item in segments.scores for rule in rule_criteria(item) for c in conditions(rule)
+    ]
+
+
+def _score_bound(item, column: str):
+    """A score whose rules compare the score column, bound to ``column``."""
+    groups = tuple(
+        dataclasses.replace(
+            group,
+            rules=tuple(
+                dataclasses.replace(rule, criterion=_replace_score(rule.criterion, column))
+                if rule.criterion is not None
+                else rule
+                for rule in group.rules
+            ),
+        )  # fmt: skip
+        for group in item.groups
+    )
+    return dataclasses.replace(item, groups=groups)
 
 
 def _replace_score(node: Criterion, column: str) -> Criterion:

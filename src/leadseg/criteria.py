@@ -10,8 +10,12 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from leadseg.errors import Location
+
+if TYPE_CHECKING:
+    from leadseg.scores import Grade, Score
 
 
 class Op(StrEnum):
@@ -134,6 +138,9 @@ class SegmentSet:
     key_origins: tuple[tuple[str, Location], ...] = dataclasses.field(
         default=(), compare=False, repr=False
     )
+    # Score sheets (``scores:``) and their grades (``grades:``): columns the file adds.
+    scores: tuple[Score, ...] = ()
+    grades: tuple[Grade, ...] = ()
 
     def origin_of(self, yaml_path: str) -> Location:
         for path, location in self.key_origins:
@@ -221,15 +228,21 @@ def nesting_depths(segments: tuple[Segment, ...]) -> dict[str, int]:
 
 
 def values_read(segment_set: SegmentSet) -> list[tuple[str, Kind]]:
-    """Each (column, kind) the segments read as a number, a date or text: once each, in
-    file order. Every engine parses these, and totals list the number and date ones in
-    this order."""
+    """Each export column (and kind) the segments and scores read as a number, a date or
+    text: once each, in file order (the segments', then the scores'). Every engine parses
+    these, and totals list the number and date ones in this order. Scores and grades are
+    not read from the export (``scores.computed_names``)."""
+    from leadseg.scores import computed_names, score_reads
+
     needed: dict[tuple[str, Kind], None] = {}
     for segment in segment_set.segments:
         for cond in conditions(segment.criterion):
             if cond.kind in (Kind.NUMBER, Kind.DATE, Kind.TEXT):
                 needed[(cond.field, cond.kind)] = None
-    return list(needed)
+    for score in segment_set.scores:
+        needed |= dict.fromkeys(score_reads(score))
+    computed = computed_names(segment_set)
+    return [(field, kind) for field, kind in needed if field not in computed]
 
 
 def parsed_values(segment_set: SegmentSet) -> list[tuple[str, Kind]]:

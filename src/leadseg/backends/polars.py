@@ -25,7 +25,6 @@ from leadseg.criteria import (
     Segment,
     SegmentRef,
     SegmentSet,
-    dependencies,
     evaluation_order,
     values_read,
 )
@@ -360,21 +359,92 @@ def compile_segments(
         helpers.append(_without_placeholders(value, field, dtype, kind, segment_set).alias(name))
         parsed.append(Parsed(field, kind, _unreadable(field, dtype, name, segment_set), name))
 
+    from leadseg.scores import levels
+
     order = evaluation_order(segment_set.segments)
-    depth: dict[str, int] = {}
-    for segment in order:
-        depth[segment.name] = 1 + max((depth[d] for d in dependencies(segment)), default=0)
+    level = levels(segment_set)
+    scores = {score.name: score for score in segment_set.scores}
     stages = [stage for stage in (list(texts.values()), *money, helpers, cleanups) if stage]
-    for level in range(1, max(depth.values(), default=0) + 1):
+    for at in range(1, max(level.values(), default=0) + 1):
         stage = []
         for segment in order:
-            if depth[segment.name] == level:
+            if level[("segment", segment.name)] == at:
                 own = _compile(segment.criterion, schema, as_of)
                 if segment.parent:
                     own = pl.col(mask_column(segment.parent)) & own
                 stage.append(own.alias(mask_column(segment.name)))
+        for name, score in scores.items():
+            if level[("score", name)] == at:
+                stage.append(score_value(score, schema, as_of).alias(score_column(name)))
+        for grade in segment_set.grades:
+            if level[("grade", grade.name)] == at:
+                stage += grade_values(grade)
         stages.append(stage)
     return CompiledSegments(stages, parsed, order, unnormalised)
+
+
+def score_column(name: str) -> str:
+    """The column holding score ``name`` (criteria read it as that score's number)."""
+    return helper_column(Kind.NUMBER, name)
+
+
+def grade_column(name: str) -> str:
+    """The column holding grade ``name``'s label as written (null: no band reached)."""
+    return f"{_PREFIX}grade:{name}"
+
+
+def grade_values(grade: Any) -> list[pl.Expr]:
+    """The grade's label, and its folded text (which text comparisons read)."""
+    import polars as pl
+
+    def labels(spelling: Any) -> pl.Expr:
+        value = pl.col(score_column(grade.score))
+        chain: Any = pl
+        for label, floor in grade.bands:
+            chain = chain.when(value >= floor).then(pl.lit(spelling(label)))
+        return chain.otherwise(pl.lit(None, dtype=pl.String))
+
+    return [
+        labels(str).alias(grade_column(grade.name)),
+        labels(norm).alias(helper_column(Kind.TEXT, grade.name)),
+    ]
+
+
+def score_value(score: Any, schema: dict[str, Any], as_of: date) -> pl.Expr:
+    """A score's value: ``scores.total`` in Polars, in its order of operations."""
+    import functools
+
+    import polars as pl
+
+    from leadseg import scores as s
+
+    def build(node: s.Arith) -> pl.Expr:
+        if isinstance(node, s.Points):
+            holds = _compile(node.criterion, schema, as_of)
+            return pl.when(holds).then(pl.lit(node.points)).otherwise(pl.lit(0.0))
+        if isinstance(node, s.PerUnit):
+            value = pl.col(helper_column(Kind.NUMBER, node.field)) * pl.lit(node.per)
+            return value.fill_null(0.0)
+        if isinstance(node, s.Sum):
+            return functools.reduce(lambda a, b: a + b, (build(t) for t in node.terms))
+        if isinstance(node, s.AtMost):
+            term = build(node.term)
+            return pl.when(term > node.limit).then(pl.lit(node.limit)).otherwise(term)
+        if isinstance(node, s.AtLeast):
+            term = build(node.term)
+            return pl.when(term < node.floor).then(pl.lit(node.floor)).otherwise(term)
+        if isinstance(node, s.Decayed):
+            day = pl.col(helper_column(Kind.DATE, node.field))
+            days = (pl.lit(as_of) - day).dt.total_days().cast(pl.Float64).clip(lower_bound=0.0)
+            factor = pl.lit(0.5).pow(days / pl.lit(node.half_life))
+            return build(node.term) * factor.fill_null(1.0)
+        assert isinstance(node, s.Hundredths)
+        term = build(node.term)
+        up = (term * 100.0 + 0.5).floor() / 100.0
+        down = (pl.lit(0.0) - ((-term) * 100.0 + 0.5).floor()) / 100.0
+        return pl.when(term < 0).then(down).otherwise(up)
+
+    return build(s.total(score))
 
 
 def _without_placeholders(
@@ -441,6 +511,9 @@ def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:
     import polars as pl
 
     if cond.kind == Kind.BLANK:
+        if cond.field not in schema:  # a grade (a score is never blank): no band reached
+            is_blank = pl.col(helper_column(Kind.TEXT, cond.field)).is_null()
+            return is_blank if cond.value else ~is_blank
         is_blank = blank(cond.field, schema[cond.field])
         return is_blank if cond.value else ~is_blank
     value = pl.col(helper_column(cond.kind, cond.field))

@@ -31,6 +31,7 @@ from leadseg.criteria import (
     SegmentSet,
     parsed_values,
 )
+from leadseg.scores import total
 
 # sqlglot expressions; its helpers (and_, or_, not_) are typed as returning a Condition
 # that its own stubs do not relate to Expression, so the compiler speaks of them loosely.
@@ -68,6 +69,20 @@ def _characters(text: str, dialect: str) -> SqlExpr:
     return joined
 
 
+def _double(value: float) -> SqlExpr:
+    """A number as a DOUBLE (a plain literal is DECIMAL in DuckDB and NUMERIC in Postgres:
+    scores are computed in double precision everywhere)."""
+    from sqlglot import exp
+
+    return exp.Cast(this=exp.Literal.number(repr(float(value))), to=exp.DataType.build("DOUBLE"))
+
+
+def exp_paren(node: SqlExpr) -> SqlExpr:
+    from sqlglot import exp
+
+    return exp.paren(node)
+
+
 def _sql_pattern(pattern: str) -> str:
     """A rules pattern in the regex syntax every dialect shares: plain groups (Snowflake's
     POSIX regexes have no ``(?:``)."""
@@ -96,6 +111,10 @@ class SqlCompiler:
         self.decimal_comma = decimal_comma
         self.by_name = segments.by_name()
         self._memo: dict[str, SqlExpr] = {}
+        # scores and grades: columns the segment file adds (``leadseg.scores``)
+        self.score_of = {score.name: score for score in segments.scores}
+        self.grade_of = {grade.name: grade for grade in segments.grades}
+        self._score_memo: dict[str, SqlExpr] = {}
 
     # -- values ---------------------------------------------------------------------------
     def stripped(self, column: str) -> SqlExpr:
@@ -103,6 +122,8 @@ class SqlCompiler:
 
         from leadseg.rules import WHITESPACE
 
+        if column in self.grade_of:  # its label, NULL when no band is reached
+            return self.grade_label(column, folded=False)
         name = self.columns.get(column, column)
         text = exp.Cast(this=exp.column(name, quoted=True), to=exp.DataType.build("TEXT"))
         spaces = _characters(WHITESPACE, self.dialect)
@@ -225,6 +246,8 @@ class SqlCompiler:
     def number(self, column: str) -> SqlExpr:
         from sqlglot import exp
 
+        if column in self.score_of:
+            return self.score_value(column)
         text = self.stripped(column)
         grammar, read, source = self._number_text(column, text)
         case = exp.Case()
@@ -295,7 +318,78 @@ class SqlCompiler:
 
     def folded_text(self, column: str) -> SqlExpr:
         """The column as text comparisons see it."""
+        if column in self.grade_of:
+            return self.grade_label(column, folded=True)
         return self.folded(self.nfc(self.stripped(column), column))
+
+    # -- scores and grades ----------------------------------------------------------------
+    def score_value(self, name: str) -> SqlExpr:
+        """A score's value (``scores.total``), inline."""
+        if name not in self._score_memo:
+            self._score_memo[name] = exp_paren(self.arith(total(self.score_of[name])))
+        return self._score_memo[name].copy()
+
+    def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
+        """A grade's label as written, or folded as text comparisons read it."""
+        from sqlglot import exp
+
+        from leadseg.rules import fold_text
+
+        grade = self.grade_of[name]
+        case = exp.Case()
+        for label, floor in grade.bands:
+            text = self.folded(exp.Literal.string(fold_text(label))) if folded else (
+                exp.Literal.string(label)
+            )  # fmt: skip
+            case = case.when(
+                exp.GTE(this=self.number(grade.score), expression=_double(floor)), text
+            )
+        return case
+
+    def arith(self, node: Any) -> SqlExpr:
+        """``scores.Arith`` in SQL, in its order of operations (DOUBLE throughout)."""
+        from sqlglot import exp
+
+        from leadseg import scores as s
+
+        if isinstance(node, s.Points):
+            return exp.Case().when(self.criterion(node.criterion), _double(node.points)).else_(
+                _double(0)
+            )  # fmt: skip
+        if isinstance(node, s.PerUnit):
+            product = exp.Mul(this=exp.paren(self.number(node.field)), expression=_double(node.per))
+            return exp.Coalesce(this=product, expressions=[_double(0)])
+        if isinstance(node, s.Sum):
+            terms = [self.arith(t) for t in node.terms]
+            summed = terms[0]
+            for term in terms[1:]:
+                summed = exp.Add(this=summed, expression=term)
+            return exp.paren(summed)
+        if isinstance(node, s.AtMost):
+            return exp.Least(this=self.arith(node.term), expressions=[_double(node.limit)])
+        if isinstance(node, s.AtLeast):
+            return exp.Greatest(this=self.arith(node.term), expressions=[_double(node.floor)])
+        if isinstance(node, s.Decayed):
+            days = exp.DateDiff(
+                this=self._as_of(), expression=self.day(node.field), unit=exp.var("DAY")
+            )
+            since = exp.Greatest(this=days, expressions=[exp.Literal.number(0)])
+            exponent = exp.Div(
+                this=exp.Cast(this=since, to=exp.DataType.build("DOUBLE")),
+                expression=_double(node.half_life),
+            )
+            factor = exp.Pow(this=_double(0.5), expression=exponent)
+            kept = exp.Coalesce(this=factor, expressions=[_double(1)])
+            return exp.Mul(this=exp.paren(self.arith(node.term)), expression=kept)
+        assert isinstance(node, s.Hundredths)
+        term = self.arith(node.term)
+        scaled = exp.Add(
+            this=exp.Mul(this=exp.Abs(this=term), expression=_double(100)),
+            expression=_double(0.5),
+        )
+        signed = exp.Mul(this=exp.Sign(this=term.copy()), expression=exp.Floor(this=scaled))
+        rounded = exp.Div(this=signed, expression=_double(100))
+        return exp.Add(this=rounded, expression=_double(0))  # -0.0 + 0.0 is 0.0
 
     def folded(self, value: SqlExpr) -> SqlExpr:
         """Lower-cased by the engine as Python's str.lower does (capital dotted I spelled
@@ -514,6 +608,12 @@ class StagedSqlCompiler(SqlCompiler):
         self.casts: dict[str, SqlExpr] = {}
         self.second: dict[str, SqlExpr] = {}  # alias -> expression over the stages before
         self._aliases: dict[tuple[str, str], str] = {}
+        # scores and grades, a stage per level (``scores.levels``) after the values
+        from leadseg.scores import levels
+
+        self.level = {name: at for (kind, name), at in levels(self.segments).items()
+                      if kind != "segment"}  # fmt: skip
+        self.score_stages: dict[int, dict[str, SqlExpr]] = {}
 
     def _staged(self, stage: dict[str, SqlExpr], key: tuple[str, str], build: Any) -> SqlExpr:
         from sqlglot import exp
@@ -525,14 +625,28 @@ class StagedSqlCompiler(SqlCompiler):
         return exp.column(self._aliases[key], quoted=True)
 
     def stripped(self, column: str) -> SqlExpr:
+        if column in self.grade_of:
+            return self.grade_label(column, folded=False)
         return self._staged(
             self.first, ("text", column), lambda: super(StagedSqlCompiler, self).stripped(column)
         )
 
     def number(self, column: str) -> SqlExpr:
+        if column in self.score_of:
+            return self.score_value(column)
         return self._staged(
             self.second, ("number", column), lambda: super(StagedSqlCompiler, self).number(column)
         )
+
+    def score_value(self, name: str) -> SqlExpr:
+        stage = self.score_stages.setdefault(self.level[name], {})
+        return self._staged(stage, ("score", name), lambda: SqlCompiler.score_value(self, name))
+
+    def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
+        stage = self.score_stages.setdefault(self.level[name], {})
+        key = ("grade_folded" if folded else "grade", name)
+        build = lambda: SqlCompiler.grade_label(self, name, folded=folded)  # noqa: E731
+        return self._staged(stage, key, build)
 
     def _number_text(self, column: str, text: SqlExpr) -> tuple[str, SqlExpr, SqlExpr]:
         """Each number form's step in a stage of its own, over the column the step before
@@ -569,6 +683,8 @@ class StagedSqlCompiler(SqlCompiler):
         )
 
     def folded_text(self, column: str) -> SqlExpr:
+        if column in self.grade_of:
+            return self.grade_label(column, folded=True)
         return self._staged(
             self.second,
             ("folded", column),
@@ -593,7 +709,11 @@ class StagedSqlCompiler(SqlCompiler):
         parsed = [exp.alias_(e, a, quoted=True) for a, e in self.second.items()]
         last = exp.table_(stages[-1][0], quoted=True)
         stages.append(("leadseg_values", exp.select(exp.Star(), *parsed).from_(last)))
-        final = final.from_(exp.table_("leadseg_values", quoted=True))
+        for at in sorted(self.score_stages):
+            added = [exp.alias_(e, a, quoted=True) for a, e in self.score_stages[at].items()]
+            before = exp.table_(stages[-1][0], quoted=True)
+            stages.append((f"leadseg_scores_{at}", exp.select(exp.Star(), *added).from_(before)))
+        final = final.from_(exp.table_(stages[-1][0], quoted=True))
         for name, query in stages:
             final = final.with_(name, as_=query)
         return final

@@ -32,6 +32,13 @@ from leadseg.spec.models import (
     ProfileModel,
     SegmentModel,
 )
+from leadseg.spec.score_sheets import (
+    build_grades,
+    build_scores,
+    check_computed_comparisons,
+    check_score_names,
+    rule_segment_refs,
+)
 from leadseg.spec.shape import shape_problems
 from leadseg.spec.top_level import dates, key_origins, numbers, placeholders
 from leadseg.spec.top_level import header as header_of
@@ -312,6 +319,37 @@ class _Builder:
                     stack.append(deps(dep))
         return not reported
 
+    def check_rule_references(self, built: SegmentSet, names: list[str]) -> bool:
+        """Every ``segment:`` of a score's rule names a segment; True when all do."""
+        resolvable = True
+        for name, origin in rule_segment_refs(built):
+            if name not in names:
+                resolvable = False
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else None
+                self.problems.append(
+                    Problem("unknown-segment", f"unknown segment {name!r}", origin, hint)
+                )
+        return resolvable
+
+    def check_score_cycles(self, built: SegmentSet) -> None:
+        """A score may read segments and other scores, but never itself through them."""
+        from leadseg.scores import find_cycle, node_dependencies
+
+        cycle = find_cycle(node_dependencies(built))
+        if cycle and any(kind != "segment" for kind, _ in cycle):
+            by_name = {s.name: s for s in built.scores}
+            first = next(name for kind, name in cycle if kind == "score")
+            self.problems.append(
+                Problem(
+                    "cycle",
+                    "scores and segments refer to each other in a cycle: "
+                    + " -> ".join(f"{kind} {name!r}" for kind, name in cycle),
+                    by_name[first].origin or self.doc.location(("scores",)),
+                    "a rule may read another score or a segment, but not one that reads it",
+                )
+            )
+
     def check_depth(self, segments: list[Segment]) -> None:
         """Parents and references nest at most ``MAX_CHAIN`` segments deep."""
         from leadseg.criteria import nesting_depths
@@ -456,6 +494,9 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
     builder.check_references(entries, [name for _, name in names])
     if builder.check_cycles(segments):
         builder.check_depth(segments)
+    scores = build_scores(builder, _entries(data, "scores"))
+    grades = build_grades(builder, _entries(data, "grades"))
+    check_score_names(builder, scores, grades, data)
     score_field = header.score_field if header else None
     built = SegmentSet(
         segments=tuple(segments),
@@ -467,10 +508,22 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         **dates(header, doc, problems),
         **numbers(header),
         key_origins=key_origins(header, doc),
+        scores=tuple(scores),
+        grades=tuple(grades),
     )
+    if scores:
+        check_computed_comparisons(builder, built)
+        if builder.check_rule_references(built, [name for _, name in names]):
+            builder.check_score_cycles(built)
     if problems:
         raise SegmentFileError(problems, partial=_resolvable(built))
     return built
+
+
+def _entries(data: dict[str, Any], key: str) -> list[Any] | None:
+    """A top-level list (``scores:``, ``grades:``); its shape is the header's to report."""
+    value = data.get(key)
+    return value if isinstance(value, list) else None
 
 
 def _resolvable(built: SegmentSet) -> SegmentSet:

@@ -252,12 +252,128 @@ class NumbersModel(_Strict):
     columns: dict[str, list[NumberForm]] | None = None  # per column, instead of ``forms``
 
 
+def _points(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number of points, e.g. 10 or -5 or 2.5")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _positive(value: Any) -> Any:
+    _points(value)
+    if value <= 0:
+        raise ValueError("must be a number above 0")
+    return value
+
+
+_NUMBER_SCHEMA = {"type": "number"}
+PointsValue = Annotated[Any, AfterValidator(_points), WithJsonSchema(_NUMBER_SCHEMA)]
+Positive = Annotated[
+    Any, AfterValidator(_positive), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})
+]
+
+
+class RuleModel(_CriterionKeys):
+    """``points: N`` with one criterion, or ``points_per: N`` with ``field`` (a number
+    column) and an optional ``limit``; ``name`` labels the rule in messages and explain."""
+
+    name: StrictStr | None = None
+    points: PointsValue = None
+    points_per: PointsValue = None
+    field: StrictStr | None = None
+    limit: Positive = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_kind(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        criteria = [k for k in data if k in CRITERION_KEYS]
+        if "points" in data and "points_per" in data:
+            raise ValueError("has points and points_per; a rule gives one of them")
+        if "points" in data:
+            if len(criteria) != 1:
+                found = f"has {len(criteria)} ({', '.join(criteria)})" if criteria else "has none"
+                raise ValueError(
+                    "a points rule needs one criterion (score, profile, all, any, not, "
+                    f"segment or sample), {found}; put several under all: or any:"
+                )
+            if "field" in data or "limit" in data:
+                key = "field" if "field" in data else "limit"
+                raise ValueError(
+                    f"'{key}' belongs to a points_per rule (points per unit of a number "
+                    "column); a points rule gives its points when its criterion holds"
+                )
+        elif "points_per" in data:
+            if criteria:
+                raise ValueError(
+                    f"a points_per rule gives points for the value of 'field', without a "
+                    f"criterion ({', '.join(criteria)}); use points: for a criterion"
+                )
+            if "field" not in data:
+                raise ValueError("'points_per' needs 'field': the number column it counts")
+        elif not [k for k in data if k not in _RULE_KEYS]:
+            raise ValueError(
+                "needs points (with a criterion) or points_per (with field), "
+                "e.g. {points: 10, profile: {field: Country, is: US}}"
+            )
+        return data
+
+
+_RULE_KEYS = frozenset({"name", "points", "points_per", "field", "limit", *CRITERION_KEYS})
+
+
+class GroupModel(_Strict):
+    """Rules whose points together never pass ``limit``."""
+
+    name: StrictStr
+    limit: Positive = None
+    rules: Annotated[list[RuleModel], Field(min_length=1)]
+
+
+class DecayModel(_Strict):
+    """The total halves every ``half_life_days`` since the date in ``field``."""
+
+    field: StrictStr
+    half_life_days: Positive
+
+
+class ScoreModel(_Strict):
+    name: StrictStr
+    description: StrictStr | None = None
+    limit: PointsValue = None
+    min: PointsValue = None
+    groups: Annotated[list[GroupModel], Field(min_length=1)] | None = None
+    rules: Annotated[list[RuleModel], Field(min_length=1)] | None = None
+    decay: DecayModel | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _has_rules(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "groups" not in data and "rules" not in data:
+            unknown = [k for k in data if k not in ScoreModel.model_fields]
+            if not unknown:
+                raise ValueError("needs rules: (a list of rules) or groups: (rules in groups)")
+        return data
+
+
+class GradeModel(_Strict):
+    """The label of the first band whose floor the score reaches: ``{A: 80, B: 60, F: 0}``."""
+
+    name: StrictStr
+    score: StrictStr
+    bands: Annotated[dict[StrictStr, PointsValue], Field(min_length=1)]
+
+
 class SegmentFileModel(_Strict):
     version: Literal[1] = 1
     score_field: StrictStr | None = None
     placeholders: PlaceholdersModel | None = None
     dates: DatesModel | None = None
     numbers: NumbersModel | None = None
+    scores: list[ScoreModel] | None = None
+    grades: list[GradeModel] | None = None
     segments: Annotated[list[SegmentModel], Field(min_length=1)]
 
 
@@ -270,6 +386,8 @@ class SegmentFileHeader(_Strict):
     placeholders: PlaceholdersModel | None = None
     dates: DatesModel | None = None
     numbers: NumbersModel | None = None
+    scores: list[Any] | None = None  # each validated on its own (``spec/scores``)
+    grades: list[Any] | None = None
     segments: Annotated[list[Any], Field(min_length=1)]
 
 
@@ -280,6 +398,8 @@ KNOWN_KEYS: frozenset[str] = frozenset(
     | {"name", "description", "parent", "match"}
     | {"criteria", "field", *CRITERION_KEYS, *OPERATORS}
     | {"key", "seed", "from", "to"}
+    | {"scores", "grades", "groups", "rules", "points", "points_per", "limit", "min"}
+    | {"decay", "half_life_days", "bands"}
 )
 
 

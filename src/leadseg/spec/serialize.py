@@ -98,7 +98,54 @@ def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
             }
             for s in segments.segments
         ],
+        "scores": [_score_to_json(score) for score in segments.scores],
+        "grades": [
+            {
+                "name": g.name,
+                "score": g.score,
+                "bands": [list(b) for b in g.bands],
+                "origin": _location_to_json(g.origin),
+            }
+            for g in segments.grades
+        ],  # fmt: skip
     }
+
+
+def _score_to_json(score: Any) -> dict[str, Any]:
+    def rule(r: Any) -> dict[str, Any]:
+        return {
+            "points": r.points, "label": r.label, "field": r.field, "limit": r.limit,
+            "criterion": None if r.criterion is None else criterion_to_json(r.criterion),
+            "origin": _location_to_json(r.origin),
+        }  # fmt: skip
+
+    return {
+        "name": score.name, "minimum": score.minimum, "limit": score.limit,
+        "description": score.description, "origin": _location_to_json(score.origin),
+        "decay": None if score.decay is None else [score.decay.field, score.decay.half_life_days],
+        "groups": [
+            {"name": g.name, "limit": g.limit, "rules": [rule(r) for r in g.rules]}
+            for g in score.groups
+        ],
+    }  # fmt: skip
+
+
+def _score_from_json(data: dict[str, Any], source: str | None) -> Any:
+    from leadseg.scores import Decay, Group, Rule, Score
+
+    def rule(r: dict[str, Any]) -> Rule:
+        criterion = None if r["criterion"] is None else criterion_from_json(r["criterion"], source)
+        origin = _location_from_json(r["origin"], source)
+        return Rule(r["points"], r["label"], criterion, r["field"], r["limit"], origin)
+
+    groups = tuple(
+        Group(g["name"], tuple(rule(r) for r in g["rules"]), g["limit"]) for g in data["groups"]
+    )
+    decay = None if data["decay"] is None else Decay(*data["decay"])
+    return Score(
+        data["name"], groups, data["minimum"], data["limit"], decay, data["description"],
+        _location_from_json(data["origin"], source),
+    )  # fmt: skip
 
 
 def segment_set_from_json(
@@ -135,4 +182,13 @@ def segment_set_from_json(
         column_number_forms=tuple(
             (name, tuple(forms)) for name, forms in data["column_number_forms"]
         ),
+        scores=tuple(_score_from_json(score, source) for score in data.get("scores", [])),
+        grades=tuple(_grade_from_json(grade, source) for grade in data.get("grades", [])),
     )
+
+
+def _grade_from_json(data: dict[str, Any], source: str | None) -> Any:
+    from leadseg.scores import Grade
+
+    bands = tuple((label, floor) for label, floor in data["bands"])
+    return Grade(data["name"], data["score"], bands, _location_from_json(data["origin"], source))

@@ -85,7 +85,9 @@ def key_origins(header: SegmentFileHeader | None, doc: YamlDocument):
     return tuple(found)
 
 
-_TOP_KEYS = ("version", "score_field", "placeholders", "dates", "numbers", "segments")
+_TOP_KEYS = (
+    "version", "score_field", "placeholders", "dates", "numbers", "scores", "grades", "segments",
+)  # fmt: skip
 
 
 def header(doc: YamlDocument, data: dict[str, Any], problems: list[Problem]):
