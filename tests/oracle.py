@@ -350,6 +350,9 @@ class Oracle:
         numbers = data.get("numbers") or {}
         self.number_forms = numbers.get("forms") or []
         self.number_columns = numbers.get("columns") or {}
+        # README "Scoring rules": score sheets and grades, columns beside the export's
+        self.scores = {s["name"]: s for s in data.get("scores") or []}
+        self.grades = {g["name"]: g for g in data.get("grades") or []}
 
     def column(self, name: str) -> Column:
         return Column(
@@ -426,8 +429,9 @@ class Oracle:
             for key, value in node.items():
                 if key in ("score", "profile"):
                     kind = _kind_of(value)
-                    if kind in ("number", "date"):
-                        compared.setdefault(value.get("field", self.score), kind)
+                    name = value.get("field", self.score)
+                    if kind in ("number", "date") and not self._computed(name):
+                        compared.setdefault(name, kind)
                 elif key in ("all", "any", "criteria"):
                     for child in value:
                         visit(child)
@@ -436,6 +440,15 @@ class Oracle:
 
         for seg in self.segments:
             visit(seg)
+        for sheet in self.scores.values():
+            for rule in self._rules(sheet):
+                if "points_per" in rule:
+                    if not self._computed(rule["field"]):
+                        compared.setdefault(rule["field"], "number")
+                else:
+                    visit(rule)
+            if "decay" in sheet:
+                compared.setdefault(sheet["decay"]["field"], "date")
 
     def _segment(self, seg: dict[str, Any], row, member) -> bool:
         if "criteria" in seg:
@@ -458,7 +471,7 @@ class Oracle:
             return member(value)
         if key == "sample":
             return self._sampled(value, row)
-        return self._compare(value, row)
+        return self._compare(value, row, member)
 
     def _sampled(self, spec: dict[str, Any], row) -> bool:
         """README: bucket = int(first 8 hex digits of md5("<seed>:<folded key>"), 16) %
@@ -472,13 +485,109 @@ class Oracle:
         bucket = int(digest[:8], 16) % 10000
         return round(spec["from"] * 100) <= bucket < round(spec["to"] * 100)
 
-    def _compare(self, spec: dict[str, Any], row) -> bool:
+    # -- scores (README "Scoring rules") ---------------------------------------------------
+    def _computed(self, name: str | None) -> bool:
+        return name in self.scores or name in self.grades
+
+    @staticmethod
+    def _rules(sheet: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(sheet.get("rules") or []) + [
+            r for g in sheet.get("groups") or [] for r in g["rules"]
+        ]
+
+    def score_value(self, name: str, row, member) -> float:
+        """Rules give points (a criterion that holds, or points_per times a number, nothing
+        for a blank one, at most the rule's limit); a group's sum is at most its limit, the
+        ungrouped rules first; the sum decays by 0.5 ** (days / half_life_days) (days before
+        as_of, never below 0; no decay without a date); it is clamped to [min, limit] and
+        rounded to hundredths, half away from zero."""
+        sheet = self.scores[name]
+        groups = ([{"rules": sheet["rules"]}] if sheet.get("rules") else []) + list(
+            sheet.get("groups") or []
+        )
+        total = 0.0
+        for group in groups:
+            summed = 0.0
+            for rule in group["rules"]:
+                if "points_per" in rule:
+                    value = self._number_of(rule["field"], row, member)
+                    points = 0.0 if value is None else value * float(rule["points_per"])
+                    if "limit" in rule and points > rule["limit"]:
+                        points = float(rule["limit"])
+                else:
+                    (key,) = [k for k in rule if k not in ("name", "points")]
+                    holds = self._criterion({key: rule[key]}, row, member)
+                    points = float(rule["points"]) if holds else 0.0
+                summed += points
+            if "limit" in group and summed > group["limit"]:
+                summed = float(group["limit"])
+            total += summed
+        if "decay" in sheet:
+            decay = sheet["decay"]
+            day, _ = self.date(row[decay["field"]], decay["field"])
+            if day is not None:
+                days = max(0, (self.as_of - day).days)
+                total = total * 0.5 ** (days / float(decay["half_life_days"]))
+        if "limit" in sheet and total > sheet["limit"]:
+            total = float(sheet["limit"])
+        if total < float(sheet.get("min", 0)):
+            total = float(sheet.get("min", 0))
+        sign = -1.0 if total < 0 else (1.0 if total > 0 else 0.0)
+        return sign * math.floor(abs(total) * 100 + 0.5) / 100 + 0.0
+
+    def grade_label(self, name: str, row, member) -> str | None:
+        grade = self.grades[name]
+        value = self.score_value(grade["score"], row, member)
+        for label, floor in grade["bands"].items():
+            if value >= floor:
+                return str(label)
+        return None
+
+    def _number_of(self, name: str, row, member) -> float | None:
+        if name in self.scores:
+            return self.score_value(name, row, member)
+        value, _ = self.number(row[name], name)
+        return value
+
+    def _compare_computed(self, name: str, op: str, target: Any, row, member) -> bool:
+        if name in self.grades:
+            label = self.grade_label(name, row, member)
+            if op == "is_blank":
+                return (label is None) == target
+            negated = {"is_not": "is", "not_in": "in", "not_contains": "contains"}
+            if op in negated:
+                return not self._compare_computed(name, negated[op], target, row, member)
+            if label is None:
+                return False
+            text, needle = fold(label), target
+            if op == "in":
+                return text in {fold(str(t)) for t in needle}
+            return {
+                "is": text == fold(str(needle)),
+                "contains": fold(str(needle)) in text,
+                "starts_with": text.startswith(fold(str(needle))),
+                "ends_with": text.endswith(fold(str(needle))),
+            }[op]
+        value = self.score_value(name, row, member)
+        if op in ("is_not", "not_in"):
+            positive = "is" if op == "is_not" else "in"
+            return not self._compare_computed(name, positive, target, row, member)
+        if op == "between":
+            return float(target[0]) <= value <= float(target[1])
+        if op == "in":
+            return value in {float(t) for t in target}
+        goal = float(target)
+        return {"at_least": value >= goal, "at_most": value <= goal, "is": value == goal}[op]
+
+    def _compare(self, spec: dict[str, Any], row, member=None) -> bool:
         name = spec.get("field", self.score)
         ((op, target),) = [(k, v) for k, v in spec.items() if k != "field"]
+        if self._computed(name):
+            return self._compare_computed(name, op, target, row, member)
         raw = row[name]
         if op in ("is_not", "not_in", "not_contains"):
             return not self._compare(
-                {"field": name, op[4:] if op != "is_not" else "is": target}, row
+                {"field": name, op[4:] if op != "is_not" else "is": target}, row, member
             )
         if op == "is_blank":
             return is_blank(raw) == target

@@ -77,12 +77,6 @@ def _double(value: float) -> SqlExpr:
     return exp.Cast(this=exp.Literal.number(repr(float(value))), to=exp.DataType.build("DOUBLE"))
 
 
-def exp_paren(node: SqlExpr) -> SqlExpr:
-    from sqlglot import exp
-
-    return exp.paren(node)
-
-
 def _sql_pattern(pattern: str) -> str:
     """A rules pattern in the regex syntax every dialect shares: plain groups (Snowflake's
     POSIX regexes have no ``(?:``)."""
@@ -114,7 +108,11 @@ class SqlCompiler:
         # scores and grades: columns the segment file adds (``leadseg.scores``)
         self.score_of = {score.name: score for score in segments.scores}
         self.grade_of = {grade.name: grade for grade in segments.grades}
-        self._score_memo: dict[str, SqlExpr] = {}
+        from leadseg.scores import levels
+
+        self.level = {name: at for (kind, name), at in levels(segments).items()
+                      if kind != "segment"}  # fmt: skip
+        self.score_stages: dict[int, dict[str, SqlExpr]] = {}
 
     # -- values ---------------------------------------------------------------------------
     def stripped(self, column: str) -> SqlExpr:
@@ -323,28 +321,57 @@ class SqlCompiler:
         return self.folded(self.nfc(self.stripped(column), column))
 
     # -- scores and grades ----------------------------------------------------------------
+    # Each is a column of a stage of its own level (``scores.levels``), named as the score
+    # or grade: inline, a score read by a grade's bands and by other scores would be
+    # written out again at every use. ``over_score_stages`` puts the stages in the query.
     def score_value(self, name: str) -> SqlExpr:
-        """A score's value (``scores.total``), inline."""
-        if name not in self._score_memo:
-            self._score_memo[name] = exp_paren(self.arith(total(self.score_of[name])))
-        return self._score_memo[name].copy()
-
-    def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
-        """A grade's label as written, or folded as text comparisons read it."""
+        """A score's value (``scores.total``): its column."""
         from sqlglot import exp
 
-        from leadseg.rules import fold_text
+        stage = self.score_stages.setdefault(self.level[name], {})
+        if name not in stage:
+            stage[name] = None  # registered first: what it reads lands in lower levels
+            stage[name] = self.arith(total(self.score_of[name]))
+        return exp.column(name, quoted=True)
 
-        grade = self.grade_of[name]
-        case = exp.Case()
-        for label, floor in grade.bands:
-            text = self.folded(exp.Literal.string(fold_text(label))) if folded else (
-                exp.Literal.string(label)
-            )  # fmt: skip
-            case = case.when(
-                exp.GTE(this=self.number(grade.score), expression=_double(floor)), text
-            )
-        return case
+    def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
+        """A grade's label as written (NULL when no band is reached), or folded as text
+        comparisons read it."""
+        from sqlglot import exp
+
+        stage = self.score_stages.setdefault(self.level[name], {})
+        if name not in stage:
+            grade = self.grade_of[name]
+            case = exp.Case()
+            for label, floor in grade.bands:
+                reached = exp.GTE(this=self.number(grade.score), expression=_double(floor))
+                case = case.when(reached, exp.Literal.string(label))
+            stage[name] = case
+        column = exp.column(name, quoted=True)
+        return self.folded(column) if folded else column
+
+    def over_score_stages(self, final: Any, source: SqlExpr) -> Any:
+        """``final`` (a SELECT without FROM) over ``source`` and the score stages. Call it
+        after building ``final``'s expressions: they register the stages' columns."""
+        stages, last = self.score_stage_list(source)
+        final = final.from_(last)
+        for name, query in stages:
+            final = final.with_(name, as_=query)
+        return final
+
+    def score_stage_list(self, source: SqlExpr) -> tuple[list[tuple[str, Any]], SqlExpr]:
+        """The score stages over ``source`` (each ``SELECT *, its columns`` over the one
+        before), and what the final query reads from."""
+        from sqlglot import exp
+
+        stages: list[tuple[str, Any]] = []
+        before = source
+        for at in sorted(self.score_stages):
+            added = [exp.alias_(e, a, quoted=True) for a, e in self.score_stages[at].items()]
+            name = f"leadseg_scores_{at}"
+            stages.append((name, exp.select(exp.Star(), *added).from_(before)))
+            before = exp.table_(name, quoted=True)
+        return stages, before
 
     def arith(self, node: Any) -> SqlExpr:
         """``scores.Arith`` in SQL, in its order of operations (DOUBLE throughout)."""
@@ -365,15 +392,22 @@ class SqlCompiler:
             for term in terms[1:]:
                 summed = exp.Add(this=summed, expression=term)
             return exp.paren(summed)
+        # never NULL here: sqlglot need not write the NULL checks it adds for DuckDB (they
+        # copy the term); Snowflake's plain LEAST is the one that needs none
+        nulls = self.dialect != "snowflake"
         if isinstance(node, s.AtMost):
-            return exp.Least(this=self.arith(node.term), expressions=[_double(node.limit)])
+            return exp.Least(
+                this=self.arith(node.term), expressions=[_double(node.limit)], ignore_nulls=nulls
+            )
         if isinstance(node, s.AtLeast):
-            return exp.Greatest(this=self.arith(node.term), expressions=[_double(node.floor)])
+            return exp.Greatest(
+                this=self.arith(node.term), expressions=[_double(node.floor)], ignore_nulls=nulls
+            )
         if isinstance(node, s.Decayed):
             days = exp.DateDiff(
                 this=self._as_of(), expression=self.day(node.field), unit=exp.var("DAY")
             )
-            since = exp.Greatest(this=days, expressions=[exp.Literal.number(0)])
+            since = exp.Greatest(this=days, expressions=[exp.Literal.number(0)], ignore_nulls=nulls)
             exponent = exp.Div(
                 this=exp.Cast(this=since, to=exp.DataType.build("DOUBLE")),
                 expression=_double(node.half_life),
@@ -608,12 +642,6 @@ class StagedSqlCompiler(SqlCompiler):
         self.casts: dict[str, SqlExpr] = {}
         self.second: dict[str, SqlExpr] = {}  # alias -> expression over the stages before
         self._aliases: dict[tuple[str, str], str] = {}
-        # scores and grades, a stage per level (``scores.levels``) after the values
-        from leadseg.scores import levels
-
-        self.level = {name: at for (kind, name), at in levels(self.segments).items()
-                      if kind != "segment"}  # fmt: skip
-        self.score_stages: dict[int, dict[str, SqlExpr]] = {}
 
     def _staged(self, stage: dict[str, SqlExpr], key: tuple[str, str], build: Any) -> SqlExpr:
         from sqlglot import exp
@@ -637,16 +665,6 @@ class StagedSqlCompiler(SqlCompiler):
         return self._staged(
             self.second, ("number", column), lambda: super(StagedSqlCompiler, self).number(column)
         )
-
-    def score_value(self, name: str) -> SqlExpr:
-        stage = self.score_stages.setdefault(self.level[name], {})
-        return self._staged(stage, ("score", name), lambda: SqlCompiler.score_value(self, name))
-
-    def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
-        stage = self.score_stages.setdefault(self.level[name], {})
-        key = ("grade_folded" if folded else "grade", name)
-        build = lambda: SqlCompiler.grade_label(self, name, folded=folded)  # noqa: E731
-        return self._staged(stage, key, build)
 
     def _number_text(self, column: str, text: SqlExpr) -> tuple[str, SqlExpr, SqlExpr]:
         """Each number form's step in a stage of its own, over the column the step before
@@ -709,12 +727,9 @@ class StagedSqlCompiler(SqlCompiler):
         parsed = [exp.alias_(e, a, quoted=True) for a, e in self.second.items()]
         last = exp.table_(stages[-1][0], quoted=True)
         stages.append(("leadseg_values", exp.select(exp.Star(), *parsed).from_(last)))
-        for at in sorted(self.score_stages):
-            added = [exp.alias_(e, a, quoted=True) for a, e in self.score_stages[at].items()]
-            before = exp.table_(stages[-1][0], quoted=True)
-            stages.append((f"leadseg_scores_{at}", exp.select(exp.Star(), *added).from_(before)))
-        final = final.from_(exp.table_(stages[-1][0], quoted=True))
-        for name, query in stages:
+        scored, last = self.score_stage_list(exp.table_("leadseg_values", quoted=True))
+        final = final.from_(last)
+        for name, query in stages + scored:
             final = final.with_(name, as_=query)
         return final
 
@@ -765,13 +780,17 @@ def segments_sql(
         query = staged.over_stages(exp.select(rows, *counts), source)
         return query.sql(dialect=dialect, pretty=pretty)
     compiler = SqlCompiler(segments, dialect, as_of=as_of, decimal_comma=decimal_comma)
+    for score in segments.scores:  # the score and grade columns come with every row
+        compiler.score_value(score.name)
+    for grade in segments.grades:
+        compiler.grade_label(grade.name, folded=False)
     if select == "members":
         assert segment is not None
         where = compiler.segment(segments.by_name()[segment])
-        query = exp.select(exp.Star()).from_(source).where(where)
+        query = compiler.over_score_stages(exp.select(exp.Star()), source).where(where)
     else:
         flags = [exp.alias_(compiler.segment(s), s.name, quoted=True) for s in segments.segments]
-        query = exp.select(exp.Star(), *flags).from_(source)
+        query = compiler.over_score_stages(exp.select(exp.Star(), *flags), source)
     return query.sql(dialect=dialect, pretty=pretty)
 
 
@@ -781,8 +800,11 @@ def bind_for_sql(segments: SegmentSet) -> SegmentSet:
     from leadseg.columns import SCORE, bind_columns
     from leadseg.criteria import conditions
     from leadseg.errors import Location, Problem, SegmentFileError
+    from leadseg.scores import computed_names, score_reads
 
     fields = {c.field for s in segments.segments for c in conditions(s.criterion)}
+    fields |= {field for score in segments.scores for field, _ in score_reads(score)}
+    fields -= set(computed_names(segments))
     if SCORE in fields and segments.score_field is None:
         raise SegmentFileError(
             [

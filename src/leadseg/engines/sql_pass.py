@@ -233,9 +233,14 @@ class SqlPass:
         for i, (column, kind) in enumerate(p.parsed):
             columns.append(exp.alias_(compiler.unreadable(column, kind), f"u{i}", quoted=True))
             columns.append(exp.alias_(compiler.readable(column, kind), f"r{i}", quoted=True))
+        for i, score in enumerate(p.segments.scores):
+            columns.append(exp.alias_(compiler.score_value(score.name), f"s{i}", quoted=True))
+        for i, grade in enumerate(p.segments.grades):
+            label = compiler.grade_label(grade.name, folded=False)
+            columns.append(exp.alias_(label, f"g{i}", quoted=True))
         position = exp.column(POSITION, quoted=True)
         columns.append(position)
-        query = exp.select(*columns).from_(self._source())
+        query = compiler.over_score_stages(exp.select(*columns), self._source())
         if ordered:
             query = query.order_by(position.copy())
         return query.sql(self.dialect)
@@ -262,18 +267,26 @@ class SqlPass:
             for i, (column, kind) in enumerate(self.plan.parsed):
                 counted = count_of(flag(column, kind))
                 columns.append(exp.alias_(counted, f"{prefix}{i}", quoted=True))
-        query = exp.select(*columns).from_(self._source()).group_by(exp.Literal.number(1))
-        return query.sql(self.dialect)
+        query = compiler.over_score_stages(exp.select(*columns), self._source())
+        return query.group_by(exp.Literal.number(1)).sql(self.dialect)
 
     def as_batch(self, frame: pl.DataFrame) -> pl.DataFrame:
         """A batch of ``members_query`` with the names ``Plan.batch_totals`` and the writers
         expect (the export's own column names; masks and flags as the Polars engine names
         them), types as the export had them."""
-        from leadseg.backends.polars import mask_column, readable_column, unreadable_column
+        from leadseg.backends.polars import (
+            grade_column,
+            mask_column,
+            readable_column,
+            score_column,
+            unreadable_column,
+        )
 
         names = dict(zip(self.columns.values(), self.columns, strict=True))
         names |= {f"m{i}": mask_column(s.name) for i, s in enumerate(self.plan.order)}
         for i in range(len(self.plan.parsed)):
             names |= {f"u{i}": unreadable_column(i), f"r{i}": readable_column(i)}
+        names |= {f"s{i}": score_column(s.name) for i, s in enumerate(self.plan.segments.scores)}
+        names |= {f"g{i}": grade_column(g.name) for i, g in enumerate(self.plan.segments.grades)}
         frame = frame.drop(POSITION).rename(names)
         return frame.cast({n: t for n, t in self.plan.schema.items() if frame[n].dtype != t})
