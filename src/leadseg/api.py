@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from leadseg.guards import Guards
     from leadseg.io.readers import Export
     from leadseg.membership import Membership
+    from leadseg.score_file import ScoreResult
     from leadseg.workbook import WorkbookOptions
 
 Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
@@ -197,6 +198,7 @@ def apply_segments(
     guards: Guards | None = None,
     membership: Membership | None = None,
     workbook: WorkbookOptions | None = None,
+    with_scores: bool = False,
 ) -> ApplyResult:
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
@@ -206,7 +208,11 @@ def apply_segments(
     (``--expect``, ``--max-change`` against the manifest in ``output_dir``): a breach
     raises ``GuardBreach`` and nothing is replaced. ``membership``: also one file with a
     row per contact and a true/false column per segment (``leadseg.membership``). ``bom``:
-    CSV/TSV files start with a UTF-8 byte-order mark (for Excel on Windows)."""
+    CSV/TSV files start with a UTF-8 byte-order mark (for Excel on Windows). ``with_scores``:
+    every file (segments, membership, workbook) gets the segment file's score and grade
+    columns after the export's."""
+    import dataclasses
+
     from leadseg.applying import OutputOptions, apply_plan
     from leadseg.io.writers import LOCK_FILE, MANIFEST, OUTPUT_SUFFIXES, OutputDir, name_key
 
@@ -217,8 +223,17 @@ def apply_segments(
         raise UsageError(
             f"output format {output_format!r} is not one of " + ", ".join(OUTPUT_SUFFIXES)
         )
+    if membership is not None and with_scores:
+        membership = dataclasses.replace(membership, with_scores=True)
     if spark_parts:
         _check_spark_parts(options, excel_safe, bom)
+        if with_scores:
+            from leadseg.errors import UsageError
+
+            raise UsageError(
+                "--with-scores is written on this machine; --spark-parts writes where Spark runs",
+                hint="drop one of them, or run leadseg score -o FILE first",
+            )
         if membership is not None or workbook is not None:
             from leadseg.errors import UsageError
 
@@ -235,7 +250,7 @@ def apply_segments(
         mode = file_mode if system.modes_apply() else None
         output = OutputOptions(
             output_format, mode, excel_safe, tuple(safe_columns), guards=guards,
-            membership=membership, workbook=workbook, bom=bom,
+            membership=membership, workbook=workbook, bom=bom, with_scores=with_scores,
         )  # fmt: skip
         if membership is not None:
             membership.key_columns(planned)  # a usage error before any work
@@ -258,6 +273,43 @@ def apply_segments(
 
                 return apply_parts(planned, out, selected, output, options)
             return apply_plan(planned, out, selected, output, options)
+
+
+def score_export(
+    export: str | Path,
+    segments: Segments,
+    output: str | Path,
+    *,
+    output_format: str | None = None,
+    options: RunOptions | None = None,
+    file_mode: int = 0o600,
+    bom: bool = False,
+) -> ScoreResult:
+    """Write the whole export to ``output`` with the segment file's score and grade
+    columns after its own (``leadseg.scores``), whole or not at all. ``output_format``:
+    csv, tsv, parquet or ndjson (default: by ``output``'s extension)."""
+    from leadseg.errors import UsageError
+    from leadseg.io.single_file import check_writable
+    from leadseg.score_file import output_format as format_of
+    from leadseg.score_file import write_scored
+
+    options = options or RunOptions()
+    path = Path(output)
+    fmt = format_of(path, output_format)
+    check_writable(path, "-o")
+    segment_set, problems = _load(segments, options)
+    if not segment_set.scores and not problems:
+        raise UsageError(
+            f"{segment_set.source or 'the segment file'} defines no scores",
+            hint='add a scores: section (README "Scoring rules"), or use apply',
+        )
+    with _opened(export, options, work="writes") as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        source = opened.source_path
+        if source is not None and path.exists() and path.resolve() == Path(source).resolve():
+            raise UsageError("-o names the export itself", hint="write the scores to another file")
+        mode = file_mode if system.modes_apply() else None
+        return write_scored(planned, path, fmt, options, file_mode=mode, bom=bom)
 
 
 def _check_spark_parts(options: RunOptions, excel_safe: bool, bom: bool) -> None:

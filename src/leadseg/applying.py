@@ -52,6 +52,7 @@ class OutputOptions:
     membership: Membership | None = None  # --membership: one row a contact, a flag a segment
     workbook: WorkbookOptions | None = None  # --workbook: every segment as a sheet
     bom: bool = False  # CSV/TSV files start with a UTF-8 byte-order mark (Excel on Windows)
+    with_scores: bool = False  # the score and grade columns after the export's, in every file
 
     @property
     def extra_files(self) -> list[str]:
@@ -93,6 +94,7 @@ def apply_plan(
         and output.text
         and not output.excel_safe
         and output.workbook is None  # a sheet needs the values, not the lines
+        and not (output.with_scores and p.segments.scores)  # values are added to each row
         and p.export.raw_source() is not None
         and p.export.csv_delimiter == TEXT_DELIMITERS[output.format]
     )
@@ -143,13 +145,22 @@ def _formulas(p: Plan, output: OutputOptions) -> Formulas | None:
     return Formulas(checked_columns(text_columns(p), keep), header_cells)
 
 
+def written_schema(p: Plan, with_scores: bool) -> dict[str, Any]:
+    """The columns every segment file holds: the export's, then (``--with-scores``) the
+    score and grade columns."""
+    from leadseg.backends.polars import output_schema
+
+    return {**p.schema, **(output_schema(p.segments) if with_scores else {})}
+
+
 def _header_names(p: Plan, output: OutputOptions) -> list[str]:
     from leadseg.formulas import neutralised_name
 
+    names = list(written_schema(p, output.with_scores))
     if not output.excel_safe:
-        return list(p.schema)
+        return names
     keep = set(output.safe_columns)
-    return [name if name in keep else neutralised_name(name) for name in p.schema]
+    return [name if name in keep else neutralised_name(name) for name in names]
 
 
 def _write_segment_files(
@@ -166,7 +177,7 @@ def _write_segment_files(
 
     formulas = _formulas(p, output)
     with Publication(out, output.file_mode) as publication:
-        schema = pl.Schema(p.schema)
+        schema = pl.Schema(written_schema(p, output.with_scores))
         sinks: dict[str, SegmentSink] = {}
         for name, file in files.items():
             handle = publication.open(file)
@@ -191,14 +202,14 @@ def _write_segment_files(
             from leadseg.workbook import WorkbookSink
 
             handle = publication.open(output.workbook.file)
-            book = WorkbookSink(handle, list(p.schema), list(files))
+            book = WorkbookSink(handle, list(schema), list(files))
         totals = stream_segments(
             p, sinks, output, formulas, options, raw=raw, members=member_sink, book=book
         )
         # The structure was proven before the pass. A Rerun (text that needs NFC) leaves
         # the block: the files are discarded and the pass runs again.
         p.settle(totals)
-        _first_values(p, totals, options)
+        fill_first_values(p, totals, options)
         counts = p.result(totals)
         check_unreadable(p, counts, options)
         counts = guarded(counts, out, output.guards)
@@ -252,6 +263,10 @@ def tagging(p: Plan, output: OutputOptions, formulas: Formulas | None) -> Taggin
     from leadseg.formulas import mask_columns, neutralised, risk_masks
 
     tags = Tagging()
+    if output.with_scores and (p.segments.scores or p.segments.grades):
+        from leadseg.backends.polars import score_outputs
+
+        tags.stages.append(score_outputs(p.segments))
     if output.text:
         tags.stages.append([json_text(name) for name, t in p.schema.items() if t.is_nested()])
     if formulas is not None:
@@ -413,7 +428,7 @@ def manifest_of(
     return manifest
 
 
-def _first_values(p: Plan, totals: Totals, options: RunOptions) -> None:
+def fill_first_values(p: Plan, totals: Totals, options: RunOptions) -> None:
     """The first unreadable values of a column whose batches did not carry it (the raw
     lines of a CSV are written, not the column): read by the engine's sample query, for the
     warning's hint -- only for a column that has any."""

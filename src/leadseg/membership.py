@@ -27,6 +27,7 @@ class Membership:
     file: str  # a plain name, written into the output directory
     format: str  # csv or parquet
     keys: tuple[str, ...] = ()  # the columns asked for (--key); none: an e-mail column
+    with_scores: bool = False  # the score and grade columns after the segments'
 
     @classmethod
     def of(cls, file: str, keys: tuple[str, ...] = ()) -> Membership:
@@ -70,9 +71,13 @@ class Membership:
     def schema(self, p: Plan) -> pl.Schema:
         import polars as pl
 
+        from leadseg.backends.polars import output_schema
+
         columns = {k: p.schema[k] for k in self.key_columns(p)}
         # booleans in both: Polars writes them to CSV as true/false
-        return pl.Schema({**columns, **{name: pl.Boolean for name in p.segments.names()}})
+        flags = {name: pl.Boolean for name in p.segments.names()}
+        scores = output_schema(p.segments) if self.with_scores else {}
+        return pl.Schema({**columns, **flags, **scores})
 
     def rows(self, p: Plan, batch: pl.DataFrame) -> pl.DataFrame:
         """A batch's membership rows."""
@@ -82,4 +87,7 @@ class Membership:
 
         keys = [pl.col(f"{KEY_PREFIX}{i}").alias(k) for i, k in enumerate(self.key_columns(p))]
         flags = [pl.col(mask_column(name)).alias(name) for name in p.segments.names()]
-        return batch.select(*keys, *flags)
+        from leadseg.backends.polars import output_schema
+
+        added = [pl.col(name) for name in output_schema(p.segments)] if self.with_scores else []
+        return batch.select(*keys, *flags, *added)

@@ -173,6 +173,14 @@ def computed_names(segment_set: SegmentSet) -> dict[str, Kind]:
     return names | {grade.name: Kind.TEXT for grade in segment_set.grades}
 
 
+def added_columns(segment_set: SegmentSet) -> list[tuple[str, Kind]]:
+    """The columns ``--with-scores`` and ``leadseg score`` write after the export's: each
+    score (a number), then each grade (its label), in file order."""
+    return [(s.name, Kind.NUMBER) for s in segment_set.scores] + [
+        (g.name, Kind.TEXT) for g in segment_set.grades
+    ]
+
+
 def rule_criteria(score: Score) -> list[Criterion]:
     return [rule.criterion for _, rule in score.rules() if rule.criterion is not None]
 

@@ -393,6 +393,28 @@ def grade_column(name: str) -> str:
     return f"{_PREFIX}grade:{name}"
 
 
+def score_outputs(segment_set: SegmentSet) -> list[pl.Expr]:
+    """The score and grade columns as outputs write them, named as the segment file names
+    them (``scores.added_columns``)."""
+    import polars as pl
+
+    return [pl.col(score_column(s.name)).alias(s.name) for s in segment_set.scores] + [
+        pl.col(grade_column(g.name)).alias(g.name) for g in segment_set.grades
+    ]
+
+
+def output_schema(segment_set: SegmentSet) -> dict[str, Any]:
+    """The added columns' types: Float64 for a score, String for a grade."""
+    import polars as pl
+
+    from leadseg.scores import added_columns
+
+    return {
+        name: pl.Float64 if kind == Kind.NUMBER else pl.String
+        for name, kind in added_columns(segment_set)
+    }
+
+
 def grade_values(grade: Any) -> list[pl.Expr]:
     """The grade's label, and its folded text (which text comparisons read)."""
     import polars as pl

@@ -306,6 +306,14 @@ def apply(
             help="Also write an Excel workbook (in -o): a summary sheet, a sheet a segment.",
         ),
     ] = None,
+    with_scores: Annotated[
+        bool,
+        typer.Option(
+            "--with-scores",
+            help="Add the segment file's score and grade columns after the export's, in "
+            "every file.",
+        ),
+    ] = False,
     quiet: c.QuietOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -353,6 +361,7 @@ def apply(
                 guards=c.guards_of(expect, max_change),
                 membership=members,
                 workbook=book,
+                with_scores=with_scores,
             )
         warn_unreadable(result.counts)
         warn_formulas(result)
@@ -447,3 +456,4 @@ def main() -> None:
 
 # The analysis commands register themselves on ``app`` (they need it defined first).
 from leadseg.cli import analysis as _analysis  # noqa: E402,F401
+from leadseg.cli import scoring as _scoring  # noqa: E402,F401

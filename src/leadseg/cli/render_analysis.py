@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.diff import DiffResult
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
+    from leadseg.score_file import ScoreResult
 
 BAR_WIDTH = 30
 
@@ -227,3 +228,29 @@ def print_diff(result: DiffResult, fmt: str, stream: TextIO | None = None) -> No
     if result.output_dir:
         lines.append(f"entered and left rows written to {result.output_dir}")
     print(printable_lines(lines), file=stream)
+
+
+def print_scores(result: ScoreResult, fmt: str, stream: TextIO | None = None) -> None:
+    """``leadseg score``: what was written, and each added column over its rows (on stderr
+    in a table: stdout may be the data's way on)."""
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    stream = stream or sys.stderr
+    rows = result.counts.rows
+    lines = [f"wrote {rows:,} rows to {printable(result.output)} ({result.format})"]
+    table = [["column", "min", "mean", "max"]]
+    for column in result.columns:
+        if column.kind == "score":
+            values = (column.minimum, column.mean, column.maximum)
+            table.append([printable(column.name), *(number(v) for v in values)])
+    if len(table) > 1:
+        lines += aligned(table, right=(1, 2, 3))
+    for column in result.columns:
+        if column.kind == "grade":
+            shares = ", ".join(
+                f"{printable(label) or '(none)'} {n:,} ({share(n, rows)})"
+                for label, n in column.labels.items()
+            )
+            lines.append(f"{printable(column.name)}: {shares}")
+    print("\n".join(lines), file=stream)

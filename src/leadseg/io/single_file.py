@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from leadseg import system
 from leadseg.errors import Location, OutputCreateError, OutputWriteError
@@ -47,3 +50,30 @@ def write_whole(path: Path, data: bytes, mode: int = 0o600) -> None:
         raise OutputWriteError(
             f"cannot write the file: {exc.strerror or exc}", location=Location(file=str(path))
         ) from None
+
+
+@contextmanager
+def whole_file(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """A handle to write ``path`` in parts: a temp file beside it, renamed over ``path``
+    only when the block ends without an exception (else removed; ``path`` unchanged)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    temp = folder / f".{path.name}{TEMP_MARK}{secrets.token_hex(6)}"
+    try:
+        fd = system.create_new(temp, mode)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"cannot write the file: {exc.strerror or exc}", location=Location(file=str(path))
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            system.sync_file(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"cannot write the file: {exc.strerror or exc}", location=Location(file=str(path))
+        ) from None
+    finally:
+        if temp.exists():
+            temp.unlink()

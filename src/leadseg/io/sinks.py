@@ -114,6 +114,10 @@ class ParquetSink:
             rows.select(list(self.schema)).write_parquet(self.parts / f"{self.count:08d}.parquet")
             self.count += 1
 
+    def discard(self) -> None:
+        """The run failed: the parts go, nothing is joined."""
+        shutil.rmtree(self.parts, ignore_errors=True)
+
     def close(self) -> None:
         import polars as pl
 
