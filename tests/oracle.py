@@ -527,11 +527,14 @@ class Oracle:
             day, _ = self.date(row[decay["field"]], decay["field"])
             if day is not None:
                 days = max(0, (self.as_of - day).days)
-                total = total * 0.5 ** (days / float(decay["half_life_days"]))
+                rate = 1 / float(decay["half_life_days"])
+                total = total * 0.5 ** (days * rate)
         if "limit" in sheet and total > sheet["limit"]:
             total = float(sheet["limit"])
         if total < float(sheet.get("min", 0)):
             total = float(sheet.get("min", 0))
+        if abs(total) >= 1e13:  # past what hundredths of a double hold: kept as it is
+            return total
         sign = -1.0 if total < 0 else (1.0 if total > 0 else 0.0)
         return sign * math.floor(abs(total) * 100 + 0.5) / 100 + 0.0
 

@@ -47,7 +47,11 @@ def reads(oracle: Oracle, node: dict[str, Any]) -> set[tuple[str, str]]:
     return set()
 
 
-def missing(oracle: Oracle, row: dict[str, Any], column: str, kind: str) -> bool:
+def missing(oracle: Oracle, row: dict[str, Any], column: str, kind: str, member=None) -> bool:
+    if column in oracle.scores:  # README: a score always has a value (no points is 0)
+        return False
+    if column in oracle.grades:  # blank when no band is reached
+        return oracle.grade_label(column, row, member) is None
     if kind == "number":
         return oracle.number(row[column], column)[0] is None
     if kind == "date":
@@ -83,7 +87,13 @@ def waterfall(oracle: Oracle, rows: list[dict], name: str) -> list[dict[str, Any
             dropped = kept - passing
             read = reads(oracle, child)
             blank = [
-                i for i in dropped if read and all(missing(oracle, rows[i], c, k) for c, k in read)
+                i
+                for i in dropped
+                if read
+                and all(
+                    missing(oracle, rows[i], c, k, lambda n, i=i: i in member_sets[n])
+                    for c, k in read
+                )
             ]
             steps.append(
                 {"kept": len(passing), "dropped": len(dropped), "dropped_blank": len(blank)}

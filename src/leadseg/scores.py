@@ -8,12 +8,15 @@ A score is a column every criterion can compare, computed per contact:
    (nothing when it is blank), at most the rule's ``limit``;
 2. a group gives the sum of its rules (in file order), at most its ``limit``; the rules
    outside any group count as one group without a limit, before the named groups;
-3. the sum of the groups is decayed: times ``0.5 ** (days / half_life_days)``, where days
-   is how long before ``--as-of`` the decay column's date lies (0 for a later date; no
-   decay for a blank or unreadable date);
+3. the sum of the groups is decayed: times ``0.5 ** (days * rate)``, where days is how
+   long before ``--as-of`` the decay column's date lies (0 for a later date; no decay for
+   a blank or unreadable date) and rate is ``1 / half_life_days`` (one double, computed
+   once: every engine multiplies by the same number);
 4. clamped to [``min``, ``limit``] (``min`` is 0 unless set; no ``limit``: no ceiling);
 5. rounded to hundredths, half away from zero: ``floor(|x| * 100 + 0.5) / 100`` with the
-   sign of x, in double precision.
+   sign of x, in double precision (a true division: 57 / 100 is the double nearest 0.57);
+   a total of 10**13 or more in size (past what hundredths of a double hold) is kept as
+   it is.
 
 Every engine builds the same ``Arith`` tree (``total``) and computes it in the same order
 of operations, so a score is the same number everywhere. A grade is the label of the first
@@ -115,12 +118,12 @@ class AtLeast:
 
 @dataclass(frozen=True)
 class Decayed:
-    """``term * 0.5 ** (max(0, as_of - date(field)) / half_life)``; ``term`` itself when
-    the date is blank or unreadable."""
+    """``term * 0.5 ** (max(0, as_of - date(field)) * rate)``; ``term`` itself when the
+    date is blank or unreadable."""
 
     term: Arith
     field: str
-    half_life: float
+    rate: float  # 1 / half_life_days
 
 
 @dataclass(frozen=True)
@@ -151,19 +154,23 @@ def total(score: Score) -> Arith:
     """The score's value, as every engine computes it."""
     value: Arith = Sum(tuple(group_points(group) for group in score.groups))
     if score.decay is not None:
-        value = Decayed(value, score.decay.field, score.decay.half_life_days)
+        value = Decayed(value, score.decay.field, 1 / score.decay.half_life_days)
     if score.limit is not None:
         value = AtMost(value, score.limit)
     return Hundredths(AtLeast(value, score.minimum))
+
+
+ROUNDED_BELOW = 1e13  # totals this large or larger are not rounded
 
 
 def hundredths(value: float) -> float:
     """Python's reading of ``Hundredths`` (the oracle restates it from the README)."""
     import math
 
-    if value < 0:
-        return (0 - math.floor(-value * 100 + 0.5)) / 100
-    return math.floor(value * 100 + 0.5) / 100
+    if not abs(value) < ROUNDED_BELOW:
+        return value
+    steps = math.floor(abs(value) * 100 + 0.5)
+    return (-steps if value < 0 else steps) / 100 + 0.0
 
 
 # -- what scores read, and in which order they are computed --------------------------------

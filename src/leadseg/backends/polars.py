@@ -439,6 +439,7 @@ def score_value(score: Any, schema: dict[str, Any], as_of: date) -> pl.Expr:
     import polars as pl
 
     from leadseg import scores as s
+    from leadseg.scores import ROUNDED_BELOW
 
     def build(node: s.Arith) -> pl.Expr:
         if isinstance(node, s.Points):
@@ -458,13 +459,16 @@ def score_value(score: Any, schema: dict[str, Any], as_of: date) -> pl.Expr:
         if isinstance(node, s.Decayed):
             day = pl.col(helper_column(Kind.DATE, node.field))
             days = (pl.lit(as_of) - day).dt.total_days().cast(pl.Float64).clip(lower_bound=0.0)
-            factor = pl.lit(0.5).pow(days / pl.lit(node.half_life))
+            factor = pl.lit(0.5).pow(days * pl.lit(node.rate))
             return build(node.term) * factor.fill_null(1.0)
         assert isinstance(node, s.Hundredths)
         term = build(node.term)
-        up = (term * 100.0 + 0.5).floor() / 100.0
-        down = (pl.lit(0.0) - ((-term) * 100.0 + 0.5).floor()) / 100.0
-        return pl.when(term < 0).then(down).otherwise(up)
+        steps = (term.abs() * 100.0 + 0.5).floor()
+        signed = pl.when(term < 0).then(-steps).otherwise(steps)
+        # a true division (Polars divides a column by a number as times its reciprocal:
+        # 57 * 0.01 is 0.5700000000000001): hundredths as a decimal, then a double
+        exact = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.Float64)
+        return pl.when(term.abs() < ROUNDED_BELOW).then(exact).otherwise(term)
 
     return build(s.total(score))
 

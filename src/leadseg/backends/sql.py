@@ -113,6 +113,7 @@ class SqlCompiler:
         self.level = {name: at for (kind, name), at in levels(segments).items()
                       if kind != "segment"}  # fmt: skip
         self.score_stages: dict[int, dict[str, SqlExpr]] = {}
+        self.raw_stages: dict[int, dict[str, SqlExpr]] = {}  # a level's totals, unrounded
 
     # -- values ---------------------------------------------------------------------------
     def stripped(self, column: str) -> SqlExpr:
@@ -331,7 +332,11 @@ class SqlCompiler:
         stage = self.score_stages.setdefault(self.level[name], {})
         if name not in stage:
             stage[name] = None  # registered first: what it reads lands in lower levels
-            stage[name] = self.arith(total(self.score_of[name]))
+            rounding = total(self.score_of[name])
+            raw = self.raw_stages.setdefault(self.level[name], {})
+            alias = f"leadseg_raw_{sum(map(len, self.raw_stages.values()))}"  # unique
+            raw[alias] = self.arith(rounding.term)  # the total before it is rounded
+            stage[name] = self.hundredths(exp.column(alias, quoted=True))
         return exp.column(name, quoted=True)
 
     def grade_label(self, name: str, *, folded: bool) -> SqlExpr:
@@ -367,10 +372,13 @@ class SqlCompiler:
         stages: list[tuple[str, Any]] = []
         before = source
         for at in sorted(self.score_stages):
-            added = [exp.alias_(e, a, quoted=True) for a, e in self.score_stages[at].items()]
-            name = f"leadseg_scores_{at}"
-            stages.append((name, exp.select(exp.Star(), *added).from_(before)))
-            before = exp.table_(name, quoted=True)
+            for name, stage in ((f"leadseg_raw_{at}", self.raw_stages.get(at, {})),
+                                (f"leadseg_scores_{at}", self.score_stages[at])):  # fmt: skip
+                if not stage:
+                    continue
+                added = [exp.alias_(e, a, quoted=True) for a, e in stage.items()]
+                stages.append((name, exp.select(exp.Star(), *added).from_(before)))
+                before = exp.table_(name, quoted=True)
         return stages, before
 
     def arith(self, node: Any) -> SqlExpr:
@@ -408,22 +416,31 @@ class SqlCompiler:
                 this=self._as_of(), expression=self.day(node.field), unit=exp.var("DAY")
             )
             since = exp.Greatest(this=days, expressions=[exp.Literal.number(0)], ignore_nulls=nulls)
-            exponent = exp.Div(
+            exponent = exp.Mul(
                 this=exp.Cast(this=since, to=exp.DataType.build("DOUBLE")),
-                expression=_double(node.half_life),
+                expression=_double(node.rate),
             )
             factor = exp.Pow(this=_double(0.5), expression=exponent)
             kept = exp.Coalesce(this=factor, expressions=[_double(1)])
             return exp.Mul(this=exp.paren(self.arith(node.term)), expression=kept)
         assert isinstance(node, s.Hundredths)
-        term = self.arith(node.term)
+        return self.hundredths(self.arith(node.term))
+
+    def hundredths(self, term: SqlExpr) -> SqlExpr:
+        """``scores.Hundredths`` of ``term`` (a column: it is read four times)."""
+        from sqlglot import exp
+
+        from leadseg.scores import ROUNDED_BELOW
+
         scaled = exp.Add(
             this=exp.Mul(this=exp.Abs(this=term), expression=_double(100)),
             expression=_double(0.5),
         )
         signed = exp.Mul(this=exp.Sign(this=term.copy()), expression=exp.Floor(this=scaled))
         rounded = exp.Div(this=signed, expression=_double(100))
-        return exp.Add(this=rounded, expression=_double(0))  # -0.0 + 0.0 is 0.0
+        rounded = exp.Add(this=rounded, expression=_double(0))  # -0.0 + 0.0 is 0.0
+        small = exp.LT(this=exp.Abs(this=term.copy()), expression=_double(ROUNDED_BELOW))
+        return exp.Case().when(small, rounded).else_(term.copy())
 
     def folded(self, value: SqlExpr) -> SqlExpr:
         """Lower-cased by the engine as Python's str.lower does (capital dotted I spelled
