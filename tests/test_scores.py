@@ -315,3 +315,34 @@ def test_random_score_sheets_match_the_reference(tmp_path, rows, score_file):
         assert {s.name: s.count for s in counts.segments} == {
             n: len(m) for n, m in expected_run.members.items()
         }
+
+
+def test_validate_warns_of_an_unreachable_limit_and_a_rule_nobody_earns(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text("Title,Views\nCMO,3\nCTO,\nCMO,0\n", encoding="utf-8")
+    text = (
+        "scores:\n"
+        "  - name: Fit\n"
+        "    groups:\n"
+        "      - name: Role\n"
+        "        limit: 50\n"
+        "        rules:\n"
+        "          - {points: 20, profile: {field: Title, is: CMO}}\n"
+        "          - {name: astronaut, points: 10, profile: {field: Title, is: Astronaut}}\n"
+        "          - {points_per: 2, field: Views, limit: 5}\n"
+        "  - name: Seen\n"
+        "    rules: [{points_per: 1, field: Views}]\n"
+        "segments:\n  - {name: fit, score: {field: Fit, at_least: 10}}\n"
+    )
+    warnings: list[str] = []
+    leadseg.validate_segments(leadseg.parse_segments(text, "s.yaml"), None, warnings=warnings)
+    assert warnings == [
+        "score 'Fit', group 'Role': its rules give at most 35 points together, below its "
+        "limit of 50 (the limit never applies)"
+    ]
+    warnings = []
+    leadseg.validate_segments(leadseg.parse_segments(text, "s.yaml"), export, warnings=warnings)
+    assert warnings[1:] == [
+        "score 'Fit', group 'Role': rule 'astronaut' gives no points to any of the 3 rows "
+        "of the export (check its column and values)"
+    ]

@@ -41,16 +41,20 @@ def validate_segments(
     """Load and check a segment file and, given an export, that its columns exist and that
     the columns it compares are readable (from a sample of the export's rows). Every
     problem is reported in one ``SegmentFileError``; ``warnings`` (when given) receives what
-    is not an error: a number column compared that holds a code for "no value"."""
+    is not an error: a number column compared that holds a code for "no value", a score
+    group whose rules cannot reach its limit, a score rule no sampled row earns."""
     from leadseg.engine import check_sample
+
+    from leadseg.analysis.score_checks import limit_warnings
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
+    found = limit_warnings(segment_set)
     if export is None:
         _raise_problems(problems)
-        return segment_set
-    with _opened(export, options) as (opened, options):
-        found = check_sample(_planned(opened, segment_set, problems, options), options)
+    else:
+        with _opened(export, options) as (opened, options):
+            found += check_sample(_planned(opened, segment_set, problems, options), options)
     if warnings is not None:
         warnings.extend(found)
     return segment_set

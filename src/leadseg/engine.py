@@ -322,10 +322,16 @@ SAMPLE_ROWS = 10_000
 
 def check_sample(p: Plan, options: RunOptions) -> list[str]:
     """``validate --export``: the unreadable-value checks of ``count`` on the first rows;
-    returns warnings about number columns compared that hold a code for "no value"."""
+    returns warnings about number columns compared that hold a code for "no value", and
+    about score rules that give no row of the sample any points."""
     import dataclasses
 
     from leadseg.analysis.figures import Counted, code_hint
+    from leadseg.analysis.score_checks import firing_segments, unfired_warnings
+
+    widened, rules = firing_segments(p.segments)
+    if rules:
+        p = p.widened(widened)
     from leadseg.columns import describe_column
     from leadseg.criteria import Kind, values_read
     from leadseg.engines import engine_for
@@ -344,4 +350,5 @@ def check_sample(p: Plan, options: RunOptions) -> list[str]:
                 f"column {describe_column(column)} is compared as a number, but "
                 + code_hint(column, *code, numbers.total, where)
             )
-    return warnings
+    members = dict(zip([s.name for s in p.order], found.totals.members, strict=True))
+    return warnings + unfired_warnings(members, rules, found.totals.rows, SAMPLE_ROWS)

@@ -132,10 +132,14 @@ def validate(
             score_field=score_field, date_format=date_format, engine=engine,
             spark_master=spark_master,
         )  # fmt: skip
+        from leadseg.analysis.score_checks import limit_warnings
+
         found: list[str] = []
         result = validate_segments(segments, export, options, warnings=found)
+        about_file = set(limit_warnings(result))  # the rest is about the export's values
         for warning in found:
-            typer.echo(printable(f"leadseg: warning: {export}: {warning}"), err=True)
+            source = segments if warning in about_file else export
+            typer.echo(printable(f"leadseg: warning: {source}: {warning}"), err=True)
         from leadseg.splits import split_warnings
 
         for warning in split_warnings(result):
@@ -145,7 +149,8 @@ def validate(
 
             print_json({"file": str(segments), "valid": True, "segments": result.names()})
         else:
-            typer.echo(printable(f"{segments}: ok, {len(result.segments)} segment(s)"))
+            scores = f", {len(result.scores)} score(s)" if result.scores else ""
+            typer.echo(printable(f"{segments}: ok, {len(result.segments)} segment(s){scores}"))
 
     run(action, debug=debug)
 
