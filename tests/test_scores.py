@@ -346,3 +346,43 @@ def test_validate_warns_of_an_unreachable_limit_and_a_rule_nobody_earns(tmp_path
         "score 'Fit', group 'Role': rule 'astronaut' gives no points to any of the 3 rows "
         "of the export (check its column and values)"
     ]
+
+
+def _probe_values(text: str, csv_text: str, sheet: dict, as_of: date) -> list[float]:
+    """The reference's value of a score sheet with no floor, added to the file ``text``."""
+    data = yaml.safe_load(text)
+    data["scores"] = data["scores"] + [{"name": "probe", "min": -1e300, **sheet}]
+    return expected_columns(json.dumps(data), csv_text, as_of)["probe"]
+
+
+@pytest.mark.parametrize("score", ["Fit", "Engagement"])
+def test_explain_score_gives_each_rule_its_contacts_and_points(tmp_path, every_engine, score):
+    case = ROOT / "tests" / "cases" / "scores.yaml"
+    data = yaml.safe_load(case.read_text(encoding="utf-8"))
+    export = tmp_path / "export.csv"
+    export.write_text(data["csv"], encoding="utf-8")
+    as_of = date.fromisoformat(str(data["as_of"]))
+    options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
+    result = leadseg.explain_score(export, leadseg.parse_segments(data["segments"]), score, options)
+    sheet = next(s for s in yaml.safe_load(data["segments"])["scores"] if s["name"] == score)
+    groups = ([{"name": "", "rules": sheet["rules"]}] if sheet.get("rules") else []) + list(
+        sheet.get("groups") or []
+    )
+    assert [g.name for g in result.groups] == [g["name"] for g in groups]
+    for figures, group in zip(result.groups, groups, strict=True):
+        for rule_figures, rule in zip(figures.rules, group["rules"], strict=True):
+            values = _probe_values(data["segments"], data["csv"], {"rules": [rule]}, as_of)
+            assert rule_figures.figure.earned == sum(v != 0 for v in values)
+            assert round(rule_figures.figure.points, 6) == round(sum(values), 6)
+        limited = {"groups": [{**group, "name": group["name"] or "g"}]}
+        values = _probe_values(data["segments"], data["csv"], limited, as_of)
+        assert figures.figure.earned == sum(v != 0 for v in values)
+        assert round(figures.figure.points, 6) == round(sum(values), 6)
+        if "limit" in group:
+            opened = {"rules": group["rules"]}
+            raw = _probe_values(data["segments"], data["csv"], opened, as_of)
+            assert figures.capped == sum(v > group["limit"] for v in raw)
+    final = expected_columns(data["segments"], data["csv"], as_of)[score]
+    assert result.rows == len(final)
+    assert result.total.earned == sum(v != 0 for v in final)
+    assert round(result.total.points, 6) == round(sum(final), 6)

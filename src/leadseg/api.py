@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.report import Report
+    from leadseg.analysis.score_waterfall import ScoreWaterfall
     from leadseg.engine import Plan
     from leadseg.engines import Work
     from leadseg.guards import Guards
@@ -43,9 +44,8 @@ def validate_segments(
     problem is reported in one ``SegmentFileError``; ``warnings`` (when given) receives what
     is not an error: a number column compared that holds a code for "no value", a score
     group whose rules cannot reach its limit, a score rule no sampled row earns."""
-    from leadseg.engine import check_sample
-
     from leadseg.analysis.score_checks import limit_warnings
+    from leadseg.engine import check_sample
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -426,6 +426,32 @@ def explain_segments(
         widened, waterfalls = waterfall_segments(planned.segments, chosen)
         counts = count_plan(planned.widened(widened), options)
     return explained(counts, chosen, waterfalls)
+
+
+def explain_score(
+    export: str | Path, segments: Segments, name: str, options: RunOptions | None = None
+) -> ScoreWaterfall:
+    """The waterfall of score ``name``: per group and rule, the contacts given points and
+    the points given, in one pass over the export."""
+    from leadseg.analysis.score_waterfall import score_waterfall
+    from leadseg.errors import UsageError
+
+    options = options or RunOptions()
+    segment_set, problems = _load(segments, options)
+    names = [s.name for s in segment_set.scores]
+    if name not in names and not problems:
+        import difflib
+
+        close = difflib.get_close_matches(name, names, n=1)
+        raise UsageError(
+            f"--score {name!r}: no such score in {segment_set.source or 'the segment file'}",
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else "scores: " + (", ".join(names) or "none"),
+        )
+    with _opened(export, options, work="writes") as (opened, options):
+        planned = _planned(opened, segment_set, problems, options)
+        return score_waterfall(planned, name, options)
 
 
 def overlap_segments(

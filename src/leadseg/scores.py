@@ -26,6 +26,7 @@ band (in file order) whose floor the score reaches, and blank when it reaches no
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from leadseg.criteria import Criterion, Kind, SegmentRef, SegmentSet, conditions, walk
@@ -157,7 +158,9 @@ def total(score: Score) -> Arith:
         value = Decayed(value, score.decay.field, 1 / score.decay.half_life_days)
     if score.limit is not None:
         value = AtMost(value, score.limit)
-    return Hundredths(AtLeast(value, score.minimum))
+    if score.minimum != -math.inf:  # explain's figures have no floor
+        value = AtLeast(value, score.minimum)
+    return Hundredths(value)
 
 
 ROUNDED_BELOW = 1e13  # totals this large or larger are not rounded
@@ -165,8 +168,6 @@ ROUNDED_BELOW = 1e13  # totals this large or larger are not rounded
 
 def hundredths(value: float) -> float:
     """Python's reading of ``Hundredths`` (the oracle restates it from the README)."""
-    import math
-
     if not abs(value) < ROUNDED_BELOW:
         return value
     steps = math.floor(abs(value) * 100 + 0.5)

@@ -93,6 +93,12 @@ def explain(
         ),
     ] = None,
     segments: c.SegmentsOpt = None,
+    score: Annotated[
+        str | None,
+        typer.Option(
+            "--score", metavar="NAME", help="Explain this score of the file: points per rule."
+        ),
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     score_field: c.ScoreFieldOpt = None,
     date_format: c.DateFormatOpt = None,
@@ -113,17 +119,25 @@ def explain(
     debug: c.DebugOpt = False,
 ) -> None:
     """Show why each segment has its count: after each criterion, how many contacts are
-    kept, dropped, and dropped for lack of a value."""
+    kept, dropped, and dropped for lack of a value. With --score, how a score is made."""
     arguments = dict(locals())
-    from leadseg.api import explain_segments
+    from leadseg.api import explain_score, explain_segments
     from leadseg.cli.render import warn_unreadable
-    from leadseg.cli.render_analysis import print_waterfalls
+    from leadseg.cli.render_analysis import print_score_waterfall, print_waterfalls
 
     def action() -> None:
         c.choice("--format", output_format, ("table", "json"))
         options = options_from(arguments)
+        chosen = segments or c.DEFAULT_SEGMENTS
+        if score is not None:
+            if names:
+                raise c.UsageError("give either segments to explain or --score NAME")
+            with progress_bar(export, quiet=quiet):
+                waterfall = explain_score(export, chosen, score, options)
+            print_score_waterfall(waterfall, output_format)
+            return
         with progress_bar(export, quiet=quiet):
-            result = explain_segments(export, segments or c.DEFAULT_SEGMENTS, names, options)
+            result = explain_segments(export, chosen, names, options)
         warn_unreadable(result)
         print_waterfalls(result, output_format)
 

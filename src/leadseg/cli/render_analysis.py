@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.diff import DiffResult
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
+    from leadseg.analysis.score_waterfall import ScoreWaterfall
     from leadseg.score_file import ScoreResult
 
 BAR_WIDTH = 30
@@ -254,3 +255,38 @@ def print_scores(result: ScoreResult, fmt: str, stream: TextIO | None = None) ->
             )
             lines.append(f"{printable(column.name)}: {shares}")
     print("\n".join(lines), file=stream)
+
+
+def print_score_waterfall(result: ScoreWaterfall, fmt: str, stream: TextIO | None = None) -> None:
+    """``explain --score``: per group and rule, contacts given points and points given."""
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print_json(result.to_dict(), stream)
+        return
+    data = result.to_dict()
+    lines = [f"{result.input}: {result.rows:,} rows", "", f"{result.score}: how it is made"]
+    table = [["group / rule", "line", "contacts", "points", "capped"]]
+    for group in data["groups"]:
+        for rule in group["rules"]:
+            name = rule["rule"] if rule["label"].startswith(("rules[", "groups[")) else (
+                f"{rule['label']}: {rule['rule']}"
+            )  # fmt: skip
+            indent = "  " if group["name"] else ""
+            table.append([indent + name, str(rule["line"] or ""), f"{rule['earned']:,}",
+                          number(rule["points"]), ""])  # fmt: skip
+        if group["name"]:
+            limit = "" if group["limit"] is None else f", at most {group['limit']:g}"
+            table.append([f"{group['name']} (group{limit})", "", f"{group['earned']:,}",
+                          number(group["points"]), f"{group['capped']:,}"])  # fmt: skip
+    table.append(["sum of the groups", "", "", number(data["summed"]), ""])
+    if data["decayed"] is not None:
+        table.append(["after decay", "", "", number(data["decayed"]), ""])
+    clamped = f"{data['at_min']:,} raised to min"
+    if data["at_limit"]:
+        clamped += f", {data['at_limit']:,} lowered to the limit"
+    table.append([f"{result.score} ({clamped})", "", f"{data['earned']:,}",
+                  number(data["points"]), ""])  # fmt: skip
+    lines += ["  " + line for line in aligned(table, right=(1, 2, 3, 4))]
+    mean = "-" if data["mean"] is None else number(data["mean"])
+    lines.append(f"  mean {mean} per contact")
+    print(printable_lines(lines), file=stream)
