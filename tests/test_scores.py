@@ -386,3 +386,30 @@ def test_explain_score_gives_each_rule_its_contacts_and_points(tmp_path, every_e
     assert result.rows == len(final)
     assert result.total.earned == sum(v != 0 for v in final)
     assert round(result.total.points, 6) == round(sum(final), 6)
+
+
+def test_the_report_shows_each_score_and_grade(tmp_path, every_engine):
+    from collections import Counter
+
+    from leadseg.report_page import report_page
+
+    case = ROOT / "tests" / "cases" / "scores.yaml"
+    data = yaml.safe_load(case.read_text(encoding="utf-8"))
+    export = tmp_path / "export.csv"
+    export.write_text(data["csv"], encoding="utf-8")
+    as_of = date.fromisoformat(str(data["as_of"]))
+    options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
+    report = leadseg.report_data(export, leadseg.parse_segments(data["segments"]), options)
+    expected = expected_columns(data["segments"], data["csv"], as_of)
+    assert report.scores is not None
+    for histogram in report.scores.scores:
+        values = expected[histogram.name]
+        assert sum(n for _, _, n in histogram.bins) == len(values)
+        assert (histogram.minimum, histogram.maximum) == (min(values), max(values))
+        for low, high, n in histogram.bins[:-1]:
+            assert n == sum(low <= v < high for v in values)
+    (grade,) = report.scores.grades
+    found = Counter(v or "" for v in expected[grade.name])
+    assert grade.labels == {"A": found["A"], "B": found["B"], "C": found["C"], "F": found["F"],
+                            "": found[""]}  # fmt: skip
+    assert "Scores of the segment file" in report_page(report)

@@ -548,6 +548,11 @@ def report_data(
 
             problem = no_score_column(list(opened.columns), opened.display)
             missing = f"{problem.message}; {problem.hint}"
+        scored = None
+        if planned.segments.scores:
+            from leadseg.analysis.score_figures import score_figures
+
+            scored = score_figures(planned, options)
         source = opened.source_path or opened.local_path
         provenance = Provenance(
             input=opened.display,
@@ -562,7 +567,7 @@ def report_data(
     own = [c for c in counts.segments if c.name in set(names)]
     return Report(
         provenance, counts.rows, own, explained(counts, names, waterfalls), overlap, profile,
-        missing,
+        missing, scored,
     )  # fmt: skip
 
 

@@ -66,6 +66,9 @@ def report_page(report: Report) -> str:
                 table(["Quantile", "Value"], [[q, f"{v:g}"] for q, v in quantiles.items()], {1})
             )
 
+    if report.scores is not None:
+        parts += score_sections(report)
+
     overlap = report.overlap
     parts.append("<h2>Overlap</h2>")
     if len(overlap.segments) > 1:
@@ -145,3 +148,29 @@ def report_page(report: Report) -> str:
         )
     )
     return page(f"leadseg report: {p.input}", parts)
+
+
+def score_sections(report: Report) -> list[str]:
+    """The segment file's scores: each one's histogram, each grade's shares."""
+    figures = report.scores
+    assert figures is not None
+    rows = report.rows
+    parts = ["<h2>Scores of the segment file</h2>"]
+    for score in figures.scores:
+        parts.append(
+            f"<h3>{e(score.name)}</h3><p>lowest {e(score.minimum)}, mean {e(score.mean)}, "
+            f"highest {e(score.maximum)}.</p>"
+        )
+        bins = [
+            [f"{low:g}", f"{high:g}", f"{n:,}", share(n, rows), "\u2588" * round(40 * n / rows)]
+            for low, high, n in score.bins
+        ]
+        parts.append(table(["From", "To", "Contacts", "Share", ""], bins, {0, 1, 2, 3}))
+    for grade in figures.grades:
+        parts.append(f"<h3>{e(grade.name)} (grades {e(grade.score)})</h3>")
+        shares = [
+            [label or "(no band reached)", f"{n:,}", share(n, rows)]
+            for label, n in grade.labels.items()
+        ]
+        parts.append(table(["Grade", "Contacts", "Share"], shares, {1, 2}))
+    return parts

@@ -11,6 +11,7 @@ from typing import Any
 from leadseg.analysis.describe import DescribeResult
 from leadseg.analysis.explain import ExplainResult
 from leadseg.analysis.overlap import OverlapResult
+from leadseg.analysis.score_figures import ScoreFigures
 from leadseg.results import SegmentCount
 
 
@@ -38,6 +39,7 @@ class Report:
     overlap: OverlapResult
     score: DescribeResult | None  # None: the export has no score column
     no_score: str | None = None  # then: what count would say (the names looked for, ...)
+    scores: ScoreFigures | None = None  # the segment file's scores: None when it has none
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,4 +50,5 @@ class Report:
             "overlap": self.overlap.to_dict(),
             "score": None if self.score is None else self.score.to_dict(),
             **({"no_score": self.no_score} if self.no_score else {}),
+            **({"scores": self.scores.to_dict()} if self.scores else {}),
         }
