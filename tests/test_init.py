@@ -172,3 +172,19 @@ def test_init_writes_the_number_forms_it_read_with(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "numbers: {forms: [accounting, currency, thousands]}" in target.read_text()
     assert cli("validate", target, "--export", export).exit_code == 0
+
+
+def test_the_commented_score_sheet_scores_the_export(cli, tmp_path):
+    target = tmp_path / "segments.yaml"
+    assert cli("init", EXAMPLE, "-o", target).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    sheet = re.sub(r"^# (?=scores:|grades:|  )", "", text, flags=re.M)
+    assert "\nscores:\n" in sheet and "\ngrades:\n" in sheet
+    assert 'field: "Email Opens"' in sheet and "decay:" in sheet  # the behaviour columns
+    opened = tmp_path / "scored.yaml"
+    opened.write_text(sheet, encoding="utf-8")
+    assert cli("validate", opened, "--export", EXAMPLE).exit_code == 0
+    result = cli("score", EXAMPLE, "-s", opened, "-o", tmp_path / "scored.csv")
+    assert result.exit_code == 0, result.stderr
+    header = (tmp_path / "scored.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert header.endswith(",Fit,Engagement,Fit grade")

@@ -93,7 +93,72 @@ def starter_file(
         lines += ["", "  # More criteria on this export's columns: remove the '# ' to use one."]
         for example in examples:
             lines += ["  #", *[f"  # {line}" for line in example]]
+    sheet = score_sheet(result, score)
+    if sheet:
+        lines += [
+            "",
+            '# Scores made from this export\'s columns (README "Scoring rules"): remove the',
+            "# '# ' of these lines to use them; segments then compare them as columns, e.g.",
+            "# score: {field: Fit, at_least: 50}.",
+            *[f"# {line}" for line in sheet],
+        ]
     return "\n".join(lines) + "\n"
+
+
+# columns that say who a contact is (a fit score's), and what they did (engagement's)
+_FIT = ("title", "job", "role", "function", "seniority", "industry", "country", "size",
+        "employees", "department", "tier", "region")  # fmt: skip
+_BEHAVIOUR = ("open", "click", "view", "visit", "submission", "form", "download", "session",
+              "event", "webinar", "attend", "reply")  # fmt: skip
+
+
+def score_sheet(result: DescribeResult, score: str) -> list[str]:
+    """A commented example score sheet: a Fit score from the text columns of a few values,
+    an Engagement score of points per behaviour count (opens, clicks, page views ...) that
+    decays from the latest date column, and a grade of Fit."""
+    few = [
+        f for f in result.fields
+        if f.kind == "text" and f.figures.get("top") and 2 < f.figures["distinct"] <= 50
+        and "name" not in f.name.lower()
+    ]  # fmt: skip
+    fit = [f for f in few if any(word in f.name.lower() for word in _FIT)]
+    texts = sorted(fit or few, key=lambda f: -f.readable)[:2]
+    counts = [
+        f for f in result.fields
+        if f.kind == "number" and f.readable and f.name != score
+        and any(word in f.name.lower() for word in _BEHAVIOUR)
+    ][:4]  # fmt: skip
+    dates = sorted(
+        (f for f in result.fields if f.kind == "date" and f.figures.get("max")),
+        key=lambda f: f.figures["max"],
+        reverse=True,
+    )
+    lines: list[str] = []
+    if texts:
+        lines += ["scores:", "  - name: Fit", "    limit: 100", "    groups:"]
+        for f in texts:
+            top = [t["value"] for t in f.figures["top"][:3]]
+            lines += [f"      - name: {q(f.name)}", "        limit: 40", "        rules:"]
+            for points, value in zip((25, 15, 10), top, strict=False):
+                lines.append(f"          - {{points: {points}, profile: {{field: {q(f.name)}, "
+                             f"is: {q(value)}}}}}")  # fmt: skip
+    if counts:
+        lines += [] if lines else ["scores:"]
+        lines += ["  - name: Engagement", "    limit: 100", "    rules:"]
+        for f in counts:
+            high = f.figures["quantiles"]["0.9"] or f.figures["max"] or 1
+            per = rounded(20 / high, 20 / high) if high else 1
+            lines.append(f"      - {{points_per: {per:g}, field: {q(f.name)}, limit: 25}}")
+        if dates:
+            day = q(dates[0].name)
+            lines += [
+                f"      - {{points: 10, profile: {{field: {day}, in_last_days: 30}}}}",
+                f"    decay: {{field: {day}, half_life_days: 90}}",
+            ]
+    if texts:
+        lines += ["grades:", "  - name: Fit grade", "    score: Fit",
+                  "    bands: {A: 60, B: 40, C: 20, D: 0}"]  # fmt: skip
+    return lines
 
 
 def _threshold(
