@@ -5,6 +5,8 @@ child process, so that the runner stays small):
     python derived_exports.py money CSV OUT         Annual Revenue as "$5,829,954.00" and
                                                     Last Activity Date with " UTC", as a
                                                     connector-synced CRM table writes them
+    python derived_exports.py scored CSV OUT        the export with segments/scores.yaml's
+                                                    scores as columns (by leadseg score)
 """
 
 import sys
@@ -37,5 +39,25 @@ def money(source: str, target: str) -> None:
     frame.write_csv(target)
 
 
+def scored(source: str, target: str) -> None:
+    import subprocess
+    from pathlib import Path
+
+    spec = Path(__file__).parent / "segments" / "scores.yaml"
+    command = [
+        sys.executable,
+        "-m",
+        "leadseg",
+        "score",
+        source,
+        "-s",
+        str(spec),
+        "--as-of",
+        "2026-11-28",
+    ]
+    subprocess.run([*command, "-o", target, "--quiet"], check=True, stderr=subprocess.DEVNULL)
+
+
 if __name__ == "__main__":
-    {"workbook": workbook, "money": money}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    kinds = {"workbook": workbook, "money": money, "scored": scored}
+    kinds[sys.argv[1]](sys.argv[2], sys.argv[3])

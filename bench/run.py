@@ -30,6 +30,7 @@ PEERS = BENCH / "peers"
 SEGMENTS = BENCH / "segments"
 PY = sys.executable
 SIZES = {"10k": 10_000, "1m": 1_000_000, "5m": 5_000_000}
+AS_OF = "2026-11-28"  # for the tasks whose segments read dates relative to today
 
 
 @dataclass
@@ -181,6 +182,7 @@ def make_data(data: Path, sizes: list[str]) -> dict[str, Path]:
     # Issue #19: a 100k-row workbook, and the CRM shape as a connector writes money and times.
     derived = {"workbook-100k": ("workbook", "contacts-1m.csv", "contacts-100k.xlsx")}
     derived["crm-1m-money"] = ("money", "crm-1m.csv", "crm-1m-money.csv")
+    derived["crm-1m-scored"] = ("scored", "crm-1m.csv", "crm-1m-scored.csv")
     for key, (kind, source, name) in derived.items():
         target = data / name
         if not target.exists() and (data / source).exists():
@@ -428,9 +430,75 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
             limits={"leadseg count, $1,234.00 and UTC": 1.10},  # the baseline is leadseg too
         )
 
+    def scores_task():
+        """#20: two score sheets of 20 rules and ten segments on them, against the same
+        segments on the export that holds the scores as columns."""
+        return Task(
+            "count, 10 segments on 2 score sheets of 20 rules, 1M-row CRM CSV",
+            "<= 1.3x the same segments with the scores in the export",
+            [
+                Command(
+                    "leadseg count, scores in the export (baseline)",
+                    leadseg(
+                        "count",
+                        str(files["crm-1m-scored"]),
+                        "-s",
+                        spec("scores_plain"),
+                        "--as-of",
+                        AS_OF,
+                    ),
+                ),  # fmt: skip
+                Command(
+                    "leadseg count, scores: in the segment file",
+                    leadseg("count", str(files["crm-1m"]), "-s", spec("scores"), "--as-of", AS_OF),
+                ),
+            ],
+            limits={"leadseg count, scores: in the segment file": 1.3},
+        )
+
+    def score_command_task():
+        """#20: leadseg score writes every row, as apply of a segment of everyone does."""
+        export = str(files["crm-1m"])
+        return Task(
+            "leadseg score, 2 score sheets, 1M-row CRM CSV -> CSV",
+            "<= 1.2x apply of one segment that keeps everyone",
+            [
+                Command(
+                    "leadseg apply, everyone (baseline)",
+                    leadseg(
+                        "apply",
+                        export,
+                        "-s",
+                        spec("everyone"),
+                        "-o",
+                        str(scratch / "everyone"),
+                        "--mkdir",
+                        "--quiet",
+                    ),
+                ),  # fmt: skip
+                Command(
+                    "leadseg score",
+                    leadseg(
+                        "score",
+                        export,
+                        "-s",
+                        spec("scores"),
+                        "--as-of",
+                        AS_OF,
+                        "-o",
+                        str(scratch / "scored.csv"),
+                        "--quiet",
+                    ),
+                ),  # fmt: skip
+            ],
+            limits={"leadseg score": 1.2},
+        )
+
     cache_dir = scratch / "cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     result = [
+        scores_task(),
+        score_command_task(),
         workbook_task(),
         money_task(),
         parquet_rules_task("1m-parquet", 1.15),

@@ -15,6 +15,7 @@ from leadseg.results import CountResult
 if TYPE_CHECKING:
     import polars as pl
 
+    from leadseg.criteria import SegmentSet
     from leadseg.engine import Plan, RunOptions
 
 SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".ndjson": "ndjson"}
@@ -95,12 +96,24 @@ def _attempt(
     from leadseg.backends.polars import score_outputs
     from leadseg.engine import check_unreadable
     from leadseg.engines import Tagging, engine_for
+    from leadseg.io.readers import RAW_LINE
     from leadseg.io.single_file import whole_file
-    from leadseg.io.sinks import TEXT_DELIMITERS, open_sink
+    from leadseg.io.sinks import TEXT_DELIMITERS, RawPlusCsvSink, open_sink
+    from leadseg.scores import added_columns
 
+    p = p.widened(needed_segments(p.segments))  # the segments no score reads are not computed
     schema = pl.Schema(written_schema(p, True))
-    tagging = Tagging(stages=[score_outputs(p.segments)])
-    if fmt in TEXT_DELIMITERS:
+    added = [name for name, _ in added_columns(p.segments)]
+    tagging = Tagging(stages=[score_outputs(p.segments)], added=added)
+    # As apply does: each record's raw line is copied (the scores after it) when the output
+    # is the input's dialect and Polars reads it
+    raw = (
+        options.engine == "polars"
+        and fmt in TEXT_DELIMITERS
+        and p.export.raw_source() is not None
+        and p.export.csv_delimiter == TEXT_DELIMITERS[fmt]
+    )
+    if fmt in TEXT_DELIMITERS and not raw:
         tagging.stages.append([json_text(n) for n, t in p.schema.items() if t.is_nested()])
     summaries = [ScoreSummary(s.name, "score") for s in p.segments.scores]
     summaries += [
@@ -111,10 +124,14 @@ def _attempt(
     with whole_file(path, file_mode if file_mode is not None else 0o666) as handle:
         if bom and fmt in TEXT_DELIMITERS:
             handle.write(UTF8_BOM)
-        sink = open_sink(fmt, handle, schema, folder, list(schema))
+        if raw:
+            header = p.export.raw_header()
+            sink: Any = RawPlusCsvSink(handle, header, RAW_LINE, added, TEXT_DELIMITERS[fmt])
+        else:
+            sink = open_sink(fmt, handle, schema, folder, list(schema))
         try:
             totals = None
-            for batch in engine_for(options).member_batches(p, tagging, raw=False):
+            for batch in engine_for(options).member_batches(p, tagging, raw=raw):
                 part = p.batch_totals(batch)
                 totals = part if totals is None else totals.then(part)
                 _summarise(batch, summaries)
@@ -132,6 +149,27 @@ def _attempt(
             raise
         sink.close()
     return ScoreResult(counts, str(path), fmt, summaries)
+
+
+def needed_segments(segment_set: SegmentSet) -> SegmentSet:
+    """The segment set with only the segments its scores read (through ``segment:``, with
+    their parents and references)."""
+    import dataclasses
+
+    from leadseg.scores import node_dependencies
+
+    graph = node_dependencies(segment_set)
+    seen: set[tuple[str, str]] = set()
+    todo = [node for node in graph if node[0] != "segment"]
+    while todo:  # everything the scores and grades read, through any chain
+        node = todo.pop()
+        for dep in graph.get(node, ()):
+            if dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    keep = {name for kind, name in seen if kind == "segment"}
+    kept = tuple(s for s in segment_set.segments if s.name in keep)
+    return dataclasses.replace(segment_set, segments=kept)
 
 
 def _summarise(batch: pl.DataFrame, summaries: list[ScoreSummary]) -> None:

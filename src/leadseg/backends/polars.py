@@ -373,14 +373,36 @@ def compile_segments(
                 if segment.parent:
                     own = pl.col(mask_column(segment.parent)) & own
                 stage.append(own.alias(mask_column(segment.name)))
+        # a score's total in a stage of its own, then rounded (the rounding reads it four
+        # times: as a column, it is computed once)
+        totals = []
         for name, score in scores.items():
             if level[("score", name)] == at:
-                stage.append(score_value(score, schema, as_of).alias(score_column(name)))
+                totals.append(score_value(score, schema, as_of).alias(_raw(name)))
+                stage.append(hundredths(pl.col(_raw(name))).alias(score_column(name)))
         for grade in segment_set.grades:
             if level[("grade", grade.name)] == at:
                 stage += grade_values(grade)
-        stages.append(stage)
+        stages += [totals, stage] if totals else [stage]
     return CompiledSegments(stages, parsed, order, unnormalised)
+
+
+def _raw(name: str) -> str:
+    return f"{_PREFIX}raw-score:{name}"
+
+
+def hundredths(term: pl.Expr) -> pl.Expr:
+    """``scores.Hundredths`` of ``term`` (a column: it is read four times)."""
+    import polars as pl
+
+    from leadseg.scores import ROUNDED_BELOW
+
+    steps = (term.abs() * 100.0 + 0.5).floor()
+    signed = pl.when(term < 0).then(-steps).otherwise(steps)
+    # a true division (Polars divides a column by a number as times its reciprocal:
+    # 57 * 0.01 is 0.5700000000000001): hundredths as a decimal, then a double
+    exact = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.Float64)
+    return pl.when(term.abs() < ROUNDED_BELOW).then(exact).otherwise(term)
 
 
 def score_column(name: str) -> str:
@@ -433,13 +455,14 @@ def grade_values(grade: Any) -> list[pl.Expr]:
 
 
 def score_value(score: Any, schema: dict[str, Any], as_of: date) -> pl.Expr:
-    """A score's value: ``scores.total`` in Polars, in its order of operations."""
+    """A score's total before it is rounded (``scores.total`` without its last step), in
+    Polars, in its order of operations: each term is used once (a term read twice would be
+    computed twice)."""
     import functools
 
     import polars as pl
 
     from leadseg import scores as s
-    from leadseg.scores import ROUNDED_BELOW
 
     def build(node: s.Arith) -> pl.Expr:
         if isinstance(node, s.Points):
@@ -451,26 +474,19 @@ def score_value(score: Any, schema: dict[str, Any], as_of: date) -> pl.Expr:
         if isinstance(node, s.Sum):
             return functools.reduce(lambda a, b: a + b, (build(t) for t in node.terms))
         if isinstance(node, s.AtMost):
-            term = build(node.term)
-            return pl.when(term > node.limit).then(pl.lit(node.limit)).otherwise(term)
+            return build(node.term).clip(upper_bound=pl.lit(node.limit))
         if isinstance(node, s.AtLeast):
-            term = build(node.term)
-            return pl.when(term < node.floor).then(pl.lit(node.floor)).otherwise(term)
+            return build(node.term).clip(lower_bound=pl.lit(node.floor))
         if isinstance(node, s.Decayed):
             day = pl.col(helper_column(Kind.DATE, node.field))
             days = (pl.lit(as_of) - day).dt.total_days().cast(pl.Float64).clip(lower_bound=0.0)
             factor = pl.lit(0.5).pow(days * pl.lit(node.rate))
             return build(node.term) * factor.fill_null(1.0)
-        assert isinstance(node, s.Hundredths)
-        term = build(node.term)
-        steps = (term.abs() * 100.0 + 0.5).floor()
-        signed = pl.when(term < 0).then(-steps).otherwise(steps)
-        # a true division (Polars divides a column by a number as times its reciprocal:
-        # 57 * 0.01 is 0.5700000000000001): hundredths as a decimal, then a double
-        exact = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.Float64)
-        return pl.when(term.abs() < ROUNDED_BELOW).then(exact).otherwise(term)
+        raise AssertionError(f"no Polars form of {node!r}")
 
-    return build(s.total(score))
+    rounded = s.total(score)
+    assert isinstance(rounded, s.Hundredths)
+    return build(rounded.term)
 
 
 def _without_placeholders(

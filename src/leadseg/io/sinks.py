@@ -5,6 +5,7 @@ Every sink receives the rows of one segment from each batch, in order.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -85,6 +86,34 @@ class RawCsvSink(_Synced):
 
     def close(self) -> None:
         pass
+
+
+class RawPlusCsvSink(RawCsvSink):
+    """Each record's raw line, then ``added`` columns' values as fields of its own (RFC 4180
+    quoting where a value needs it; a blank value empty): ``leadseg score``'s rows, the
+    export's part byte for byte."""
+
+    def __init__(
+        self, handle: BinaryIO, header: bytes, column: str, added: list[str], separator: str
+    ) -> None:
+        names = "".join(separator + _field(name, separator) for name in added)
+        super().__init__(handle, header.rstrip(b"\n") + names.encode("utf-8") + b"\n", column)
+        self.added, self.separator = added, separator
+
+    def write(self, rows: pl.DataFrame) -> None:
+        import polars as pl
+
+        def text(name: str) -> pl.Expr:
+            value = pl.col(name).cast(pl.String).fill_null("")
+            needs = value.str.contains(f'[{re.escape(self.separator)}"\r\n]')
+            quoted = pl.lit('"') + value.str.replace_all('"', '""', literal=True) + pl.lit('"')
+            return pl.when(needs).then(quoted).otherwise(value)
+
+        line = pl.concat_str(
+            [pl.col(self.column), *map(text, self.added)], separator=self.separator
+        )
+        rows.select(line).write_csv(self.handle, include_header=False, quote_style="never")
+        self.sync_now_and_then()
 
 
 class NdjsonSink(_Synced):
