@@ -59,13 +59,18 @@ def same(expected: dict[str, list], written: dict[str, list], scores: set[str]) 
             assert [v or None for v in written[name]] == values, name
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_every_engine_writes_the_reference_scores(tmp_path, every_engine, case):
+def load_case(case: Path, tmp_path: Path):
+    """A case's data, its export written, its as-of date and segment set."""
     data = yaml.safe_load(case.read_text(encoding="utf-8"))
     export = tmp_path / "export.csv"
     export.write_text(data["csv"], encoding="utf-8")
     as_of = date.fromisoformat(str(data.get("as_of", "2026-11-28")))
-    segments = leadseg.parse_segments(data["segments"], case.name)
+    return data, export, as_of, leadseg.parse_segments(data["segments"], case.name)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_every_engine_writes_the_reference_scores(tmp_path, every_engine, case):
+    data, export, as_of, segments = load_case(case, tmp_path)
     out = tmp_path / "scored.csv"
     options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
     result = leadseg.score_export(export, segments, out, options=options)
@@ -83,11 +88,7 @@ def test_apply_with_scores_adds_the_columns_to_every_file(tmp_path, every_engine
     from leadseg.membership import Membership
     from leadseg.workbook import WorkbookOptions
 
-    data = yaml.safe_load(case.read_text(encoding="utf-8"))
-    export = tmp_path / "export.csv"
-    export.write_text(data["csv"], encoding="utf-8")
-    as_of = date.fromisoformat(str(data.get("as_of", "2026-11-28")))
-    segments = leadseg.parse_segments(data["segments"], case.name)
+    data, export, as_of, segments = load_case(case, tmp_path)
     out = tmp_path / "out"
     result = leadseg.apply_segments(
         export, segments, out, make_dir=True, with_scores=True,
@@ -357,11 +358,7 @@ def _probe_values(text: str, csv_text: str, sheet: dict, as_of: date) -> list[fl
 
 @pytest.mark.parametrize("score", ["Fit", "Engagement"])
 def test_explain_score_gives_each_rule_its_contacts_and_points(tmp_path, every_engine, score):
-    case = ROOT / "tests" / "cases" / "scores.yaml"
-    data = yaml.safe_load(case.read_text(encoding="utf-8"))
-    export = tmp_path / "export.csv"
-    export.write_text(data["csv"], encoding="utf-8")
-    as_of = date.fromisoformat(str(data["as_of"]))
+    data, export, as_of, _ = load_case(ROOT / "tests" / "cases" / "scores.yaml", tmp_path)
     options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
     result = leadseg.explain_score(export, leadseg.parse_segments(data["segments"]), score, options)
     sheet = next(s for s in yaml.safe_load(data["segments"])["scores"] if s["name"] == score)
@@ -393,11 +390,7 @@ def test_the_report_shows_each_score_and_grade(tmp_path, every_engine):
 
     from leadseg.report_page import report_page
 
-    case = ROOT / "tests" / "cases" / "scores.yaml"
-    data = yaml.safe_load(case.read_text(encoding="utf-8"))
-    export = tmp_path / "export.csv"
-    export.write_text(data["csv"], encoding="utf-8")
-    as_of = date.fromisoformat(str(data["as_of"]))
+    data, export, as_of, _ = load_case(ROOT / "tests" / "cases" / "scores.yaml", tmp_path)
     options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
     report = leadseg.report_data(export, leadseg.parse_segments(data["segments"]), options)
     expected = expected_columns(data["segments"], data["csv"], as_of)

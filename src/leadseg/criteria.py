@@ -7,10 +7,11 @@ segment-file validation: a ``Condition`` says *how* to compare (``kind``) as wel
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leadseg.errors import Location
 
@@ -216,6 +217,33 @@ def evaluation_order(segments: tuple[Segment, ...]) -> list[Segment]:
                 stack.pop()
                 done[segment.name] = segment
     return list(done.values())
+
+
+def cycles(graph: dict[Any, set[Any]]) -> Iterator[list[Any]]:
+    """Each cycle a depth-first walk of ``graph`` meets (node -> the nodes it needs; other
+    nodes are ignored), as its nodes with the first repeated at the end; roots in the
+    graph's order, needs in sorted order, without recursion (chains may be long)."""
+    state: dict[Any, int] = {}  # 1: on the current path, 2: done
+
+    def needs(node: Any) -> Iterator[Any]:
+        return iter(sorted(d for d in graph[node] if d in graph))
+
+    for root in graph:
+        if root in state:
+            continue
+        path, stack = [root], [needs(root)]
+        state[root] = 1
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(dep) == 1:
+                yield path[path.index(dep) :] + [dep]
+            elif dep not in state:
+                state[dep] = 1
+                path.append(dep)
+                stack.append(needs(dep))
 
 
 def nesting_depths(segments: tuple[Segment, ...]) -> dict[str, int]:

@@ -270,22 +270,6 @@ def levels(segment_set: SegmentSet) -> dict[tuple[str, str], int]:
 
 def find_cycle(graph: dict[tuple[str, str], set[tuple[str, str]]]) -> list[tuple[str, str]]:
     """One cycle of ``graph`` (its nodes, the first repeated at the end), or []."""
-    state: dict[tuple[str, str], int] = {}  # 1: on the current path, 2: done
-    for root in graph:
-        if root in state:
-            continue
-        path = [root]
-        stack = [iter(sorted(d for d in graph[root] if d in graph))]
-        state[root] = 1
-        while stack:
-            dep = next(stack[-1], None)
-            if dep is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif state.get(dep) == 1:
-                return path[path.index(dep) :] + [dep]
-            elif dep not in state:
-                state[dep] = 1
-                path.append(dep)
-                stack.append(iter(sorted(d for d in graph[dep] if d in graph)))
-    return []
+    from leadseg.criteria import cycles
+
+    return next(cycles(graph), [])

@@ -72,13 +72,13 @@ def score_figures(p: Plan, options: RunOptions, bins: int = 10) -> ScoreFigures:
     from leadseg.engines import Tagging, engine_for
 
     values: dict[str, Counter[float]] = {s.name: Counter() for s in p.segments.scores}
-    labels = {g.name: Counter[str]() for g in p.segments.grades}
+    labels: dict[str, Counter[str]] = {g.name: Counter() for g in p.segments.grades}
     tagging = Tagging(stages=[score_outputs(p.segments)])
     for batch in engine_for(options).member_batches(p, tagging, raw=False):
         for name, counter in values.items():
             counter.update(dict(batch[name].value_counts().iter_rows()))
-        for name, counter in labels.items():
-            counter.update(dict(batch[name].fill_null("").value_counts().iter_rows()))
+        for name, shares in labels.items():
+            shares.update(dict(batch[name].fill_null("").value_counts().iter_rows()))
     grades = []
     for grade in p.segments.grades:
         found = labels[grade.name]

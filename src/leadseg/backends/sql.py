@@ -31,7 +31,7 @@ from leadseg.criteria import (
     SegmentSet,
     parsed_values,
 )
-from leadseg.scores import total
+from leadseg.scores import Hundredths, total
 
 # sqlglot expressions; its helpers (and_, or_, not_) are typed as returning a Condition
 # that its own stubs do not relate to Expression, so the compiler speaks of them loosely.
@@ -333,6 +333,7 @@ class SqlCompiler:
         if name not in stage:
             stage[name] = None  # registered first: what it reads lands in lower levels
             rounding = total(self.score_of[name])
+            assert isinstance(rounding, Hundredths)
             raw = self.raw_stages.setdefault(self.level[name], {})
             alias = f"leadseg_raw_{sum(map(len, self.raw_stages.values()))}"  # unique
             raw[alias] = self.arith(rounding.term)  # the total before it is rounded
@@ -437,8 +438,8 @@ class SqlCompiler:
             expression=_double(0.5),
         )
         signed = exp.Mul(this=exp.Sign(this=term.copy()), expression=exp.Floor(this=scaled))
-        rounded = exp.Div(this=signed, expression=_double(100))
-        rounded = exp.Add(this=rounded, expression=_double(0))  # -0.0 + 0.0 is 0.0
+        divided = exp.Div(this=signed, expression=_double(100))
+        rounded = exp.Add(this=divided, expression=_double(0))  # -0.0 + 0.0 is 0.0
         small = exp.LT(this=exp.Abs(this=term.copy()), expression=_double(ROUNDED_BELOW))
         return exp.Case().when(small, rounded).else_(term.copy())
 

@@ -285,38 +285,19 @@ class _Builder:
         return resolvable
 
     def check_cycles(self, segments: list[Segment]) -> bool:
-        """Report every cycle of parents and references (iteratively: chains may be long);
-        True when there is none."""
-        by_name = {s.name: s for s in segments}
-        state: dict[str, int] = {}  # 1 on the current path, 2 done
+        """Report every cycle of parents and references; True when there is none."""
+        from leadseg.criteria import cycles
+
+        graph = {s.name: dependencies(s) for s in segments}
         reported: set[frozenset[str]] = set()
-
-        def deps(name: str):
-            return iter(sorted(d for d in dependencies(by_name[name]) if d in by_name))
-
-        for seg in segments:
-            if seg.name in state:
-                continue
-            path, stack = [seg.name], [deps(seg.name)]
-            state[seg.name] = 1
-            while stack:
-                dep = next(stack[-1], None)
-                if dep is None:
-                    state[path.pop()] = 2
-                    stack.pop()
-                elif state.get(dep) == 1:
-                    cycle = path[path.index(dep) :] + [dep]
-                    if frozenset(cycle) not in reported:
-                        reported.add(frozenset(cycle))
-                        self.problem(
-                            "cycle",
-                            "segments refer to each other in a cycle: " + " -> ".join(cycle),
-                            ("segments", self.file_index[dep], "name"),
-                        )
-                elif dep not in state:
-                    state[dep] = 1
-                    path.append(dep)
-                    stack.append(deps(dep))
+        for cycle in cycles(graph):
+            if frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                self.problem(
+                    "cycle",
+                    "segments refer to each other in a cycle: " + " -> ".join(cycle),
+                    ("segments", self.file_index[cycle[0]], "name"),
+                )
         return not reported
 
     def check_rule_references(self, built: SegmentSet, names: list[str]) -> bool:

@@ -202,20 +202,23 @@ def check_computed_comparisons(builder: _Builder, segment_set: Any) -> None:
             problem = _misread(cond, scores, grades)
             if problem:
                 message, hint = problem
-                builder.problems.append(Problem("invalid-comparison", message, cond.origin, hint))
+                where = cond.origin or builder.doc.location(())
+                builder.problems.append(Problem("invalid-comparison", message, where, hint))
     for score in segment_set.scores:
         for _, rule in score.rules():
             if rule.field in grades:
                 builder.problems.append(Problem(
                     "invalid-comparison",
                     f"points_per reads grade {rule.field!r}, which is a label, not a number",
-                    rule.origin, "count points per unit of a number column or a score",
+                    rule.origin or builder.doc.location(()),
+                    "count points per unit of a number column or a score",
                 ))  # fmt: skip
         if score.decay and score.decay.field in scores | grades:
             builder.problems.append(Problem(
                 "invalid-comparison",
                 f"decay reads {score.decay.field!r}, which is a score or grade, not a date",
-                score.origin, "name a date column, such as Last Activity Date",
+                score.origin or builder.doc.location(()),
+                "name a date column, such as Last Activity Date",
             ))  # fmt: skip
 
 
