@@ -71,6 +71,7 @@ def _apply(*extra: str) -> tuple[str, ...]:
 
 
 NO_DETECTION = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+SCORES = ("contacts.csv", "scores.yaml")  # examples/scores.yaml: scoring rules
 LODZ = ("contacts.csv", "lodz.yaml")
 CREME = ("contacts.csv", "creme.yaml")
 DIFF = ("contacts.csv", "new.csv", "segments.yaml")
@@ -165,6 +166,41 @@ SCENARIOS = [
     ),
     _s("lodz-apply", *_apply("-s", "lodz.yaml"), inputs=LODZ),
     _s(
+        "score",
+        "score",
+        "contacts.csv",
+        "-s",
+        "scores.yaml",
+        "-o",
+        "scored.csv",
+        *AS_OF,
+        inputs=SCORES,
+    ),  # fmt: skip
+    Scenario(
+        "score-again",  # the second run replaces the file the first wrote (a temp, renamed)
+        (
+            ("score", "contacts.csv", "-s", "scores.yaml", "-o", "Scored.parquet", *AS_OF),
+            ("score", "contacts.csv", "-s", "scores.yaml", "-o", "scored.parquet", *AS_OF),
+        ),
+        inputs=SCORES,
+    ),  # fmt: skip
+    _s(
+        "score-apply",
+        *_apply("-s", "scores.yaml", "--with-scores", "--membership", "m.csv"),
+        inputs=SCORES,
+    ),  # fmt: skip
+    _s(
+        "score-explain",
+        "explain",
+        "contacts.csv",
+        "-s",
+        "scores.yaml",
+        "--score",
+        "Fit",
+        *AS_OF,
+        inputs=SCORES,
+    ),  # fmt: skip
+    _s(
         "apply-over-64mib",
         *("apply", "big.csv", "-s", "everyone.yaml", "-o", "out", "--mkdir", *AS_OF),
         inputs=("big.csv", "everyone.yaml"),
@@ -179,6 +215,7 @@ def make_inputs(directory: Path) -> Path:
     (directory / "contacts.csv").write_bytes(contacts)
     (directory / "contacts[1].csv").write_bytes(contacts)
     shutil.copy(ROOT / "segments.yaml", directory / "segments.yaml")
+    shutil.copy(ROOT / "examples" / "scores.yaml", directory / "scores.yaml")
     (directory / "lodz.yaml").write_text(LODZ_YAML, encoding="utf-8")
     (directory / "creme.yaml").write_text(CREME_YAML, encoding="utf-8")
     (directory / "everyone.yaml").write_text(EVERYONE_YAML, encoding="utf-8")
