@@ -406,3 +406,23 @@ def test_the_report_shows_each_score_and_grade(tmp_path, every_engine):
     assert grade.labels == {"A": found["A"], "B": found["B"], "C": found["C"], "F": found["F"],
                             "": found[""]}  # fmt: skip
     assert "Scores of the segment file" in report_page(report)
+
+
+def test_describe_reads_a_score_and_a_grade_as_columns(tmp_path, every_engine):
+    from collections import Counter
+
+    data, export, as_of, segments = load_case(ROOT / "tests" / "cases" / "scores.yaml", tmp_path)
+    options = leadseg.RunOptions(engine=every_engine, as_of=as_of)
+    result = leadseg.describe_export(
+        export, ["Engagement", "fit grade", "Country"], segments=segments, options=options
+    )
+    assert [f.name for f in result.fields] == ["Engagement", "Fit grade", "Country"]
+    expected = expected_columns(data["segments"], data["csv"], as_of)
+    score, grade, _ = result.fields
+    values = expected["Engagement"]
+    assert (score.kind, score.readable, score.blank) == ("number", len(values), 0)
+    assert (score.figures["min"], score.figures["max"]) == (min(values), max(values))
+    assert sum(h["count"] for h in score.figures["histogram"]) == len(values)
+    labels = Counter(v for v in expected["Fit grade"] if v is not None)
+    assert grade.kind == "text" and grade.blank == expected["Fit grade"].count(None)
+    assert {t["value"]: t["count"] for t in grade.figures["top"]} == dict(labels)

@@ -39,9 +39,16 @@ def describe_plan(
     """The profiles of the columns asked for, over the export (its first ``rows`` rows when
     given: ``init``'s look at every column)."""
     from leadseg.engines import engine_for
+    from leadseg.scores import computed_names
 
     engine = engine_for(options)
-    columns = wanted_columns(base, fields, every_column)
+    computed = computed_names(base.segments)
+    named = [computed_name(f, list(computed)) for f in fields or []]
+    scored = [name for name in named if name is not None]
+    if scored and len(scored) == len(named):  # only scores and grades of the segment file
+        return _computed_only(base, scored, bins, options)
+    others = [f for f, name in zip(fields or [], named, strict=True) if name is None]
+    columns = wanted_columns(base, others if scored else fields, every_column)
     kinds = column_kinds(base, columns, engine)
     chosen = [(column, kinds[column]) for column in columns]
     # a column named (not --all: a query each) read as text may hold dates in another form
@@ -50,7 +57,47 @@ def describe_plan(
     hints = {} if every_column else date_hints(base, texts, engine)
     p = _with(base, profile_segments(chosen, base.segments))
     found = engine.distributions(p, rows=rows)
-    return described(p, chosen, found, bins, base.segments, options, hints)
+    result = described(p, chosen, found, bins, base.segments, options, hints)
+    if scored:
+        result = _with_computed(base, result, fields or [], scored, bins, options)
+    return result
+
+
+def computed_name(field: str, computed: list[str]) -> str | None:
+    """The score or grade ``--field`` names: exactly, else ignoring case."""
+    if field in computed:
+        return field
+    same = [name for name in computed if name.casefold() == field.casefold()]
+    return same[0] if len(same) == 1 else None
+
+
+def _computed_only(base: Plan, names: list[str], bins: int, options: RunOptions):
+    from leadseg.analysis.describe_scores import computed_profiles
+
+    profiles = computed_profiles(base, names, bins, options)
+    rows = profiles[names[0]].readable + profiles[names[0]].blank
+    return DescribeResult(
+        base.export.display, rows, base.as_of.isoformat(), [profiles[n] for n in names]
+    )
+
+
+def _with_computed(
+    base: Plan, result: DescribeResult, fields: list[str], scored: list[str], bins: int,
+    options: RunOptions,
+) -> DescribeResult:  # fmt: skip
+    """``result`` with the scores' and grades' profiles, in the order the fields were asked."""
+    from leadseg.analysis.describe_scores import computed_profiles
+
+    profiles = computed_profiles(base, scored, bins, options)
+    by_name = {f.name: f for f in result.fields} | profiles
+    computed = list(profiles)
+    order = []
+    for field in fields:
+        name = computed_name(field, computed)
+        order.append(name if name is not None else next(
+            f.name for f in result.fields if f.name.casefold() == field.casefold()
+        ))  # fmt: skip
+    return dataclasses.replace(result, fields=[by_name[n] for n in dict.fromkeys(order)])
 
 
 def date_hints(base: Plan, columns: list[str], engine: Engine) -> dict[str, str]:
@@ -132,7 +179,10 @@ def described(
 
 
 def _with(base: Plan, segments: list[Segment]) -> Plan:
-    return base.widened(dataclasses.replace(base.segments, segments=tuple(segments)))
+    """The plan with only ``segments`` (describe's own; the file's scores, which may read
+    the file's segments, are described by their own pass)."""
+    only = dataclasses.replace(base.segments, segments=tuple(segments), scores=(), grades=())
+    return base.widened(only)
 
 
 def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> list[str]:
