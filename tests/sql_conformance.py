@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 import leadseg
-from leadseg.backends.sql import bind_for_sql
-from leadseg.criteria import parsed_values
+from leadseg.engines.sql.compiler import bind_for_sql
+from leadseg.segments.criteria import parsed_values
 from tests.oracle import Oracle, read_csv_rows
 from tests.test_properties import AS_OF, write_export
 

@@ -12,7 +12,7 @@ import pytest
 
 import leadseg
 from leadseg.exit_codes import ExitCode
-from leadseg.io.writers import TEMP_MARK
+from leadseg.outputs.writers import TEMP_MARK
 from tests.conftest import published
 
 SEGMENTS = """\
@@ -156,7 +156,7 @@ def test_failed_run_leaves_previous_outputs_intact(contacts, segfile, tmp_path, 
     leadseg.apply_segments(contacts, segments, out)
     before = snapshot(out)
 
-    import leadseg.applying as applying
+    import leadseg.outputs.applying as applying
 
     real = applying._write_members
 
@@ -180,7 +180,7 @@ def test_interrupted_run_leaves_no_temp_files(contacts, segfile, tmp_path, monke
     out = tmp_path / "out"
     out.mkdir()
     segments = leadseg.load_segments(segfile(SEGMENTS))
-    import leadseg.applying as applying
+    import leadseg.outputs.applying as applying
 
     def interrupted(sink, batch, mask, checked):
         sink.handle.write(b"partial")

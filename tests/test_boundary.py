@@ -64,13 +64,13 @@ def test_interrupts_and_bugs(exc, code, message, capsys):
 
 PAUSED_APPLY = """
 import pathlib, sys, time
-import leadseg.applying
+import leadseg.outputs.applying
 ready = pathlib.Path(sys.argv.pop(1))
 def pause():
     ready.write_text("paused")
     while True:
         time.sleep(0.05)
-leadseg.applying.after_batch = pause
+leadseg.outputs.applying.after_batch = pause
 from leadseg.cli import main
 sys.argv[0] = "leadseg"
 main()

@@ -12,7 +12,7 @@ import pytest
 
 import leadseg
 from leadseg.exit_codes import ExitCode
-from leadseg.quick import quick_segments
+from leadseg.segments.quick import quick_segments
 
 SEGMENTS = """\
 segments:

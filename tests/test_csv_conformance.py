@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from leadseg.errors import ExportDataError, ExportMissingError
-from leadseg.io.readers import open_export
+from leadseg.exports.readers import open_export
 
 CORPORA = Path(__file__).parent / "corpora"
 FILES = sorted(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import leadseg
 from leadseg import ReadOptions, RunOptions
 from leadseg.errors import ExportDataError
-from leadseg.io.readers import open_export
+from leadseg.exports.readers import open_export
 
 VALUES = st.text(alphabet=st.sampled_from(list('ab ,;"\r\n\tÅé€🦆x1')), max_size=8)
 DELIMITERS = st.sampled_from([",", ";", "\t", "|"])

@@ -166,7 +166,7 @@ def test_a_western_file_gets_the_cp1252_hint(tmp_path, cli, spec):
 
 
 def test_an_export_removed_while_it_is_read_is_an_input_error(tmp_path, cli, spec, monkeypatch):
-    from leadseg.io import csv_structure
+    from leadseg.exports import csv_structure
 
     export = write(tmp_path, b"a,b\n" + b"1,2\n" * 1000)
     proven = csv_structure.prove

@@ -252,7 +252,7 @@ def test_keyed_groups_give_the_totals_of_a_count(tmp_path, every_engine):
     however it groups (DuckDB and Spark sum them from the key groups)."""
     from leadseg.api import _opened, _planned
     from leadseg.engines import engine_for
-    from leadseg.spec import parse_segments
+    from leadseg.segments.file import parse_segments
 
     export = tmp_path / "messy.csv"
     export.write_text(

@@ -231,8 +231,8 @@ def test_apply_of_an_empty_export(cli, tmp_path, engine):
 @pytest.fixture
 def engines_run(monkeypatch) -> list[str]:
     """The names of the engines whose pass runs, in order."""
-    import leadseg.engines.duckdb as duckdb_engine
-    import leadseg.engines.polars as polars_engine
+    import leadseg.engines.polars.runner as polars_engine
+    import leadseg.engines.sql.duckdb as duckdb_engine
 
     calls: list[str] = []
     for cls in (duckdb_engine.DuckDBEngine, polars_engine.PolarsEngine):
@@ -785,7 +785,7 @@ def test_lake_csv_headers_follow_the_local_rules(cli, lake, spark_session):
 def test_a_local_spark_runs_its_python_workers_with_leadsegs_python(monkeypatch):
     """Not the first python3 on PATH (another version, from an unactivated venv or a pipx
     install: its workers refuse leadseg's Python function)."""
-    from leadseg.engines.spark_session import choose_worker_python
+    from leadseg.engines.sql.spark_session import choose_worker_python
 
     monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
     choose_worker_python("spark://cluster:7077")  # workers elsewhere: their own Python

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from leadseg import parse_segments
 from leadseg.errors import LeadsegError
-from leadseg.spec.models import KNOWN_KEYS
+from leadseg.segments.file.models import KNOWN_KEYS
 
 REGRESSIONS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.yaml"))
 

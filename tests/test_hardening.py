@@ -369,7 +369,7 @@ def test_a_forged_or_edited_cached_copy_is_never_served(tmp_path):
 def test_planted_temp_names_in_the_cache_are_never_followed(tmp_path, monkeypatch):
     import secrets
 
-    from leadseg.io import cache as export_cache
+    from leadseg.exports import cache as export_cache
 
     export = tmp_path / "e.csv"
     export.write_text(ROWS)
@@ -453,7 +453,7 @@ def test_a_failed_rename_during_publication_restores_the_previous_run(cli, tmp_p
 
 @pytest.mark.parametrize("change", ["append", "truncate", "remove"])
 def test_an_export_changing_during_apply_is_not_published(tmp_path, monkeypatch, change):
-    from leadseg import applying
+    from leadseg.outputs import applying
 
     export = tmp_path / "e.csv"
     export.write_text(ROWS)
@@ -479,7 +479,7 @@ def test_an_export_changing_during_apply_is_not_published(tmp_path, monkeypatch,
 
 
 def test_an_export_changing_during_count_is_an_error(tmp_path, monkeypatch):
-    from leadseg.engines import polars as engine
+    import leadseg.engines.polars.runner as engine
 
     export = tmp_path / "e.csv"
     export.write_text(ROWS)

@@ -41,7 +41,7 @@ def test_init_writes_a_file_that_validates_and_counts(cli, tmp_path, engine):
 def test_thresholds_come_from_every_row_examples_from_the_first(cli, tmp_path, engine):
     """The examples are drawn from the first rows (every column counted there), the
     thresholds from the whole export: past the first 10,000 rows the scores are high."""
-    from leadseg.engine import SAMPLE_ROWS
+    from leadseg.engines.plan import SAMPLE_ROWS
 
     export = tmp_path / "late.csv"
     lines = ["Email,Lead Score,SFDC Lead Score,Status"]

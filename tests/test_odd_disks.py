@@ -130,7 +130,7 @@ def test_outputs_are_replaced_where_the_disk_has_no_hard_links(cli, contacts, di
 def test_the_spelling_rule_holds_where_the_disk_reports_no_stable_inodes(cli, work, monkeypatch):
     """Some network disks number files per name (cifs with noserverino): the same-file
     check cannot see that Members.csv is members.csv, the listing still can."""
-    from leadseg.io import writers
+    from leadseg.outputs import writers
 
     monkeypatch.setattr(writers, "_same_file", lambda path, stat: False)
     assert apply(cli, work, "--membership", "Members.csv").exit_code == 0

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 import leadseg
-import leadseg.io.cache as export_cache
+import leadseg.exports.cache as export_cache
 from leadseg import ReadOptions, RunOptions
-from leadseg.spec import compiled_cache
+from leadseg.segments.file import compiled_cache
 
 SEGMENTS = leadseg.parse_segments(
     "segments:\n"
@@ -31,7 +31,7 @@ def export(tmp_path):
 
 
 def test_count_is_one_scan_of_the_export(export, monkeypatch):
-    import leadseg.engines.polars as polars_engine
+    import leadseg.engines.polars.runner as polars_engine
 
     plans = []
     real = polars_engine.collect_all
@@ -158,7 +158,7 @@ def test_segment_cache_serves_valid_files_by_content(tmp_path, monkeypatch):
     entries = list(compiled_cache.cache_dir().iterdir())
     assert len(entries) == 1
 
-    import leadseg.spec as spec
+    import leadseg.segments.file as spec
 
     def no_parse(*args, **kwargs):
         raise AssertionError("the remembered segment set should have been served")

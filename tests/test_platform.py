@@ -151,7 +151,7 @@ simulate.bootstrap({profile!r})
 from pathlib import Path
 import leadseg.system
 leadseg.system.NAME = simulate.SYSTEM_NAMES[{profile!r}]
-from leadseg.io.writers import OutputDir
+from leadseg.outputs.writers import OutputDir
 with OutputDir(Path("out")).locked():
     print("held", flush=True)
     sys.stdin.read()

@@ -12,8 +12,8 @@ import zstandard
 import leadseg
 from leadseg import ReadOptions, RunOptions, count_segments
 from leadseg.errors import ExportDataError, ExportMissingError, UsageError
-from leadseg.io.readers import open_export
-from leadseg.quick import quick_segments
+from leadseg.exports.readers import open_export
+from leadseg.segments.quick import quick_segments
 from tests.conftest import published
 
 HOT = quick_segments(60, None, "Score")
@@ -293,7 +293,7 @@ def test_empty_last_values_cost_the_line_check_never_the_row_by_row_check(tmp_pa
     rows = "".join(f"c{i},{i % 100},\n" for i in range(2000))  # the last column is empty
     path = tmp_path / "empty-last.csv"
     path.write_text("Name,Score,Notes\n" + rows)
-    import leadseg.io.csv_structure as structure
+    import leadseg.exports.csv_structure as structure
 
     def no_slow_check(*args, **kwargs):
         raise AssertionError("the row-by-row check should not have been needed")

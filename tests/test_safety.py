@@ -14,7 +14,7 @@ import leadseg
 from leadseg import ReadOptions, RunOptions
 from leadseg.errors import ExportDataError
 from leadseg.exit_codes import ExitCode
-from leadseg.io.writers import OutputDir
+from leadseg.outputs.writers import OutputDir
 from tests.conftest import published, write_csv
 
 HOT = "segments:\n  - name: hot\n    score: {at_least: 60}\n"
@@ -290,7 +290,7 @@ def test_planted_symlink_at_a_temp_name_is_never_followed(contacts, segfile, tmp
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    import leadseg.io.writers as writers
+    import leadseg.outputs.writers as writers
 
     monkeypatch.setattr(writers.secrets, "token_hex", lambda n: "predictable")
     (out / ".hot.csv.leadseg-tmp-predictable").symlink_to(victim)

@@ -85,8 +85,8 @@ def test_every_engine_writes_the_reference_scores(tmp_path, every_engine, case):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_apply_with_scores_adds_the_columns_to_every_file(tmp_path, every_engine, case):
-    from leadseg.membership import Membership
-    from leadseg.workbook import WorkbookOptions
+    from leadseg.outputs.membership import Membership
+    from leadseg.outputs.workbook import WorkbookOptions
 
     data, export, as_of, segments = load_case(case, tmp_path)
     out = tmp_path / "out"
@@ -388,7 +388,7 @@ def test_explain_score_gives_each_rule_its_contacts_and_points(tmp_path, every_e
 def test_the_report_shows_each_score_and_grade(tmp_path, every_engine):
     from collections import Counter
 
-    from leadseg.report_page import report_page
+    from leadseg.analysis.report_page import report_page
 
     data, export, as_of, _ = load_case(ROOT / "tests" / "cases" / "scores.yaml", tmp_path)
     options = leadseg.RunOptions(engine=every_engine, as_of=as_of)

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from leadseg import parse_segments
-from leadseg.criteria import Condition, Kind, Not, Op
 from leadseg.errors import SegmentFileError
+from leadseg.segments.criteria import Condition, Kind, Not, Op
 
 
 def problems_of(text: str) -> list[str]:

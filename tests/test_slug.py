@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from leadseg.slug import MAX_LENGTH, slugify
+from leadseg.segments.slug import MAX_LENGTH, slugify
 
 
 @pytest.mark.parametrize(

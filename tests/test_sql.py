@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import leadseg
-from leadseg.backends.sql import DIALECTS
+from leadseg.engines.sql.compiler import DIALECTS
 from tests.sql_conformance import SQL_CASES, check_against_oracle, check_case
 from tests.test_properties import rows_strategy, segment_files
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import leadseg
-from leadseg.io import csv_structure
+from leadseg.exports import csv_structure
 
 SEGMENTS = "segments:\n  - name: Everyone\n    not: {profile: {field: a, is: zzzz-never}}\n"
 

@@ -358,7 +358,7 @@ def test_a_path_with_glob_characters_reads_where_no_link_can_be_made(
 
 
 def test_the_segment_cache_lives_in_the_os_cache_folder(monkeypatch, tmp_path):
-    from leadseg.spec import compiled_cache
+    from leadseg.segments.file import compiled_cache
 
     monkeypatch.delenv("LEADSEG_SEGMENT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-import leadseg.workbook
+import leadseg.outputs.workbook
 from tests.conftest import published
 from tests.oracle import Oracle, read_csv_rows
 
@@ -92,7 +92,7 @@ def test_values_stay_text_and_no_formula_can_run(cli, tmp_path):
 
 
 def test_sheet_names_are_made_safe():
-    names = leadseg.workbook.sheet_names(
+    names = leadseg.outputs.workbook.sheet_names(
         ["a/b:c", "x" * 40, "X" * 40, "Summary", "'quoted'", "[]", "history"]
     )
     assert names["a/b:c"] == "a_b_c"
@@ -112,7 +112,7 @@ def test_a_segment_too_big_for_a_sheet_publishes_nothing(cli, tmp_path, monkeypa
     args = ["apply", EXAMPLE, "-s", SEGMENTS, "-o", out, "--as-of", "2026-11-28"]
     assert cli(*args, "--mkdir").exit_code == 0
     before = outputs(out)
-    monkeypatch.setattr(leadseg.workbook, "MAX_DATA_ROWS", 100)
+    monkeypatch.setattr(leadseg.outputs.workbook, "MAX_DATA_ROWS", 100)
     result = cli(*args, "--workbook", "w.xlsx")
     assert result.exit_code == 65 and "the most an Excel sheet holds" in result.stderr
     assert outputs(out) == before

@@ -15,17 +15,17 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "LeadsegError": "leadseg.errors",
-    "ReadOptions": "leadseg.io.readers",
-    "RunOptions": "leadseg.engine",
+    "ReadOptions": "leadseg.exports.readers",
+    "RunOptions": "leadseg.engines.plan",
     "apply_segments": "leadseg.api",
     "count_segments": "leadseg.api",
     "describe_export": "leadseg.api",
     "diff_exports": "leadseg.api",
     "explain_score": "leadseg.api",
     "explain_segments": "leadseg.api",
-    "load_segments": "leadseg.spec",
+    "load_segments": "leadseg.segments.file",
     "overlap_segments": "leadseg.api",
-    "parse_segments": "leadseg.spec",
+    "parse_segments": "leadseg.segments.file",
     "report_data": "leadseg.api",
     "score_export": "leadseg.api",
     "segments_sql": "leadseg.api",
@@ -50,10 +50,10 @@ if TYPE_CHECKING:
         starter_segments,
         validate_segments,
     )
-    from leadseg.engine import RunOptions
+    from leadseg.engines.plan import RunOptions
     from leadseg.errors import LeadsegError
-    from leadseg.io.readers import ReadOptions
-    from leadseg.spec import load_segments, parse_segments
+    from leadseg.exports.readers import ReadOptions
+    from leadseg.segments.file import load_segments, parse_segments
 
 
 def __getattr__(name: str) -> Any:

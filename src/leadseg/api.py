@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadseg import system
-from leadseg.criteria import SegmentSet
-from leadseg.engine import RunOptions
+from leadseg.engines.plan import RunOptions
 from leadseg.errors import Problem
 from leadseg.results import ApplyResult, CountResult
+from leadseg.segments.criteria import SegmentSet
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.report import Report
     from leadseg.analysis.score_waterfall import ScoreWaterfall
-    from leadseg.engine import Plan
     from leadseg.engines import Work
-    from leadseg.guards import Guards
-    from leadseg.io.readers import Export
-    from leadseg.membership import Membership
-    from leadseg.score_file import ScoreResult
-    from leadseg.workbook import WorkbookOptions
+    from leadseg.engines.plan import Plan
+    from leadseg.exports.readers import Export
+    from leadseg.outputs.guards import Guards
+    from leadseg.outputs.membership import Membership
+    from leadseg.outputs.score_file import ScoreResult
+    from leadseg.outputs.workbook import WorkbookOptions
 
 Segments = SegmentSet | str | Path  # a validated set, or the path of a segment file
 
@@ -45,7 +45,7 @@ def validate_segments(
     is not an error: a number column compared that holds a code for "no value", a score
     group whose rules cannot reach its limit, a score rule no sampled row earns."""
     from leadseg.analysis.score_checks import limit_warnings
-    from leadseg.engine import check_sample
+    from leadseg.engines.plan import check_sample
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -67,12 +67,12 @@ def count_segments(
     guards: Guards | None = None,
 ) -> CountResult:
     """Count every segment's members in one pass over the export. With ``guards``, the
-    result carries their checks (``guards``; ``leadseg.guards.enforce`` raises on a
+    result carries their checks (``guards``; ``leadseg.outputs.guards.enforce`` raises on a
     breach)."""
     import dataclasses
 
-    from leadseg.engine import count_plan
-    from leadseg.guards import check_guards
+    from leadseg.engines.plan import count_plan
+    from leadseg.outputs.guards import check_guards
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -96,7 +96,7 @@ def _opened(
     import tempfile
 
     from leadseg.engines import choose
-    from leadseg.io.readers import input_format, is_lake, open_export
+    from leadseg.exports.readers import input_format, is_lake, open_export
 
     asked = options.engine
     engine = choose(asked, input_format(export, options.read), work=work)
@@ -119,7 +119,7 @@ def _opened(
         if engine == "polars":
             yield opened, options
             return
-        from leadseg.io.cache import columnar
+        from leadseg.exports.cache import columnar
 
         # Windows cannot delete a file that is still open or mapped: a leftover in TEMP
         # rather than a failed run.
@@ -149,7 +149,7 @@ def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Pro
     """A segment set and the problems of its file; raises only when nothing could be built
     (so that, given an export, column problems join the same report)."""
     from leadseg.errors import SegmentFileError
-    from leadseg.spec import load_segments
+    from leadseg.segments.file import load_segments
 
     if isinstance(segments, SegmentSet):
         return segments, []
@@ -172,7 +172,7 @@ def _planned(
     opened: Export, segments: SegmentSet, problems: list[Problem], options: RunOptions
 ) -> Plan:
     """Bind and compile; the file's problems and the column problems in one report."""
-    from leadseg.engine import plan
+    from leadseg.engines.plan import plan
     from leadseg.errors import UnknownColumnError
 
     try:
@@ -207,18 +207,18 @@ def apply_segments(
     """Write one file per segment (plus ``manifest.json``) into ``output_dir``.
 
     CSV files: cells that may run as formulas in a spreadsheet are counted per file; with
-    ``excel_safe`` they are neutralised (see ``leadseg.formulas``). ``spark_parts`` (with
+    ``excel_safe`` they are neutralised (see ``leadseg.outputs.formulas``). ``spark_parts`` (with
     the Spark engine): each segment is a directory of part files Spark writes. ``guards``
     (``--expect``, ``--max-change`` against the manifest in ``output_dir``): a breach
     raises ``GuardBreach`` and nothing is replaced. ``membership``: also one file with a
-    row per contact and a true/false column per segment (``leadseg.membership``). ``bom``:
+    row per contact and a true/false column per segment (``leadseg.outputs.membership``). ``bom``:
     CSV/TSV files start with a UTF-8 byte-order mark (for Excel on Windows). ``with_scores``:
     every file (segments, membership, workbook) gets the segment file's score and grade
     columns after the export's."""
     import dataclasses
 
-    from leadseg.applying import OutputOptions, apply_plan
-    from leadseg.io.writers import LOCK_FILE, MANIFEST, OUTPUT_SUFFIXES, OutputDir, name_key
+    from leadseg.outputs.applying import OutputOptions, apply_plan
+    from leadseg.outputs.writers import LOCK_FILE, MANIFEST, OUTPUT_SUFFIXES, OutputDir, name_key
 
     options = options or RunOptions()
     if output_format not in OUTPUT_SUFFIXES:
@@ -273,7 +273,7 @@ def apply_segments(
         out.guard(names, _protected(opened, segment_set, options))
         with out.locked(wait_lock):
             if spark_parts:
-                from leadseg.engines.spark_parts import apply_parts
+                from leadseg.outputs.spark_parts import apply_parts
 
                 return apply_parts(planned, out, selected, output, options)
             return apply_plan(planned, out, selected, output, options)
@@ -290,12 +290,12 @@ def score_export(
     bom: bool = False,
 ) -> ScoreResult:
     """Write the whole export to ``output`` with the segment file's score and grade
-    columns after its own (``leadseg.scores``), whole or not at all. ``output_format``:
+    columns after its own (``leadseg.segments.scores``), whole or not at all. ``output_format``:
     csv, tsv, parquet or ndjson (default: by ``output``'s extension)."""
     from leadseg.errors import UsageError
-    from leadseg.io.single_file import check_writable
-    from leadseg.score_file import output_format as format_of
-    from leadseg.score_file import write_scored
+    from leadseg.outputs.score_file import output_format as format_of
+    from leadseg.outputs.score_file import write_scored
+    from leadseg.outputs.single_file import check_writable
 
     options = options or RunOptions()
     path = Path(output)
@@ -387,9 +387,9 @@ def segments_sql(
     from leadseg.errors import UsageError, require
 
     require("sqlglot", "sql", "leadseg sql")
-    from leadseg.backends.sql import bind_for_sql
-    from leadseg.backends.sql import segments_sql as compile_sql
-    from leadseg.engine import with_overrides
+    from leadseg.engines.plan import with_overrides
+    from leadseg.engines.sql.compiler import bind_for_sql
+    from leadseg.engines.sql.compiler import segments_sql as compile_sql
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -416,7 +416,7 @@ def explain_segments(
 ) -> ExplainResult:
     """A waterfall per segment (``names``, all when None) in one pass over the export."""
     from leadseg.analysis.explain import explained, waterfall_segments
-    from leadseg.engine import count_plan
+    from leadseg.engines.plan import count_plan
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -460,8 +460,8 @@ def overlap_segments(
     """Members shared by every pair of segments, and the largest exact combinations, in one
     pass over the export."""
     from leadseg.analysis.overlap import overlap_of
-    from leadseg.engine import counted
     from leadseg.engines import engine_for
+    from leadseg.engines.plan import counted
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -515,11 +515,11 @@ def report_data(
     from leadseg.analysis.explain import explained, waterfall_segments
     from leadseg.analysis.overlap import overlap_of
     from leadseg.analysis.report import Provenance, Report
-    from leadseg.applying import source_digest
-    from leadseg.criteria import Kind
-    from leadseg.engine import counted
     from leadseg.engines import engine_for
-    from leadseg.io.fingerprint import BackgroundDigest
+    from leadseg.engines.plan import counted
+    from leadseg.exports.fingerprint import BackgroundDigest
+    from leadseg.outputs.applying import source_digest
+    from leadseg.segments.criteria import Kind
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -544,7 +544,7 @@ def report_data(
         if chosen:
             profile = described(wide, chosen, found, 20, planned.segments, options)
         else:
-            from leadseg.columns import no_score_column
+            from leadseg.segments.columns import no_score_column
 
             problem = no_score_column(list(opened.columns), opened.display)
             missing = f"{problem.message}; {problem.hint}"
@@ -590,10 +590,10 @@ def diff_exports(
 
     from leadseg.analysis.diff import DiffResult, changes, key_problems
     from leadseg.analysis.diff_files import check_keys, write_changes
-    from leadseg.columns import find_column
-    from leadseg.engine import counted
     from leadseg.engines import engine_for
-    from leadseg.io.writers import OutputDir
+    from leadseg.engines.plan import counted
+    from leadseg.outputs.writers import OutputDir
+    from leadseg.segments.columns import find_column
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)
@@ -638,8 +638,8 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
     from datetime import date
 
     from leadseg.analysis.describe_plan import describe_plan
-    from leadseg.engine import SAMPLE_ROWS
-    from leadseg.starter import second_score, starter_file
+    from leadseg.analysis.starter import second_score, starter_file
+    from leadseg.engines.plan import SAMPLE_ROWS
 
     options = options or RunOptions()
     segment_set = SegmentSet((), score_field=options.score_field)
@@ -647,8 +647,8 @@ def starter_segments(export: str | Path, options: RunOptions | None = None) -> s
         planned = _planned(opened, segment_set, [], options)
         score = planned.score_column
         if score is None:
-            from leadseg.columns import no_score_column
             from leadseg.errors import UnknownColumnError
+            from leadseg.segments.columns import no_score_column
 
             header = list(opened.columns)
             raise UnknownColumnError([no_score_column(header, opened.display)])

@@ -12,7 +12,7 @@ class SegmentCount:
     parent: str | None
     count: int
     file: str | None = None  # set by apply
-    formula_cells: int | None = None  # set by apply writing CSV (see leadseg.formulas)
+    formula_cells: int | None = None  # set by apply writing CSV (see leadseg.outputs.formulas)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "parent": self.parent, "count": self.count}

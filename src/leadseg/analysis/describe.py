@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from leadseg.analysis.figures import QUANTILES, Counted, round_thresholds, rounded
 from leadseg.analysis.readable import has_date, has_number
-from leadseg.criteria import (
+from leadseg.segments.criteria import (
     Condition,
     Kind,
     Op,

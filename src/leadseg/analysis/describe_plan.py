@@ -20,11 +20,11 @@ from leadseg.analysis.describe import (
     thresholds_of,
 )
 from leadseg.analysis.figures import Counted, code_hint
-from leadseg.criteria import Kind, Segment, SegmentSet, values_read
+from leadseg.segments.criteria import Kind, Segment, SegmentSet, values_read
 
 if TYPE_CHECKING:
-    from leadseg.engine import Plan, RunOptions
     from leadseg.engines import Distributions, Engine
+    from leadseg.engines.plan import Plan, RunOptions
 
 
 def describe_plan(
@@ -39,7 +39,7 @@ def describe_plan(
     """The profiles of the columns asked for, over the export (its first ``rows`` rows when
     given: ``init``'s look at every column)."""
     from leadseg.engines import engine_for
-    from leadseg.scores import computed_names
+    from leadseg.segments.scores import computed_names
 
     engine = engine_for(options)
     computed = computed_names(base.segments)
@@ -104,7 +104,7 @@ def date_hints(base: Plan, columns: list[str], engine: Engine) -> dict[str, str]
     """For text columns, how to read them as dates, when a common form reads most of the
     first values that are not ISO dates."""
     from leadseg.analysis.readable import has_date
-    from leadseg.diagnose import SAMPLE, date_form_hint
+    from leadseg.engines.diagnose import SAMPLE, date_form_hint
 
     hints = {}
     for column in columns:
@@ -126,7 +126,7 @@ def described(
 ) -> DescribeResult:
     """The profiles of ``chosen`` from a pass over a plan holding ``profile_segments``
     (possibly among others: ``report``'s one pass)."""
-    from leadseg.engine import check_strict
+    from leadseg.engines.plan import check_strict
 
     p.export.check_unchanged()
     totals, values = found.totals, found.values
@@ -188,7 +188,7 @@ def _with(base: Plan, segments: list[Segment]) -> Plan:
 def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> list[str]:
     """The export's columns to describe: every one, the ones named (exactly, else ignoring
     case), or the score column."""
-    from leadseg.columns import find_column
+    from leadseg.segments.columns import find_column
 
     header = list(base.export.columns)
     if every_column:
@@ -196,8 +196,8 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
     if not fields:
         score = base.score_column
         if score is None:
-            from leadseg.columns import no_score_column
             from leadseg.errors import UnknownColumnError
+            from leadseg.segments.columns import no_score_column
 
             way_out = "; or name the column to describe with --field COLUMN, or use --all"
             raise UnknownColumnError([no_score_column(header, base.export.display, None, way_out)])
@@ -210,7 +210,7 @@ def wanted_columns(base: Plan, fields: list[str] | None, every_column: bool) -> 
 def column_kinds(base: Plan, columns: list[str], engine: Engine) -> dict[str, Kind]:
     """How each column is read: as the segment file compares it; the score column as a
     number; any other by the values of the first rows (``inferred_kind``)."""
-    from leadseg.engine import SAMPLE_ROWS
+    from leadseg.engines.plan import SAMPLE_ROWS
 
     known = known_kinds(base.segments)
     score = base.score_column

@@ -12,7 +12,7 @@ from leadseg.analysis.describe import FieldProfile, number_figures, text_figures
 from leadseg.analysis.figures import Counted
 
 if TYPE_CHECKING:
-    from leadseg.engine import Plan, RunOptions
+    from leadseg.engines.plan import Plan, RunOptions
 
 
 def computed_profiles(
@@ -20,8 +20,8 @@ def computed_profiles(
 ) -> dict[str, FieldProfile]:
     import polars as pl
 
-    from leadseg.backends.polars import score_outputs
     from leadseg.engines import Tagging, engine_for
+    from leadseg.engines.polars.compiler import score_outputs
 
     scores = {s.name for s in p.segments.scores}
     values: dict[str, Counter] = {name: Counter() for name in names}

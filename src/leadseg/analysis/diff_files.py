@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     import polars as pl
 
     from leadseg.analysis.diff import KeyProblems, SegmentChange
-    from leadseg.engine import Plan, RunOptions
-    from leadseg.io.writers import OutputDir
+    from leadseg.engines.plan import Plan, RunOptions
+    from leadseg.outputs.writers import OutputDir
 
 
 def check_keys(found: list[KeyProblems], displays: list[str], key: str) -> None:
@@ -48,7 +48,7 @@ def write_changes(
     bom: bool = False,
 ) -> list[SegmentChange]:
     from leadseg import __version__
-    from leadseg.io.writers import Publication
+    from leadseg.outputs.writers import Publication
 
     (old, _, _), (new, _, _) = plans
     slugs = {s.name: s.slug for s in new.segments.segments}
@@ -96,10 +96,10 @@ def _write_side(
     """One pass over an export: each segment's rows whose key is in its set."""
     import polars as pl
 
-    from leadseg.applying import UTF8_BOM, OutputOptions, tagging
-    from leadseg.backends.polars import folded_key, mask_column
     from leadseg.engines import engine_for
-    from leadseg.io.sinks import open_sink
+    from leadseg.engines.polars.compiler import folded_key, mask_column
+    from leadseg.outputs.applying import UTF8_BOM, OutputOptions, tagging
+    from leadseg.outputs.sinks import open_sink
 
     p, run, column = plan
     schema = pl.Schema(p.schema)

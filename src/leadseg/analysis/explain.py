@@ -16,7 +16,8 @@ from typing import Any
 
 from leadseg.analysis.readable import has_value
 from leadseg.analysis.wording import in_words, line_of
-from leadseg.criteria import (
+from leadseg.results import CountResult, UnreadableValues
+from leadseg.segments.criteria import (
     AllOf,
     AnyOf,
     Criterion,
@@ -26,7 +27,6 @@ from leadseg.criteria import (
     SegmentSet,
     conditions,
 )
-from leadseg.results import CountResult, UnreadableValues
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from leadseg.criteria import AnyOf, Condition, Criterion, Kind, Op
+from leadseg.segments.criteria import AnyOf, Condition, Criterion, Kind, Op
 
 LOWEST_NUMBER = -1.7976931348623157e308  # every readable number is at least this
 SOME_DAY = date(2000, 1, 1)  # every readable date is before it or after the day before

@@ -1,7 +1,7 @@
 """``report``: what an analyst mails a colleague -- counts with shares, the score's
 histogram with the segment thresholds, the overlap heat map, every segment's waterfall,
 the unreadable values and where the figures came from -- gathered here as data
-(``Report``) and rendered as one self-contained HTML page by ``leadseg.report_page``."""
+(``Report``) and rendered as one self-contained HTML page by ``leadseg.analysis.report_page``."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import dataclasses
 import math
 
 from leadseg.analysis.readable import has_number
-from leadseg.criteria import AllOf, Condition, Kind, Not, Op, Segment, SegmentSet
-from leadseg.scores import Group, Rule, Score
+from leadseg.segments.criteria import AllOf, Condition, Kind, Not, Op, Segment, SegmentSet
+from leadseg.segments.scores import Group, Rule, Score
 
 
 def _most(rule: Rule) -> float:

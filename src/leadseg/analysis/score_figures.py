@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from leadseg.engine import Plan, RunOptions
+    from leadseg.engines.plan import Plan, RunOptions
 
 
 @dataclass
@@ -68,8 +68,8 @@ def histogram(name: str, values: Counter[float], bins: int) -> ScoreHistogram:
 
 
 def score_figures(p: Plan, options: RunOptions, bins: int = 10) -> ScoreFigures:
-    from leadseg.backends.polars import score_outputs
     from leadseg.engines import Tagging, engine_for
+    from leadseg.engines.polars.compiler import score_outputs
 
     values: dict[str, Counter[float]] = {s.name: Counter() for s in p.segments.scores}
     labels: dict[str, Counter[str]] = {g.name: Counter() for g in p.segments.grades}

@@ -14,13 +14,13 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from leadseg.scores import Group, Rule, Score
+from leadseg.segments.scores import Group, Rule, Score
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from leadseg.criteria import SegmentSet
-    from leadseg.engine import Plan, RunOptions
+    from leadseg.engines.plan import Plan, RunOptions
+    from leadseg.segments.criteria import SegmentSet
 
 NO_FLOOR = -math.inf
 
@@ -140,8 +140,8 @@ def widened(segment_set: SegmentSet, score: Score) -> tuple[SegmentSet, dict[str
 
 def score_waterfall(p: Plan, name: str, options: RunOptions) -> ScoreWaterfall:
 
-    from leadseg.backends.polars import score_column
     from leadseg.engines import Tagging, engine_for
+    from leadseg.engines.polars.compiler import score_column
 
     score = {s.name: s for s in p.segments.scores}[name]
     segments, keys = widened(p.segments, score)
@@ -187,7 +187,7 @@ def score_waterfall(p: Plan, name: str, options: RunOptions) -> ScoreWaterfall:
             result.at_limit += int((before > score.limit).sum())
         result.total.add(batch[score_column(name)])
         result.rows += batch.height
-    from leadseg.engine import check_unreadable
+    from leadseg.engines.plan import check_unreadable
 
     counts = wide.result(totals if totals is not None else wide.empty_totals())
     check_unreadable(wide, counts, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-from leadseg.criteria import AllOf, AnyOf, Condition, Criterion, Not, Op, SegmentRef, walk
+from leadseg.segments.criteria import AllOf, AnyOf, Condition, Criterion, Not, Op, SegmentRef, walk
 
 _WORDS = {
     Op.AT_LEAST: "at least",

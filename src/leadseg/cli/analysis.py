@@ -73,7 +73,7 @@ def describe(
                 options=options,
             )  # fmt: skip
         if chart is not None:
-            from leadseg.charts import save_description_chart
+            from leadseg.analysis.charts import save_description_chart
 
             save_description_chart(result, chart)
         print_description(result, output_format)
@@ -184,7 +184,7 @@ def overlap(
             result = overlap_segments(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(result)
         if chart is not None:
-            from leadseg.charts import save_overlap_chart
+            from leadseg.analysis.charts import save_overlap_chart
 
             save_overlap_chart(result, chart)
         print_overlap(result, output_format)
@@ -228,8 +228,8 @@ def report(
         with progress_bar(export, quiet=quiet):
             data = report_data(export, segments or c.DEFAULT_SEGMENTS, options)
         warn_unreadable(data.waterfalls)
-        from leadseg.io.single_file import write_whole
-        from leadseg.report_page import report_page
+        from leadseg.analysis.report_page import report_page
+        from leadseg.outputs.single_file import write_whole
 
         write_whole(output, report_page(data).encode("utf-8"))
         if not quiet:
@@ -319,7 +319,7 @@ def init(
 
     def action() -> None:
         from leadseg.errors import Location, OutputCreateError
-        from leadseg.io.single_file import check_writable, write_whole
+        from leadseg.outputs.single_file import check_writable, write_whole
 
         if output.exists() and not force:
             raise OutputCreateError(

@@ -54,8 +54,8 @@ def _run_options(
     engine: str = "auto",
     spark_master: str | None = None,
 ):
-    from leadseg.engine import RunOptions
-    from leadseg.io.readers import ReadOptions
+    from leadseg.engines.plan import RunOptions
+    from leadseg.exports.readers import ReadOptions
 
     read = ReadOptions(
         encoding=encoding, delimiter=delimiter, input_format=input_format, cache_dir=cache,
@@ -88,7 +88,7 @@ def _segments(segments: Path | None, at_least: float | None = None, at_most: flo
     """The quick segments, or the segment file's path (the API loads it, so that its
     problems and the export's column problems are reported together)."""
     from leadseg.errors import UsageError
-    from leadseg.quick import quick_segments
+    from leadseg.segments.quick import quick_segments
 
     c.finite("--at-least", at_least)
     c.finite("--at-most", at_most)
@@ -140,7 +140,7 @@ def validate(
         for warning in found:
             source = segments if warning in about_file else export
             typer.echo(printable(f"leadseg: warning: {source}: {warning}"), err=True)
-        from leadseg.splits import split_warnings
+        from leadseg.segments.splits import split_warnings
 
         for warning in split_warnings(result):
             typer.echo(printable(f"leadseg: warning: {segments}: {warning}"), err=True)
@@ -215,7 +215,7 @@ def count(
         warn_unreadable(result)
         print_counts(result, output_format)
         if result.guards is not None:
-            from leadseg.guards import enforce
+            from leadseg.outputs.guards import enforce
 
             enforce(result.guards, result.input, published=False)
 
@@ -329,7 +329,7 @@ def apply(
     from leadseg.api import apply_segments
     from leadseg.cli.progress import progress_bar
     from leadseg.cli.render import print_counts, warn_formulas, warn_unreadable
-    from leadseg.io.writers import OUTPUT_SUFFIXES
+    from leadseg.outputs.writers import OUTPUT_SUFFIXES
 
     def action() -> None:
         c.choice("--format", output_format, tuple(OUTPUT_SUFFIXES))
@@ -337,14 +337,14 @@ def apply(
         mode = c.parse_file_mode(file_mode)
         members = None
         if membership is not None:
-            from leadseg.membership import Membership
+            from leadseg.outputs.membership import Membership
 
             members = Membership.of(membership, tuple(key or ()))
         elif key:
             raise c.UsageError("--key goes with --membership FILE")
         book = None
         if workbook is not None:
-            from leadseg.workbook import WorkbookOptions
+            from leadseg.outputs.workbook import WorkbookOptions
 
             book = WorkbookOptions.of(workbook)
         options = options_from(arguments)
@@ -409,7 +409,7 @@ def sql(
     from leadseg.api import segments_sql
 
     def action() -> None:
-        from leadseg.backends.sql import DIALECTS, SELECTS
+        from leadseg.engines.sql.compiler import DIALECTS, SELECTS
 
         c.choice("--dialect", dialect, DIALECTS)
         c.choice("--select", select, SELECTS)
@@ -431,7 +431,7 @@ def sql(
 def schema() -> None:
     """Print the JSON Schema of the segment file (for editors)."""
     from leadseg.cli.render import print_json
-    from leadseg.spec.models import json_schema
+    from leadseg.segments.file.models import json_schema
 
     print_json(json_schema())
 

@@ -92,7 +92,7 @@ def parse_number_forms(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
     from leadseg.rules import NUMBER_FORM_SETS, NUMBER_FORMS
-    from leadseg.spec.top_level import expand_number_forms
+    from leadseg.segments.file.top_level import expand_number_forms
 
     named = [part.strip().lower() for part in text.split(",") if part.strip()]
     known = (*NUMBER_FORMS, *NUMBER_FORM_SETS)
@@ -230,7 +230,7 @@ def chart_format(
     extra before any work starts (``needs``: what the missing extra's message names, the
     option by default: ``leadseg report`` for the report, whose page is its charts)."""
     from leadseg.errors import require
-    from leadseg.io.single_file import check_writable
+    from leadseg.outputs.single_file import check_writable
 
     suffix = path.suffix.lower()
     if suffix not in allowed:
@@ -278,7 +278,7 @@ MaxChangeOpt = Annotated[
 
 def guards_of(expect: list[str] | None, max_change: float | None, baseline: Path | None = None):
     """The guards the options ask for (the baseline read now, before any work)."""
-    from leadseg.guards import Expectation, Guards, check_max_change, previous_counts
+    from leadseg.outputs.guards import Expectation, Guards, check_max_change, previous_counts
 
     check_max_change(max_change)
     counts = previous_counts(baseline) if baseline is not None else None
@@ -291,7 +291,7 @@ def segment_names(ctx: typer.Context, incomplete: str) -> list[str]:
     cannot be read."""
     path = ctx.params.get("segments") or DEFAULT_SEGMENTS
     try:
-        from leadseg.spec import load_segments
+        from leadseg.segments.file import load_segments
 
         names = load_segments(Path(path)).names()
     except Exception:  # completion must never fail the shell

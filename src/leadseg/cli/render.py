@@ -91,7 +91,7 @@ def warn_unreadable(result: CountResult | Any) -> None:
 def warn_formulas(result: ApplyResult) -> None:
     """One line per run: which columns hold cells a spreadsheet might run as formulas, and
     how many (the per-file counts are in the manifest)."""
-    from leadseg.columns import describe_column
+    from leadseg.segments.columns import describe_column
 
     parts = [
         f"{describe_column(column)}: {n:,} cell{'s' if n != 1 else ''}"

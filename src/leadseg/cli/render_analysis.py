@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from leadseg.analysis.explain import ExplainResult
     from leadseg.analysis.overlap import OverlapResult
     from leadseg.analysis.score_waterfall import ScoreWaterfall
-    from leadseg.score_file import ScoreResult
+    from leadseg.outputs.score_file import ScoreResult
 
 BAR_WIDTH = 30
 

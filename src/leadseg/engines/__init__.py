@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from leadseg.engine import Plan, RunOptions
-    from leadseg.io.readers import Export
-    from leadseg.totals import Totals
+    from leadseg.engines.plan import Plan, RunOptions
+    from leadseg.engines.totals import Totals
+    from leadseg.exports.readers import Export
 
 ENGINES = ("auto", "polars", "duckdb", "spark")
 ENV_VAR = "LEADSEG_ENGINE"
@@ -145,14 +145,14 @@ def engine_for(options: RunOptions) -> Engine:
     """The engine ``options`` name (``auto`` resolved by ``choose`` first)."""
     name = options.engine
     if name == "duckdb":
-        from leadseg.engines.duckdb import DuckDBEngine
+        from leadseg.engines.sql.duckdb import DuckDBEngine
 
         return DuckDBEngine(remember=options.remember_segment_files)
     if name == "spark":
-        from leadseg.engines.spark import SparkEngine
+        from leadseg.engines.sql.spark import SparkEngine
 
         return SparkEngine(options.spark_master)
-    from leadseg.engines.polars import PolarsEngine
+    from leadseg.engines.polars.runner import PolarsEngine
 
     return PolarsEngine()
 
@@ -166,7 +166,7 @@ def lake_export(location: str, options: RunOptions, engine: str) -> Export | Non
     from leadseg.errors import UsageError
 
     if engine == "spark":
-        from leadseg.engines.spark_lake import open_lake
+        from leadseg.engines.sql.spark_lake import open_lake
 
         return open_lake(location, options)
     if "://" in location or Path(location).is_dir():

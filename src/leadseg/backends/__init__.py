@@ -1,1 +1,0 @@
-"""Backends compile the criteria tree for an engine: Polars today, SQL next."""

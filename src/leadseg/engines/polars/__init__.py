@@ -1,0 +1,1 @@
+"""The Polars engine: its compiler (criteria -> expressions) and its runner."""

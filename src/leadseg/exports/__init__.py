@@ -1,0 +1,1 @@
+"""Reading exports: sources, dialects, the structure proof, readers and the cache."""

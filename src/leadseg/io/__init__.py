@@ -1,1 +1,0 @@
-"""Reading exports and writing segment files."""
