@@ -15,7 +15,7 @@ import yaml
 
 import leadseg
 from leadseg.engines.sql.compiler import bind_for_sql
-from leadseg.segments.criteria import parsed_values
+from leadseg.segments.reads import parsed_values
 from tests.oracle import Oracle, read_csv_rows
 from tests.test_properties import AS_OF, write_export
 

@@ -1,64 +1,132 @@
-"""The core library never depends on the CLI layer (Typer, Rich, Click)."""
+"""The house (CONTRIBUTING.md): the import-linter contracts in pyproject.toml hold -- the
+layers, the library free of the command line's libraries, no circle between siblings --
+and no module of src/ sits on an import circle, whatever its depth (a package and the
+module inside it included, which the sibling contract does not see). Each check is shown
+failing on a copy of the package with a breach planted."""
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "leadseg"
-CLI_ONLY = {"typer", "rich", "click"}
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "leadseg"
+
+grimp = pytest.importorskip("grimp", reason="the test extra installs import-linter and grimp")
 
 
-def imported_roots(path: Path) -> set[str]:
-    roots = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-            if node.module.startswith("leadseg.cli"):
-                roots.add("leadseg.cli")
-    return roots
+def lint_imports(root: Path, src: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` with ``root``'s pyproject.toml over the ``leadseg`` found in ``src``."""
+    environment = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
+         "--no-cache", "--no-logo", str(root / "pyproject.toml")],
+        cwd=root, env=environment, capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
-def test_core_modules_do_not_import_cli_libraries():
-    offenders = {}
-    for path in PACKAGE.rglob("*.py"):
-        relative = path.relative_to(PACKAGE)
-        if relative.parts[0] == "cli" or relative.name == "__main__.py":
+def import_circles(package: str) -> list[list[str]]:
+    """Every strongly connected set of two or more modules of ``package`` (imports made
+    only for type checking left out): a circle of imports through all of them."""
+    graph = grimp.build_graph(package, exclude_type_checking_imports=True, cache_dir=None)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles = []
+    for start in sorted(edges):  # Tarjan's algorithm, iterative
+        if start in index:
             continue
-        bad = imported_roots(path) & (CLI_ONLY | {"leadseg.cli"})
-        if bad:
-            offenders[str(relative)] = sorted(bad)
-    assert offenders == {}
+        work = [(start, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+            targets = edges[node]
+            if child < len(targets):
+                work.append((node, child + 1))
+                target = targets[child]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    circles.append(sorted(component))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return circles
 
 
-def test_the_layering_check_sees_imports(tmp_path):
-    sample = tmp_path / "sample.py"
-    sample.write_text(
-        "import rich.console\nfrom typer import Typer\nfrom leadseg.cli.app import app\n"
+def planted_copy(tmp_path: Path, module: str, line: str) -> Path:
+    """A copy of the package (and pyproject.toml) with ``line`` added to ``module``."""
+    shutil.copytree(
+        PACKAGE, tmp_path / "src" / "leadseg", ignore=shutil.ignore_patterns("__pycache__")
     )
-    assert {"rich", "typer", "leadseg.cli"} <= imported_roots(sample)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "src" / "leadseg" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    return tmp_path
 
 
-def imported_modules(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-    return found
+def test_the_import_contracts_hold():
+    run = lint_imports(ROOT, ROOT / "src")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 kept, 0 broken" in run.stdout
 
 
-def test_reading_and_writing_do_not_import_the_engine_or_the_commands():
-    """io/ is below the engine: reading, caching and writing never import it (an import
-    circle cache -> engine -> readers once grew here)."""
-    above = ("leadseg.engines.plan", "leadseg.outputs.applying", "leadseg.api", "leadseg.backends")
-    offenders = {
-        str(path.relative_to(PACKAGE)): sorted(
-            m for m in imported_modules(path) if m.startswith(above)
-        )
-        for path in (PACKAGE / "io").glob("*.py")
-    }
-    assert {k: v for k, v in offenders.items() if v} == {}
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        # an engine reaching up into analysis
+        ("engines/totals.py", "from leadseg.analysis.figures import Counted", "layers"),
+        # reading an export that reaches for the engine
+        ("exports/dialect.py", "from leadseg.engines.plan import Plan", "layers"),
+        # the library printing with Rich
+        ("outputs/writers.py", "import rich.console", "command line's libraries"),
+        # two modules of the segment language importing each other at run time
+        ("segments/criteria.py", "from leadseg.segments.splits import split_warnings", "circles"),
+    ],
+)
+def test_each_contract_fails_on_a_breach(tmp_path, module, line, broken):
+    root = planted_copy(tmp_path, module, line)
+    run = lint_imports(root, root / "src")
+    assert run.returncode != 0
+    broken_section = run.stdout.split("Broken contracts", 1)[-1]
+    assert broken in broken_section, run.stdout
+
+
+def test_no_module_sits_on_an_import_circle():
+    assert import_circles("leadseg") == []
+
+
+def test_a_package_importing_its_own_module_back_is_a_circle(tmp_path, monkeypatch):
+    """The circle the sibling contract cannot see: ``engines/__init__`` importing a runner
+    that imports ``engines`` back -- as stood here before the re-laying."""
+    root = planted_copy(
+        tmp_path, "engines/polars/runner.py", "from leadseg.engines import engine_for"
+    )
+    (root / "src" / "leadseg" / "engines" / "__init__.py").write_text(
+        (PACKAGE / "engines" / "__init__.py").read_text(encoding="utf-8")
+        + "\nfrom leadseg.engines.polars import runner\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(root / "src"))
+    for name in [m for m in sys.modules if m == "leadseg" or m.startswith("leadseg.")]:
+        monkeypatch.delitem(sys.modules, name)
+    circles = import_circles("leadseg")
+    assert ["leadseg.engines", "leadseg.engines.polars.runner"] in circles

@@ -44,8 +44,8 @@ def validate_segments(
     problem is reported in one ``SegmentFileError``; ``warnings`` (when given) receives what
     is not an error: a number column compared that holds a code for "no value", a score
     group whose rules cannot reach its limit, a score rule no sampled row earns."""
+    from leadseg.analysis.sample_check import check_sample
     from leadseg.analysis.score_checks import limit_warnings
-    from leadseg.engines.plan import check_sample
 
     options = options or RunOptions()
     segment_set, problems = _load(segments, options)

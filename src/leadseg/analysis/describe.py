@@ -16,21 +16,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from leadseg.analysis.figures import QUANTILES, Counted, round_thresholds, rounded
 from leadseg.analysis.readable import has_date, has_number
-from leadseg.segments.criteria import (
-    Condition,
-    Kind,
-    Op,
-    Segment,
-    SegmentSet,
-    conditions,
-    values_read,
-)
+from leadseg.engines.interface import TOP_VALUES
+from leadseg.segments.criteria import Condition, Kind, Op, Segment, SegmentSet, conditions
+from leadseg.segments.reads import values_read
 
 if TYPE_CHECKING:
     import polars as pl
 
 RECENT_DAYS = (7, 30, 90, 365)
-TOP_VALUES = 10
 DEFAULT_BINS = 10
 
 

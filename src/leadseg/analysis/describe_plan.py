@@ -20,7 +20,8 @@ from leadseg.analysis.describe import (
     thresholds_of,
 )
 from leadseg.analysis.figures import Counted, code_hint
-from leadseg.segments.criteria import Kind, Segment, SegmentSet, values_read
+from leadseg.segments.criteria import Kind, Segment, SegmentSet
+from leadseg.segments.reads import values_read
 
 if TYPE_CHECKING:
     from leadseg.engines import Distributions, Engine

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-FIRST_ROWS = 5
-
 
 @dataclass(frozen=True)
 class SegmentChange:
@@ -85,12 +83,12 @@ def key_problems(groups: pl.DataFrame, source: int, row_of: Callable[[int], int]
     from the groups (a compacted row stands for ``keys`` keys of ``rows`` rows each)."""
     import polars as pl
 
-    from leadseg.engines.keyed import KEYS, first, rows
+    from leadseg.engines.keyed import FIRST_REPEATED, KEYS, first, rows
 
     mine = groups.select("key", KEYS, pl.col(rows(source)).alias("rows"), pl.col(first(source)))
     blank = mine.filter((pl.col("key") == "") & (pl.col("rows") > 0))
     repeated = mine.filter(~(pl.col("key") == "").fill_null(False) & (pl.col("rows") > 1))
-    earliest = repeated.drop_nulls(first(source)).bottom_k(FIRST_ROWS, by=first(source))
+    earliest = repeated.drop_nulls(first(source)).bottom_k(FIRST_REPEATED, by=first(source))
     return KeyProblems(
         int(blank["rows"].sum()),
         [row_of(int(r)) for r in blank[first(source)]],

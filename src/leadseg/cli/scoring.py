@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from leadseg.cli import common as c
-from leadseg.cli.app import app, options_from
+from leadseg.cli.base import app, options_from
 from leadseg.cli.boundary import run
 from leadseg.cli.progress import progress_bar
 

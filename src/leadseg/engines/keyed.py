@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 KEYS = "keys"
+FIRST_REPEATED = 5  # the keys repeated within an export that diff names, earliest first
 
 
 def mask(index: int, source: int) -> str:

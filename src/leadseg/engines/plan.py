@@ -12,7 +12,8 @@ from leadseg.errors import ExportDataError, Location
 from leadseg.exports.readers import Export, ReadOptions, Rerun
 from leadseg.results import CountResult, SegmentCount, UnreadableValues
 from leadseg.segments.columns import bind_columns
-from leadseg.segments.criteria import Kind, evaluation_order, parsed_values
+from leadseg.segments.criteria import Kind, evaluation_order
+from leadseg.segments.reads import parsed_values
 
 if TYPE_CHECKING:
     import polars as pl
@@ -317,38 +318,4 @@ def counted(p: Plan, totals: Totals, options: RunOptions) -> CountResult:
     return result
 
 
-SAMPLE_ROWS = 10_000
-
-
-def check_sample(p: Plan, options: RunOptions) -> list[str]:
-    """``validate --export``: the unreadable-value checks of ``count`` on the first rows;
-    returns warnings about number columns compared that hold a code for "no value", and
-    about score rules that give no row of the sample any points."""
-    import dataclasses
-
-    from leadseg.analysis.figures import Counted, code_hint
-    from leadseg.analysis.score_checks import firing_segments, unfired_warnings
-
-    widened, rules = firing_segments(p.segments)
-    if rules:
-        p = p.widened(widened)
-    from leadseg.engines import engine_for
-    from leadseg.segments.columns import describe_column
-    from leadseg.segments.criteria import Kind, values_read
-
-    found = engine_for(options).distributions(p, rows=SAMPLE_ROWS)
-    check_unreadable(p, p.result(found.totals), dataclasses.replace(options, strict=False))
-    warnings = []
-    for (column, kind), counted in zip(values_read(p.segments), found.values, strict=True):
-        if kind != Kind.NUMBER:
-            continue
-        pairs = zip(counted["value"].to_list(), counted["count"].to_list(), strict=True)
-        numbers = Counted.of(list(pairs))
-        if (code := numbers.no_value_code()) is not None:
-            where = f" read in the first {SAMPLE_ROWS:,} rows"
-            warnings.append(
-                f"column {describe_column(column)} is compared as a number, but "
-                + code_hint(column, *code, numbers.total, where)
-            )
-    members = dict(zip([s.name for s in p.order], found.totals.members, strict=True))
-    return warnings + unfired_warnings(members, rules, found.totals.rows, SAMPLE_ROWS)
+SAMPLE_ROWS = 10_000  # the rows validate --export and init read

@@ -22,13 +22,21 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadseg import system
 from leadseg.exports.csv_structure import Structure
 from leadseg.exports.fingerprint import BackgroundDigest
-from leadseg.exports.readers import Export, ReadOptions
 from leadseg.exports.sources import LocalFile
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from leadseg.exports.readers import Export, ReadOptions
+    from leadseg.exports.workbooks import Sheet
+
+    # a sheet's Export: (sheet, display name, data, source, local file, source's SHA-256)
+    MakeWorkbookExport = Callable[[Sheet, str, Path, Path, LocalFile, str], Export]
 
 ENV_VAR = "LEADSEG_CACHE_DIR"
 FORMAT_VERSION = 4  # 4: records that span lines and canonical copies are recorded
@@ -109,11 +117,14 @@ def _usable(cache_dir: Path) -> None:
         ) from None
 
 
-def cached_workbook(local: LocalFile, source: Path, display: str, options: ReadOptions) -> Export:
+def cached_workbook(
+    local: LocalFile, source: Path, display: str, options: ReadOptions,
+    workbook_export: MakeWorkbookExport,
+) -> Export:  # fmt: skip
     """A workbook's sheet read from its cached text copy, made first when missing or stale
-    (keyed as a CSV's copy, and by the sheet and header row asked for)."""
+    (keyed as a CSV's copy, and by the sheet and header row asked for); ``workbook_export``
+    makes the sheet's Export (the readers')."""
     from leadseg.exports.fingerprint import sha256_file
-    from leadseg.exports.readers import workbook_export
     from leadseg.exports.workbooks import Sheet, write_text_copy
     from leadseg.private_dir import create_exclusive, write_exclusive
 

@@ -417,7 +417,7 @@ def _prepare_workbook(
     if options.cache_dir is not None and source is not None:
         from leadseg.exports.cache import cached_workbook
 
-        return cached_workbook(local, source, display, options)
+        return cached_workbook(local, source, display, options, workbook_export)
     frame, read = read_sheet(local.path, display, options.sheet, options.header_row)
     export = workbook_export(read, display, local.path, source, local)
     export.frame, export.cleanup = frame, cleanup  # written for DuckDB, Spark: ``written``

@@ -26,8 +26,8 @@ from leadseg.segments.criteria import (
     SegmentRef,
     SegmentSet,
     evaluation_order,
-    values_read,
 )
+from leadseg.segments.reads import values_read
 
 if TYPE_CHECKING:
     import polars as pl

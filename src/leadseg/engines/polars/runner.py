@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from leadseg.engines.totals import FIRST_ROWS, Totals
 from leadseg.exports.queries import collect, collect_all
 from leadseg.exports.readers import Rerun, until_settled
-from leadseg.segments.criteria import values_read
+from leadseg.segments.reads import values_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import polars as pl
 
-    from leadseg.engines import Combination, Distributions, Tagging
+    from leadseg.engines.interface import Combination, Distributions, Tagging
     from leadseg.engines.plan import Plan
 
 # Rows per batch of ``member_batches``: big enough that per-batch overhead vanishes, small
@@ -45,7 +45,7 @@ class PolarsEngine:
     def distributions(
         self, p: Plan, *, combinations: bool = False, rows: int | None = None
     ) -> Distributions:
-        from leadseg.engines import Distributions
+        from leadseg.engines.interface import Distributions
 
         attempt = lambda: self._distributions_pass(p, combinations, rows)  # noqa: E731
         totals, values, groups = until_settled(attempt)

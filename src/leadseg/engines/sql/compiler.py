@@ -29,8 +29,8 @@ from leadseg.segments.criteria import (
     Segment,
     SegmentRef,
     SegmentSet,
-    parsed_values,
 )
+from leadseg.segments.reads import parsed_values
 from leadseg.segments.scores import Hundredths, total
 
 # sqlglot expressions; its helpers (and_, or_, not_) are typed as returning a Condition

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from leadseg.engines import Combination, Distributions, Tagging
+    from leadseg.engines.interface import Combination, Distributions, Tagging
     from leadseg.engines.plan import Plan
     from leadseg.engines.totals import Totals
 
@@ -47,8 +47,8 @@ class DuckDBEngine:
     def distributions(
         self, p: Plan, *, combinations: bool = False, rows: int | None = None
     ) -> Distributions:
-        from leadseg.engines import Distributions
-        from leadseg.segments.criteria import values_read
+        from leadseg.engines.interface import Distributions
+        from leadseg.segments.reads import values_read
 
         sql = SqlPass(p, "duckdb", rows=rows)
         with _connected(p) as con:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from leadseg.engines import Combination, Distributions, Tagging
+    from leadseg.engines.interface import Combination, Distributions, Tagging
     from leadseg.engines.plan import Plan
     from leadseg.engines.totals import Totals
 
@@ -68,10 +68,10 @@ class SparkEngine:
     ) -> Distributions:
         import polars as pl
 
-        from leadseg.analysis.describe import TOP_VALUES
-        from leadseg.engines import Distributions
+        from leadseg.engines.interface import TOP_VALUES, Distributions
         from leadseg.engines.sql.spark_values import top_candidates
-        from leadseg.segments.criteria import Kind, values_read
+        from leadseg.segments.criteria import Kind
+        from leadseg.segments.reads import values_read
 
         spark, nfc = self.prepared(p)
         sql = SqlPass(p, "spark", rows=rows, nfc_function=nfc)

@@ -26,8 +26,7 @@ def keyed_groups(
     import polars as pl
     from pyspark.sql import functions as F  # noqa: N812 (Spark's own spelling)
 
-    from leadseg.analysis.diff import FIRST_ROWS
-    from leadseg.engines.keyed import KEYS, first, mask, rows
+    from leadseg.engines.keyed import FIRST_REPEATED, KEYS, first, mask, rows
 
     width = len(plans[0].order)
     sides, totals = [], []
@@ -64,7 +63,7 @@ def keyed_groups(
                     named = named | (F.col(mask(i, 0)) != F.col(mask(i, s)))
         for s in sources:
             repeated = (F.col("key") != "") & (F.col(rows(s)) > 1)
-            earliest = both.where(repeated).select(first(s)).orderBy(first(s)).limit(FIRST_ROWS)
+            earliest = both.where(repeated).select(first(s)).orderBy(first(s)).limit(FIRST_REPEATED)
             found = [r[0] for r in earliest.collect()]
             if found:
                 named = named | (repeated & (F.col(first(s)) <= max(found)))

@@ -48,7 +48,8 @@ class SqlPass:
 
     def text_columns(self) -> list[str]:
         """The columns compared as text."""
-        from leadseg.segments.criteria import Kind, values_read
+        from leadseg.segments.criteria import Kind
+        from leadseg.segments.reads import values_read
 
         return [c for c, kind in values_read(self.plan.segments) if kind == Kind.TEXT]
 
@@ -175,7 +176,8 @@ class SqlPass:
         ``count``; for text ``value`` (folded), ``spelling`` (trimmed), ``count``."""
         from sqlglot import exp
 
-        from leadseg.segments.criteria import Kind, values_read
+        from leadseg.segments.criteria import Kind
+        from leadseg.segments.reads import values_read
 
         compiler = self._compiler()
         column, kind = values_read(self.plan.segments)[index]
