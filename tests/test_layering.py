@@ -129,4 +129,4 @@ def test_a_package_importing_its_own_module_back_is_a_circle(tmp_path, monkeypat
     for name in [m for m in sys.modules if m == "leadseg" or m.startswith("leadseg.")]:
         monkeypatch.delitem(sys.modules, name)
     circles = import_circles("leadseg")
-    assert ["leadseg.engines", "leadseg.engines.polars.runner"] in circles
+    assert any({"leadseg.engines", "leadseg.engines.polars.runner"} <= set(c) for c in circles)

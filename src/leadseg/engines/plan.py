@@ -275,7 +275,7 @@ def check_comparable(segments: SegmentSet, nested: dict[str, str], display: str)
 def check_unreadable(p: Plan, result: CountResult, options: RunOptions) -> None:
     """A column whose values are mostly unreadable is an error (exit 65): its comparisons
     would count next to nothing. With ``--strict``, any unreadable value is an error."""
-    from leadseg.engines import engine_for
+    from leadseg.engines.choice import engine_for
     from leadseg.engines.diagnose import SAMPLE, mostly_unreadable
 
     for bad in result.unreadable:
@@ -304,7 +304,7 @@ def check_strict(result: CountResult) -> None:
 
 def count_plan(p: Plan, options: RunOptions) -> CountResult:
     """Count in one pass of the chosen engine."""
-    from leadseg.engines import engine_for
+    from leadseg.engines.choice import engine_for
 
     return counted(p, engine_for(options).totals(p), options)
 

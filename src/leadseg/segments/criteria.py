@@ -7,11 +7,11 @@ segment-file validation: a ``Condition`` says *how* to compare (``kind``) as wel
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadseg.errors import Location
 
@@ -182,6 +182,37 @@ def walk(criterion: Criterion):
             yield from walk(child)
     elif isinstance(criterion, Not):
         yield from walk(criterion.child)
+
+
+T = TypeVar("T")
+
+
+def fold(
+    node: Criterion,
+    *,
+    condition: Callable[[Condition], T],
+    all_of: Callable[[list[T]], T],
+    any_of: Callable[[list[T]], T],
+    negate: Callable[[T], T],
+    segment: Callable[[str], T],
+) -> T:
+    """A criteria tree translated bottom up, each kind of node by its own function of its
+    children's translations: the one dispatch over the node kinds that each compiler and the
+    serializer fill in (a new kind of node is added here and in those functions)."""
+
+    def translate(node: Criterion) -> T:
+        if isinstance(node, Condition):
+            return condition(node)
+        if isinstance(node, AllOf):
+            return all_of([translate(c) for c in node.children])
+        if isinstance(node, AnyOf):
+            return any_of([translate(c) for c in node.children])
+        if isinstance(node, Not):
+            return negate(translate(node.child))
+        assert isinstance(node, SegmentRef)
+        return segment(node.name)
+
+    return translate(node)
 
 
 def conditions(criterion: Criterion) -> list[Condition]:

@@ -15,17 +15,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from leadseg.segments.criteria import (
-    AllOf,
-    AnyOf,
     Condition,
     Criterion,
     Kind,
-    Not,
     Op,
     Segment,
-    SegmentRef,
     SegmentSet,
     evaluation_order,
+    fold,
 )
 from leadseg.segments.reads import values_read
 
@@ -537,16 +534,20 @@ def _unreadable(field: str, dtype: Any, helper: str, segment_set: SegmentSet) ->
 def _compile(node: Criterion, schema: dict[str, Any], as_of: date) -> pl.Expr:
     import polars as pl
 
-    if isinstance(node, Condition):
-        return _condition(node, schema, as_of).fill_null(False)
-    if isinstance(node, AllOf):
-        return pl.all_horizontal([_compile(c, schema, as_of) for c in node.children])
-    if isinstance(node, AnyOf):
-        return pl.any_horizontal([_compile(c, schema, as_of) for c in node.children])
-    if isinstance(node, Not):
-        return ~_compile(node.child, schema, as_of)
-    assert isinstance(node, SegmentRef)
-    return pl.col(mask_column(node.name))
+    def condition(cond: Condition) -> pl.Expr:
+        return _condition(cond, schema, as_of).fill_null(False)
+
+    def negate(child: pl.Expr) -> pl.Expr:
+        return ~child
+
+    return fold(
+        node,
+        condition=condition,
+        all_of=lambda children: pl.all_horizontal(children),
+        any_of=lambda children: pl.any_horizontal(children),
+        negate=negate,
+        segment=lambda name: pl.col(mask_column(name)),
+    )
 
 
 def _condition(cond: Condition, schema: dict[str, Any], as_of: date) -> pl.Expr:

@@ -18,18 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from leadseg.segments.criteria import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Criterion,
-    Kind,
-    Not,
-    Op,
-    Segment,
-    SegmentRef,
-    SegmentSet,
-)
+from leadseg.segments.criteria import Condition, Criterion, Kind, Op, Segment, SegmentSet, fold
 from leadseg.segments.reads import parsed_values
 from leadseg.segments.scores import Hundredths, total
 
@@ -466,16 +455,16 @@ class SqlCompiler:
         """A boolean that is never NULL."""
         from sqlglot import exp
 
-        if isinstance(node, Condition):
-            return exp.Coalesce(this=exp.paren(self.condition(node)), expressions=[exp.false()])
-        if isinstance(node, AllOf):
-            return exp.and_(*(self.criterion(c) for c in node.children))
-        if isinstance(node, AnyOf):
-            return exp.or_(*(self.criterion(c) for c in node.children))
-        if isinstance(node, Not):
-            return exp.not_(exp.paren(self.criterion(node.child)))
-        assert isinstance(node, SegmentRef)
-        return self.segment(self.by_name[node.name])
+        return fold(
+            node,
+            condition=lambda cond: exp.Coalesce(
+                this=exp.paren(self.condition(cond)), expressions=[exp.false()]
+            ),
+            all_of=lambda children: exp.and_(*children),
+            any_of=lambda children: exp.or_(*children),
+            negate=lambda child: exp.not_(exp.paren(child)),
+            segment=lambda name: self.segment(self.by_name[name]),
+        )
 
     def condition(self, cond: Condition) -> SqlExpr:
         from sqlglot import exp

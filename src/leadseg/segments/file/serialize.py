@@ -18,6 +18,7 @@ from leadseg.segments.criteria import (
     Segment,
     SegmentRef,
     SegmentSet,
+    fold,
 )
 
 
@@ -50,17 +51,21 @@ def _location_from_json(data: dict[str, Any] | None, source: str | None) -> Loca
 
 
 def criterion_to_json(node: Criterion) -> dict[str, Any]:
-    if isinstance(node, Condition):
-        return {
-            "condition": [node.field, node.op.value, node.kind.value, _value_to_json(node.value)],
-            "origin": _location_to_json(node.origin),
-        }
-    if isinstance(node, (AllOf, AnyOf)):
-        key = "all" if isinstance(node, AllOf) else "any"
-        return {key: [criterion_to_json(c) for c in node.children]}
-    if isinstance(node, Not):
-        return {"not": criterion_to_json(node.child)}
-    return {"segment": node.name}
+    return fold(
+        node,
+        condition=_condition_to_json,
+        all_of=lambda children: {"all": children},
+        any_of=lambda children: {"any": children},
+        negate=lambda child: {"not": child},
+        segment=lambda name: {"segment": name},
+    )
+
+
+def _condition_to_json(node: Condition) -> dict[str, Any]:
+    return {
+        "condition": [node.field, node.op.value, node.kind.value, _value_to_json(node.value)],
+        "origin": _location_to_json(node.origin),
+    }
 
 
 def criterion_from_json(data: dict[str, Any], source: str | None) -> Criterion:
