@@ -7,9 +7,11 @@ failing on a copy of the package with a breach planted."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,37 @@ def test_a_package_importing_its_own_module_back_is_a_circle(tmp_path, monkeypat
         monkeypatch.delitem(sys.modules, name)
     circles = import_circles("leadseg")
     assert any({"leadseg.engines", "leadseg.engines.polars.runner"} <= set(c) for c in circles)
+
+
+def house_map() -> list[tuple[set[str], str]]:
+    """CONTRIBUTING.md's map: per row, the names it gives (backticked, first two columns
+    of the shared row) and the row's first cell."""
+    rows = []
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for line in text.split("## The house", 1)[1].split("\n## ", 1)[0].splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0] or set(cells[0]) <= {"-"} or cells[0] == "Folder":
+            continue
+        given = cells[0] + (" " + cells[1] if cells[0].startswith("shared") else "")
+        names = set(re.findall(r"`([^`]+)`", given))
+        rows.append(({n.removesuffix(".py").removesuffix("/") for n in names}, cells[0]))
+    return rows
+
+
+def test_contributing_maps_every_folder_and_module_of_the_package():
+    named = set().union(*(names for names, _ in house_map()))
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
+    assert named == folders | modules
+
+
+def test_contributing_lists_the_layers_in_the_contract_order():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = contracts["tool"]["importlinter"]["contracts"][0]["layers"]
+    stages = [layer.removeprefix("leadseg.") for layer in layers if "|" not in layer]
+    first_names = [
+        cell.split("`")[1].removesuffix("/").removesuffix(".py") if "`" in cell else cell
+        for _, cell in house_map()
+    ]
+    assert first_names == [*stages[:-1], "shared (root)"]  # exit_codes, shared at the bottom
+    assert stages[-1] == "exit_codes"
