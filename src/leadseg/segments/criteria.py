@@ -107,6 +107,10 @@ class SegmentRef:
 
 Criterion = Condition | AllOf | AnyOf | Not | SegmentRef
 
+# The combination each key of the segment file (and of its JSON form) makes: ``all: [...]``,
+# ``any: [...]`` and a segment's ``match:``.
+COMBINATIONS: dict[str, type[AllOf] | type[AnyOf]] = {"all": AllOf, "any": AnyOf}
+
 
 @dataclass(frozen=True)
 class Segment:

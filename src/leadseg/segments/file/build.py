@@ -13,9 +13,8 @@ from pydantic import ValidationError
 from leadseg.errors import Problem
 from leadseg.segments.columns import SCORE
 from leadseg.segments.criteria import (
+    COMBINATIONS,
     NEGATIONS,
-    AllOf,
-    AnyOf,
     Condition,
     Criterion,
     Kind,
@@ -91,8 +90,7 @@ class _Builder:
                 return None
             if len(children) == 1:
                 return children[0]
-            combine = AnyOf if seg.match == "any" else AllOf
-            return combine(tuple(children))  # type: ignore[arg-type]
+            return COMBINATIONS[seg.match](tuple(children))  # type: ignore[arg-type]
         if seg.match != "all":
             self.problem(
                 "match-without-criteria",
@@ -112,7 +110,7 @@ class _Builder:
             children = [self.criterion(c, path + (j,)) for j, c in enumerate(value)]
             if any(c is None for c in children):
                 return None
-            return (AllOf if key == "all" else AnyOf)(tuple(children))  # type: ignore[arg-type]
+            return COMBINATIONS[key](tuple(children))  # type: ignore[arg-type]
         if key == "not":
             child = self.criterion(value, path)
             return None if child is None else Not(child)

@@ -7,7 +7,8 @@ messages)."""
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -24,15 +25,27 @@ if TYPE_CHECKING:
 MAX_RULES = 1_000  # per score
 
 
-def build_scores(builder: _Builder, raw: list[Any] | None) -> list[Score]:
-    scores = []
+M = TypeVar("M", ScoreModel, GradeModel)
+
+
+def _shaped(
+    builder: _Builder, raw: list[Any] | None, key: str, model: type[M]
+) -> Iterator[tuple[M, Path]]:
+    """Each entry of the top-level list ``key`` that has the model's shape, with its path;
+    the shape problems of the others reported."""
     for i, entry in enumerate(raw or []):
-        path: Path = ("scores", i)
+        path: Path = (key, i)
         try:
-            model = ScoreModel.model_validate(entry)
+            shaped = model.model_validate(entry)
         except ValidationError as exc:
             builder.problems.extend(shape_problems(builder.doc, exc, path))
             continue
+        yield shaped, path
+
+
+def build_scores(builder: _Builder, raw: list[Any] | None) -> list[Score]:
+    scores = []
+    for model, path in _shaped(builder, raw, "scores", ScoreModel):
         score = _score(builder, model, path)
         if score is not None:
             scores.append(score)
@@ -125,13 +138,7 @@ def _label(path: Path, k: int) -> str:
 
 def build_grades(builder: _Builder, raw: list[Any] | None) -> list[Grade]:
     grades = []
-    for i, entry in enumerate(raw or []):
-        path: Path = ("grades", i)
-        try:
-            model = GradeModel.model_validate(entry)
-        except ValidationError as exc:
-            builder.problems.extend(shape_problems(builder.doc, exc, path))
-            continue
+    for model, path in _shaped(builder, raw, "grades", GradeModel):
         bands = [(label, float(floor)) for label, floor in model.bands.items()]
         ok = True
         for j, (label, floor) in enumerate(bands):

@@ -7,19 +7,7 @@ from datetime import date
 from typing import Any
 
 from leadseg.errors import Location
-from leadseg.segments.criteria import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Criterion,
-    Kind,
-    Not,
-    Op,
-    Segment,
-    SegmentRef,
-    SegmentSet,
-    fold,
-)
+from leadseg.segments import criteria
 
 
 def _value_to_json(value: Any) -> Any:
@@ -50,8 +38,8 @@ def _location_from_json(data: dict[str, Any] | None, source: str | None) -> Loca
     return None if data is None else Location(file=source, **data)
 
 
-def criterion_to_json(node: Criterion) -> dict[str, Any]:
-    return fold(
+def criterion_to_json(node: criteria.Criterion) -> dict[str, Any]:
+    return criteria.fold(
         node,
         condition=_condition_to_json,
         all_of=lambda children: {"all": children},
@@ -61,28 +49,29 @@ def criterion_to_json(node: Criterion) -> dict[str, Any]:
     )
 
 
-def _condition_to_json(node: Condition) -> dict[str, Any]:
+def _condition_to_json(node: criteria.Condition) -> dict[str, Any]:
     return {
         "condition": [node.field, node.op.value, node.kind.value, _value_to_json(node.value)],
         "origin": _location_to_json(node.origin),
     }
 
 
-def criterion_from_json(data: dict[str, Any], source: str | None) -> Criterion:
+def criterion_from_json(data: dict[str, Any], source: str | None) -> criteria.Criterion:
     if "condition" in data:
         field, op, kind, value = data["condition"]
         origin = _location_from_json(data["origin"], source)
-        return Condition(field, Op(op), Kind(kind), _value_from_json(value), origin)
+        return criteria.Condition(
+            field, criteria.Op(op), criteria.Kind(kind), _value_from_json(value), origin
+        )
     if "all" in data or "any" in data:
-        combine = AllOf if "all" in data else AnyOf
-        children = data["all"] if "all" in data else data["any"]
-        return combine(tuple(criterion_from_json(c, source) for c in children))
+        key = "all" if "all" in data else "any"
+        return criteria.COMBINATIONS[key](tuple(criterion_from_json(c, source) for c in data[key]))
     if "not" in data:
-        return Not(criterion_from_json(data["not"], source))
-    return SegmentRef(data["segment"])
+        return criteria.Not(criterion_from_json(data["not"], source))
+    return criteria.SegmentRef(data["segment"])
 
 
-def segment_set_to_json(segments: SegmentSet) -> dict[str, Any]:
+def segment_set_to_json(segments: criteria.SegmentSet) -> dict[str, Any]:
     return {
         "score_field": segments.score_field,
         "score_field_origin": _location_to_json(segments.score_field_origin),
@@ -155,10 +144,10 @@ def _score_from_json(data: dict[str, Any], source: str | None) -> Any:
 
 def segment_set_from_json(
     data: dict[str, Any], source: str | None, sha256: str | None
-) -> SegmentSet:
-    return SegmentSet(
+) -> criteria.SegmentSet:
+    return criteria.SegmentSet(
         segments=tuple(
-            Segment(
+            criteria.Segment(
                 name=s["name"],
                 criterion=criterion_from_json(s["criterion"], source),
                 parent=s["parent"],
