@@ -426,3 +426,65 @@ def test_describe_reads_a_score_and_a_grade_as_columns(tmp_path, every_engine):
     labels = Counter(v for v in expected["Fit grade"] if v is not None)
     assert grade.kind == "text" and grade.blank == expected["Fit grade"].count(None)
     assert {t["value"]: t["count"] for t in grade.figures["top"]} == dict(labels)
+
+
+def scores_only(tmp_path: Path) -> Path:
+    """The bundled score sheets (examples/scores.yaml) without their segments."""
+    data = yaml.safe_load((ROOT / "examples" / "scores.yaml").read_text(encoding="utf-8"))
+    assert data.pop("segments")
+    path = tmp_path / "scores-only.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_file_of_score_sheets_only_scores_explains_and_describes(tmp_path, cli):
+    """``segments:`` may be left out of a file that has ``scores:``: the scores are the
+    same as the full file's."""
+    export, sheets = ROOT / "examples" / "contacts.csv", scores_only(tmp_path)
+    assert cli("validate", sheets).exit_code == 0
+    with_segments, without = tmp_path / "full.csv", tmp_path / "only.csv"
+    full = ROOT / "examples" / "scores.yaml"
+    assert (
+        cli("score", export, "-s", full, "-o", with_segments, "--as-of", "2026-11-28").exit_code
+        == 0
+    )
+    assert cli("score", export, "-s", sheets, "-o", without, "--as-of", "2026-11-28").exit_code == 0
+    assert without.read_bytes() == with_segments.read_bytes()
+    explained = cli("explain", export, "-s", sheets, "--score", "Fit", "--as-of", "2026-11-28")
+    assert explained.exit_code == 0 and "Fit: how it is made" in explained.stdout
+    described = cli("describe", export, "-s", sheets, "-f", "Engagement", "--as-of", "2026-11-28")
+    assert described.exit_code == 0 and "Engagement (number)" in described.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("count", ["{export}", "-s", "{sheets}"]),
+        ("apply", ["{export}", "-s", "{sheets}", "-o", "{out}", "--mkdir"]),
+        ("explain", ["{export}", "-s", "{sheets}"]),
+        ("overlap", ["{export}", "-s", "{sheets}"]),
+        ("diff", ["{export}", "{export}", "-s", "{sheets}", "--key", "Email"]),
+        ("sql", ["{sheets}", "--dialect", "duckdb", "--table", "contacts"]),
+    ],
+)
+def test_commands_that_evaluate_segments_refuse_a_file_without_them(tmp_path, cli, command, args):
+    sheets, out = scores_only(tmp_path), tmp_path / "out"
+    given = {"export": ROOT / "examples" / "contacts.csv", "sheets": sheets, "out": out}
+    result = cli(command, *[a.format(**given) for a in args])
+    assert result.exit_code == 78
+    assert (
+        f"{sheets}:1:1: the file has only score sheets, no segments for {command}" in result.stderr
+    )
+    assert "leadseg score" in result.stderr  # the hint names what the file is for
+    assert not out.exists()
+
+
+def test_a_file_needs_segments_or_scores():
+    for text, words in [
+        ("version: 1\n", "missing required key 'segments'"),
+        ("version: 1\nsegments: []\n", "'segments' must not be empty"),
+        ("version: 1\nscores: []\n", "missing required key 'segments'"),
+    ]:
+        with pytest.raises(LeadsegError) as caught:
+            leadseg.parse_segments(text)
+        assert words in str(caught.value)

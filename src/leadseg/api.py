@@ -75,7 +75,7 @@ def count_segments(
     from leadseg.outputs.guards import check_guards
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="count")
     with _opened(export, options) as (opened, options):
         result = count_plan(_planned(opened, segment_set, problems, options), options)
     if guards:
@@ -145,20 +145,39 @@ def _duckdb_can_read(opened: Export, asked: str) -> bool:
     return False
 
 
-def _load(segments: Segments, options: RunOptions) -> tuple[SegmentSet, list[Problem]]:
+def _load(
+    segments: Segments, options: RunOptions, needed_by: str | None = None
+) -> tuple[SegmentSet, list[Problem]]:
     """A segment set and the problems of its file; raises only when nothing could be built
-    (so that, given an export, column problems join the same report)."""
+    (so that, given an export, column problems join the same report), or when the command
+    ``needed_by`` evaluates segments and a file of score sheets has none."""
     from leadseg.errors import SegmentFileError
     from leadseg.segments.file import load_segments
 
     if isinstance(segments, SegmentSet):
-        return segments, []
+        return _with_segments(segments, needed_by), []
     try:
-        return load_segments(segments, remember=options.remember_segment_files), []
+        loaded = load_segments(segments, remember=options.remember_segment_files)
     except SegmentFileError as exc:
         if exc.partial is None:
             raise
         return exc.partial, exc.problems
+    return _with_segments(loaded, needed_by), []
+
+
+def _with_segments(segment_set: SegmentSet, needed_by: str | None) -> SegmentSet:
+    from leadseg.errors import Location, SegmentFileError
+
+    if needed_by is None or segment_set.segments:
+        return segment_set
+    problem = Problem(
+        "no-segments",
+        f"the file has only score sheets, no segments for {needed_by} to evaluate",
+        Location(file=segment_set.source, line=1, column=1),
+        "add a segments: list; a file of score sheets only is for leadseg score, "
+        "explain --score, describe --field and report",
+    )
+    raise SegmentFileError([problem])
 
 
 def _raise_problems(problems: list[Problem]) -> None:
@@ -246,7 +265,7 @@ def apply_segments(
                 "writes where Spark runs",
                 hint="drop one of them",
             )
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="apply")
     out = OutputDir.prepare(Path(output_dir), make=make_dir)
     selected = _select_segments(segment_set, only) if not problems else []
     with _opened(export, options, work="writes") as (opened, options):
@@ -392,7 +411,7 @@ def segments_sql(
     from leadseg.engines.sql.compiler import segments_sql as compile_sql
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="sql")
     _raise_problems(problems)
     bound = bind_for_sql(with_overrides(segment_set, options))
     chosen = None
@@ -419,7 +438,7 @@ def explain_segments(
     from leadseg.engines.plan import count_plan
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="explain")
     with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         chosen = _select_segments(planned.segments, names)
@@ -464,7 +483,7 @@ def overlap_segments(
     from leadseg.engines.plan import counted
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="overlap")
     with _opened(export, options) as (opened, options):
         planned = _planned(opened, segment_set, problems, options)
         totals, combinations = engine_for(options).combinations(planned)
@@ -596,7 +615,7 @@ def diff_exports(
     from leadseg.segments.columns import find_column
 
     options = options or RunOptions()
-    segment_set, problems = _load(segments, options)
+    segment_set, problems = _load(segments, options, needed_by="diff")
     out = OutputDir.prepare(Path(output_dir), make=make_dir) if output_dir is not None else None
     with ExitStack() as stack:
         plans = []

@@ -444,6 +444,15 @@ def build_segment_set(doc: YamlDocument, sha256: str | None = None) -> SegmentSe
         )
         raise SegmentFileError(problems)
     header = header_of(doc, data, problems)
+    if "segments" not in data and not data.get("scores"):
+        problems.append(
+            Problem(
+                "missing-key",
+                "missing required key 'segments'",
+                doc.location(()),
+                "list the segments under segments: (a file of score sheets only has scores:)",
+            )
+        )
     raw_segments = data.get("segments")
     raw_segments = raw_segments if isinstance(raw_segments, list) else []
     if len(raw_segments) > MAX_SEGMENTS:

@@ -374,7 +374,8 @@ class SegmentFileModel(_Strict):
     numbers: NumbersModel | None = None
     scores: list[ScoreModel] | None = None
     grades: list[GradeModel] | None = None
-    segments: Annotated[list[SegmentModel], Field(min_length=1)]
+    # may be left out when the file has scores: (for leadseg score, explain --score, ...)
+    segments: Annotated[list[SegmentModel], Field(min_length=1)] = []
 
 
 class SegmentFileHeader(_Strict):
@@ -388,7 +389,7 @@ class SegmentFileHeader(_Strict):
     numbers: NumbersModel | None = None
     scores: list[Any] | None = None  # each validated on its own (``spec/scores``)
     grades: list[Any] | None = None
-    segments: Annotated[list[Any], Field(min_length=1)]
+    segments: Annotated[list[Any], Field(min_length=1)] = []
 
 
 KNOWN_KEYS: frozenset[str] = frozenset(
