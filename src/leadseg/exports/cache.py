@@ -2,7 +2,7 @@
 
 ``--cache DIR`` (or ``LEADSEG_CACHE_DIR``): the first run stores the export as a Parquet
 file (zstd: a 460 MB export becomes about 15 MB) in DIR, which must be private to the user
-(``io/private_dir``: created 0700; a directory group or others can write is refused). An
+(``private_dir``: created 0700; a directory group or others can write is refused). An
 entry is keyed by what identifies the source -- its resolved path, size, inode, modification
 and change times (nanoseconds) -- and by every option that changes the bytes read
 (delimiter, encoding); its record holds the sha256 of the source and of the copy. A later

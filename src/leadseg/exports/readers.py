@@ -59,7 +59,7 @@ class ReadOptions:
     encoding: str = "utf-8"
     delimiter: str | None = None
     input_format: str | None = None
-    cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (io/cache.py)
+    cache_dir: Path | None = None  # keep a columnar copy of CSV exports here (exports/cache.py)
     sql_header: bool = False  # read a Parquet header with DuckDB (its engine), not Polars
     escape: str | None = None  # a CSV escape character (``--escape '\\'``: MySQL, PHP)
     remember_structure: bool = False  # keep proven structures while files are unchanged (CLI)
@@ -90,7 +90,7 @@ class Export:
     # The columns' SQL types, when an SQL engine read the header (DuckDB on Parquet).
     column_types: dict[str, str] | None = None
     escape: str | None = None  # the CSV's escape character (then read from a canonical copy)
-    remember_structure: bool = False  # see io/structure_memo.py
+    remember_structure: bool = False  # see exports/structure_memo.py
     # Where a canonical copy of the CSV goes when one is needed (open_export's clean-up).
     cleanup: contextlib.ExitStack | None = field(default=None, repr=False, compare=False)
     # A workbook's sheet as text, held in memory: scanned from here, and written to
@@ -121,7 +121,7 @@ class Export:
         )
 
     def ensure_structure(self) -> None:
-        """Prove the CSV follows the one reading (``io/csv_structure``) before a reader
+        """Prove the CSV follows the one reading (``exports/csv_structure``) before a reader
         touches it: raises naming the rows, or records the blank records to skip. A file
         only the exact reader reads as the rule says is then read from a canonical copy."""
         if self.format != "csv" or self.structure.checked:
@@ -410,7 +410,7 @@ def _prepare_workbook(
     local: LocalFile, source: Path | None, display: str, options: ReadOptions,
     cleanup: contextlib.ExitStack,
 ) -> Export:  # fmt: skip
-    """A workbook's sheet as the Parquet file of its text (``io/workbooks``), in the run's
+    """A workbook's sheet as the Parquet file of its text (``exports/workbooks``), in the run's
     temporary directory, or kept in ``--cache`` while the workbook is unchanged."""
     from leadseg.exports.workbooks import read_sheet
 

@@ -1,6 +1,6 @@
 """The proven structure of an export, remembered while the file is unchanged (CLI only).
 
-Proving a CSV's structure is a pass over the whole file (``io/csv_structure``); an analyst
+Proving a CSV's structure is a pass over the whole file (``exports/csv_structure``); an analyst
 runs ``describe``, ``count``, ``explain`` and ``apply`` on the same export one after the
 other. The structure found (its blank records and the records that span lines) is small, so
 the CLI keeps it beside the remembered segment files, keyed by what ``--cache`` keys a

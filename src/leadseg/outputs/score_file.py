@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from leadseg.outputs.writers import OUTPUT_SUFFIXES
 from leadseg.results import CountResult
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from leadseg.engines.plan import Plan, RunOptions
     from leadseg.segments.criteria import SegmentSet
 
-SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".ndjson": "ndjson"}
+SUFFIX_FORMATS = {suffix: fmt for fmt, suffix in OUTPUT_SUFFIXES.items()}  # apply's formats
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The backend-neutral criteria tree that every backend (Polars now, SQL later) compiles.
+"""The engine-neutral criteria tree that every engine's compiler (Polars, SQL) translates.
 
 Nothing here knows about YAML or about a dataframe library. Values are already typed by the
 segment-file validation: a ``Condition`` says *how* to compare (``kind``) as well as *what*.

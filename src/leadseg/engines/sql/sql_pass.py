@@ -1,5 +1,5 @@
 """One pass in SQL, for the engines that run SQL (DuckDB, Spark): the plan's segments
-compiled by ``backends/sql.py`` (the rules every engine and ``leadseg sql`` share) into the
+compiled by ``engines/sql/compiler.py`` (the rules every engine and ``leadseg sql`` share) into the
 two queries an engine needs -- one row of totals, and every row with its masks and flags
 in file order -- over a view of the export whose columns are addressed by position
 (``c0``, ``c1``, ...: engines rename headers that differ only in case) beside the row's
@@ -88,7 +88,7 @@ class SqlPass:
     def totals_query(self, *, remember: bool = False) -> str:
         """One row: rows, members per segment (``Plan.order``), unreadable then readable
         values per parsed column (``Plan.parsed``). With ``remember``, the text is kept in
-        the user's private cache (``spec/compiled_cache``): an unchanged segment file on an
+        the user's private cache (``segments/file/compiled_cache``): an unchanged segment file on an
         export with the same columns needs no SQL compiler the next time."""
         if not remember:
             return self._totals_query()

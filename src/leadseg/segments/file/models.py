@@ -1,7 +1,8 @@
 """The segment file's shape, as pydantic models (they also give the editor JSON Schema).
 
 Only the *shape* is checked here: keys, types, "exactly one operator". Meaning (dates,
-references, cycles, file names) is checked in ``spec/build.py`` where positions are at hand.
+references, cycles, file names) is checked in ``segments/file/build.py``, where positions
+are at hand.
 """
 
 from __future__ import annotations
@@ -387,7 +388,7 @@ class SegmentFileHeader(_Strict):
     placeholders: PlaceholdersModel | None = None
     dates: DatesModel | None = None
     numbers: NumbersModel | None = None
-    scores: list[Any] | None = None  # each validated on its own (``spec/scores``)
+    scores: list[Any] | None = None  # each validated on its own (``segments/file/score_sheets``)
     grades: list[Any] | None = None
     segments: Annotated[list[Any], Field(min_length=1)] = []
 

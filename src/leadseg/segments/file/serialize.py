@@ -1,5 +1,5 @@
-"""A validated segment set as plain JSON data and back (for the compiled-spec cache, and
-for tools that ship a segment set elsewhere, such as a SQL backend)."""
+"""A validated segment set as plain JSON data and back (for the compiled segment-file
+cache, and for tools that ship a segment set elsewhere, such as a SQL engine)."""
 
 from __future__ import annotations
 
