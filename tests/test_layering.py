@@ -100,6 +100,10 @@ def test_the_import_contracts_hold():
         ("exports/dialect.py", "from leadseg.engines.plan import Plan", "layers"),
         # the library printing with Rich
         ("outputs/writers.py", "import rich.console", "command line's libraries"),
+        # or parsing its own arguments with Click
+        ("engines/plan.py", "import click", "command line's libraries"),
+        # two shared modules of one row: the rules of meaning reading results
+        ("rules.py", "from leadseg.results import CountResult", "layers"),
         # two modules of the segment language importing each other at run time
         ("segments/criteria.py", "from leadseg.segments.splits import split_warnings", "circles"),
     ],
