@@ -488,3 +488,14 @@ def test_a_file_needs_segments_or_scores():
         with pytest.raises(LeadsegError) as caught:
             leadseg.parse_segments(text)
         assert words in str(caught.value)
+
+
+def test_the_report_of_score_sheets_only_leaves_out_the_segments_sections(tmp_path, cli):
+    page = tmp_path / "report.html"
+    sheets = scores_only(tmp_path)
+    result = cli("report", ROOT / "examples" / "contacts.csv", "-s", sheets, "-o", page)
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "The segment file has no segments: this page shows its scores." in text
+    assert "<h2>Scores of the segment file</h2>" in text and "Fit grade" in text
+    assert "<h2>Overlap</h2>" not in text and "Why each segment" not in text

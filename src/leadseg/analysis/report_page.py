@@ -41,13 +41,19 @@ def report_page(report: Report) -> str:
     parts = [f"<h1>Segments of {e(p.input)}</h1>", f"<p>{rows:,} contacts, as of {e(p.as_of)}.</p>"]
 
     parts.append("<h2>Counts</h2>")
-    parts.append(
-        table(
-            ["Segment", "Parent", "Contacts", "Share"],
-            [[c.name, c.parent or "", f"{c.count:,}", share(c.count, rows)] for c in report.counts],
-            {2, 3},
+    if not report.counts:  # a file of score sheets only
+        parts.append("<p>The segment file has no segments: this page shows its scores.</p>")
+    else:
+        parts.append(
+            table(
+                ["Segment", "Parent", "Contacts", "Share"],
+                [
+                    [c.name, c.parent or "", f"{c.count:,}", share(c.count, rows)]
+                    for c in report.counts
+                ],
+                {2, 3},
+            )
         )
-    )
 
     parts.append("<h2>Score</h2>")
     if report.score is None:
@@ -69,65 +75,9 @@ def report_page(report: Report) -> str:
     if report.scores is not None:
         parts += score_sections(report)
 
-    overlap = report.overlap
-    parts.append("<h2>Overlap</h2>")
-    if len(overlap.segments) > 1:
-        parts.append(inline_svg(overlap_figure(overlap)))
-    combos = [
-        [" + ".join(i.segments), f"{i.count:,}", share(i.count, rows)]
-        for i in overlap.intersections
-    ]
-    combos.append(["(in no segment)", f"{overlap.in_none:,}", share(overlap.in_none, rows)])
-    parts.append(table(["Exactly these segments", "Contacts", "Share"], combos, {1, 2}))
-
-    parts.append("<h2>Why each segment has its count</h2>")
-    for waterfall in report.waterfalls.segments:
-        parts.append(f"<h3>{e(waterfall.name)}: {waterfall.count:,}</h3>")
-        steps = []
-        for step in waterfall.steps:
-            if step.match == "any":
-                steps.append(
-                    [
-                        step.criterion,
-                        step.segment,
-                        step.line or "",
-                        f"{step.kept:,}",
-                        f"+{step.added:,} (or)",
-                        "",
-                    ]
-                )
-            else:
-                steps.append(
-                    [
-                        step.criterion,
-                        step.segment,
-                        step.line or "",
-                        f"{step.kept:,}",
-                        f"{step.dropped:,}",
-                        f"{step.dropped_blank:,}",
-                    ]
-                )
-        parts.append(
-            table(
-                ["Step", "From segment", "Line", "Kept", "Dropped", "No value"], steps, {2, 3, 4, 5}
-            )
-        )
-
-    parts.append("<h2>Unreadable values</h2>")
-    unreadable = report.waterfalls.unreadable
-    if not unreadable:
-        parts.append("<p>None: every compared value was blank, a placeholder or readable.</p>")
-    else:
-        parts.append(
-            table(
-                ["Column", "Read as", "Unreadable", "Of values", "First rows"],
-                [
-                    [u.column, u.kind, f"{u.count:,}", f"{u.values:,}", ", ".join(map(str, u.rows))]
-                    for u in unreadable
-                ],
-                {2, 3},
-            )
-        )
+    if report.counts:
+        parts += segment_sections(report)
+    parts += unreadable_section(report)
 
     parts.append("<h2>Provenance</h2>")
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -173,4 +123,73 @@ def score_sections(report: Report) -> list[str]:
             for label, n in grade.labels.items()
         ]
         parts.append(table(["Grade", "Contacts", "Share"], shares, {1, 2}))
+    return parts
+
+
+def segment_sections(report: Report) -> list[str]:
+    """How the segments overlap, and why each has its count."""
+    rows = report.rows
+    overlap = report.overlap
+    parts = ["<h2>Overlap</h2>"]
+    if len(overlap.segments) > 1:
+        parts.append(inline_svg(overlap_figure(overlap)))
+    combos = [
+        [" + ".join(i.segments), f"{i.count:,}", share(i.count, rows)]
+        for i in overlap.intersections
+    ]
+    combos.append(["(in no segment)", f"{overlap.in_none:,}", share(overlap.in_none, rows)])
+    parts.append(table(["Exactly these segments", "Contacts", "Share"], combos, {1, 2}))
+
+    parts.append("<h2>Why each segment has its count</h2>")
+    for waterfall in report.waterfalls.segments:
+        parts.append(f"<h3>{e(waterfall.name)}: {waterfall.count:,}</h3>")
+        steps = []
+        for step in waterfall.steps:
+            if step.match == "any":
+                steps.append(
+                    [
+                        step.criterion,
+                        step.segment,
+                        step.line or "",
+                        f"{step.kept:,}",
+                        f"+{step.added:,} (or)",
+                        "",
+                    ]
+                )
+            else:
+                steps.append(
+                    [
+                        step.criterion,
+                        step.segment,
+                        step.line or "",
+                        f"{step.kept:,}",
+                        f"{step.dropped:,}",
+                        f"{step.dropped_blank:,}",
+                    ]
+                )
+        parts.append(
+            table(
+                ["Step", "From segment", "Line", "Kept", "Dropped", "No value"], steps, {2, 3, 4, 5}
+            )
+        )
+    return parts
+
+
+def unreadable_section(report: Report) -> list[str]:
+    """The compared values no reading could make sense of, per column."""
+    parts = ["<h2>Unreadable values</h2>"]
+    unreadable = report.waterfalls.unreadable
+    if not unreadable:
+        parts.append("<p>None: every compared value was blank, a placeholder or readable.</p>")
+    else:
+        parts.append(
+            table(
+                ["Column", "Read as", "Unreadable", "Of values", "First rows"],
+                [
+                    [u.column, u.kind, f"{u.count:,}", f"{u.values:,}", ", ".join(map(str, u.rows))]
+                    for u in unreadable
+                ],
+                {2, 3},
+            )
+        )
     return parts
