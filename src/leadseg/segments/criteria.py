@@ -201,8 +201,9 @@ def fold(
     segment: Callable[[str], T],
 ) -> T:
     """A criteria tree translated bottom up, each kind of node by its own function of its
-    children's translations: the one dispatch over the node kinds that each compiler and the
-    serializer fill in (a new kind of node is added here and in those functions)."""
+    children's translations: the dispatch over the node kinds that both compilers and the
+    JSON form fill in (a new kind of node is added here, in ``walk`` and in those functions;
+    CONTRIBUTING.md names the few walks that still shape text from the tree themselves)."""
 
     def translate(node: Criterion) -> T:
         if isinstance(node, Condition):
