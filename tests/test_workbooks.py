@@ -51,7 +51,9 @@ TEXTS = [
 EXPECTED = {"Hot": 2, "Recent": 2, "Opted out": 2, "Broken": 1, "Everyone": 5}
 
 
-def make_workbook(path, *, title_rows: int = 0, sheets: tuple[str, ...] = ("Contacts",)):
+def make_workbook(
+    path, *, title_rows: int = 0, sheets: tuple[str, ...] = ("Contacts",), rows=tuple(ROWS)
+):
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path))
@@ -64,7 +66,7 @@ def make_workbook(path, *, title_rows: int = 0, sheets: tuple[str, ...] = ("Cont
         top = title_rows
         sheet.write_row(top, 0, HEADER)
         results = {"=1/0": "#DIV/0!", "=NA()": "#N/A", "=1+1": 2}
-        for r, row in enumerate(ROWS, start=top + 1):
+        for r, row in enumerate(rows, start=top + 1):
             if row is None:
                 continue
             for c, value in enumerate(row):
@@ -103,6 +105,38 @@ def test_a_workbook_counts_as_its_csv_does(tmp_path, cli, spec):
     with open(text, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([HEADER, *TEXTS])
     assert counts(cli, book, spec) == counts(cli, text, spec) == EXPECTED
+
+
+def test_both_of_calamines_loads_read_a_sheet_alike(tmp_path, monkeypatch):
+    """A sheet without error cells takes calamine's quicker eager load; it reads every cell
+    as the lazy load does (which a sheet with error cells takes, to name them)."""
+    from leadseg.exports import workbooks
+
+    no_errors = [
+        None if row is None else tuple(None if v in ("=1/0", "=NA()") else v for v in row)
+        for row in ROWS
+    ]
+    book = make_workbook(tmp_path / "contacts.xlsx", title_rows=2, rows=no_errors)
+    with_errors = make_workbook(tmp_path / "errors.xlsx")
+    assert not workbooks._may_hold_error_cells(book, 0)
+    assert workbooks._may_hold_error_cells(with_errors, 0)
+    import fastexcel
+
+    loads = []
+    real = fastexcel.ExcelReader.load_sheet
+
+    def load_sheet(self, *args, **kwargs):
+        loads.append(kwargs.get("eager", False))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(fastexcel.ExcelReader, "load_sheet", load_sheet)
+    quick, read = workbooks.read_sheet(book, "contacts.xlsx", header_row=3)
+    monkeypatch.setattr(workbooks, "_may_hold_error_cells", lambda *a: True)
+    lazy, read_lazily = workbooks.read_sheet(book, "contacts.xlsx", header_row=3)
+    assert loads == [True, True, False]  # eager; then eager, found marks, lazy
+    assert quick.equals(lazy) and read == read_lazily
+    first = ("a@x.com", "72", "2024-05-01", "2024-05-01 09:30:00", "TRUE", None, "00123")
+    assert quick.rows()[0] == first
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb", "spark"])

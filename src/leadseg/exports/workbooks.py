@@ -12,7 +12,9 @@ empty are left out, and row numbers in messages are the sheet's own rows.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,6 +37,7 @@ _CELL = re.compile(
     r'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL
 )
 _HAS_VALUE = re.compile(r"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
+_ERROR_MARKS = (b'"e"', b"'e'")  # an error cell's type attribute: t="e"
 
 
 @dataclass(frozen=True)
@@ -129,51 +132,105 @@ def _sheet_index(names: list[str], wanted: str | None, display: str, path: Path)
     )
 
 
+def _xlsx_member(archive: Any, index: int) -> str:
+    """The zip member holding an .xlsx workbook's sheet ``index`` (its XML); KeyError or
+    IndexError when the workbook does not say."""
+    book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    ids = re.findall(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", book)
+    targets = {}
+    for element in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        ident = re.search(r'\bId="([^"]+)"', element)
+        goes = re.search(r'\bTarget="([^"]+)"', element)
+        if ident and goes:
+            targets[ident.group(1)] = goes.group(1)
+    target = targets[ids[index]]
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+@contextlib.contextmanager
+def _sheet_xml(path: Path, index: int) -> Iterator[BinaryIO]:
+    """An .xlsx sheet's XML, opened for reading."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive, archive.open(_xlsx_member(archive, index)) as xml:
+        yield xml
+
+
 def _xlsx_first_row(path: Path, index: int) -> int:
     """The sheet row (1-based) of an .xlsx sheet's first cell with a value, where calamine's
     rows begin (a formula without its cached value holds none); 1 when it cannot be told."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            ids = re.findall(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", book)
-            targets = {}
-            for element in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
-                ident = re.search(r'\bId="([^"]+)"', element)
-                goes = re.search(r'\bTarget="([^"]+)"', element)
-                if ident and goes:
-                    targets[ident.group(1)] = goes.group(1)
-            target = targets[ids[index]]
-            member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            with archive.open(member) as sheet_xml:
-                text = ""
-                while chunk := sheet_xml.read(1 << 16):
-                    text += chunk.decode("utf-8", "replace")
-                    end = text.rfind("</row>")  # whole rows only: no cell cut in two
-                    for cell in _CELL.finditer(text, 0, end + 1 if end >= 0 else 0):
-                        if cell.group(2) and _HAS_VALUE.search(cell.group(2)):
-                            return int(cell.group(1))
-                    text = text[end + 1 :] if end >= 0 else text
+        with _sheet_xml(path, index) as sheet_xml:
+            text = ""
+            while chunk := sheet_xml.read(1 << 16):
+                text += chunk.decode("utf-8", "replace")
+                end = text.rfind("</row>")  # whole rows only: no cell cut in two
+                for cell in _CELL.finditer(text, 0, end + 1 if end >= 0 else 0):
+                    if cell.group(2) and _HAS_VALUE.search(cell.group(2)):
+                        return int(cell.group(1))
+                text = text[end + 1 :] if end >= 0 else text
     except (KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile):
         pass
     return 1
+
+
+def _is_xlsx(path: Path) -> bool:
+    """An .xlsx or .xlsm workbook: a zip holding ``xl/workbook.xml``."""
+    import zipfile
+
+    if not _head(path).startswith(_ZIP):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _may_hold_error_cells(path: Path, index: int) -> bool:
+    """Whether an .xlsx sheet's XML may hold an error cell (its type ``t="e"``): a byte
+    search for the quoted ``e``, True when it cannot be told (a false alarm costs only time)."""
+
+    try:
+        with _sheet_xml(path, index) as sheet_xml:
+            tail = b""
+            while chunk := sheet_xml.read(1 << 20):
+                if any(mark in tail + chunk for mark in _ERROR_MARKS):
+                    return True
+                tail = chunk[-2:]
+    except Exception:  # a damaged member: calamine's read names the problem
+        return True
+    return False
+
+
+def _load_text(reader: Any, index: int, path: Path) -> tuple[Any, Any]:
+    """The sheet's cells as text (an Arrow batch) and calamine's list of error cells (None
+    when there are none). calamine's eager load is a quarter quicker than its lazy one but
+    reads an error cell as empty, so it serves an .xlsx sheet whose XML holds no error cell
+    -- told by a byte search run beside the load (zlib and calamine give up the GIL: it
+    costs no time on two cores); any other sheet takes the lazy load, which lists them."""
+    if _is_xlsx(path):
+        import importlib
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(importlib.import_module, "pyarrow")  # the batch's; beside the load too
+            marks = pool.submit(_may_hold_error_cells, path, index)
+            batch = reader.load_sheet(index, header_row=None, dtypes="string", eager=True)
+            if not marks.result():
+                return batch, None
+    return reader.load_sheet(index, header_row=None, dtypes="string").to_arrow_with_errors()
 
 
 def _first_row(path: Path, index: int) -> int:
     """The sheet row (1-based) where calamine's rows begin: an .xlsx's from its XML (a
     quick look at its first rows), other formats' from python-calamine (which reads the
     sheet a second time: .xls, .xlsb and .ods are rarely large)."""
-    import zipfile
-
-    if _head(path).startswith(_ZIP):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if "xl/workbook.xml" in archive.namelist():
-                    return _xlsx_first_row(path, index)
-        except (zipfile.BadZipFile, OSError):
-            return 1
+    if _is_xlsx(path):
+        return _xlsx_first_row(path, index)
     try:
         from python_calamine import CalamineWorkbook
 
@@ -198,8 +255,7 @@ def read_sheet(
     where = f"{display} [{names[index]}]" if sheet is not None else display
     top = _first_row(path, index)
     try:
-        loaded = reader.load_sheet(index, header_row=None, dtypes="string")
-        batch, errors = loaded.to_arrow_with_errors()
+        batch, errors = _load_text(reader, index, path)
     except Exception as exc:
         raise ExportDataError(
             f"cannot read sheet {names[index]!r}: {exc}", location=Location(file=where)
