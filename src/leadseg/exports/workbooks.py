@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from leadseg.errors import ExportDataError, Location, UsageError
 
@@ -149,7 +149,7 @@ def _xlsx_member(archive: Any, index: int) -> str:
 
 
 @contextlib.contextmanager
-def _sheet_xml(path: Path, index: int) -> Iterator[BinaryIO]:
+def _sheet_xml(path: Path, index: int) -> Iterator[IO[bytes]]:
     """An .xlsx sheet's XML, opened for reading."""
     import zipfile
 
