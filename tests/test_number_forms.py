@@ -125,3 +125,82 @@ def test_the_hint_keeps_the_forms_a_column_reads_already(tmp_path, cli):
     result = cli("count", path, "-s", spec)
     assert "--numbers" not in result.stderr.split("hint:")[1], result.stderr
     assert "numbers: {columns: {Score: [money, percent]}}" in result.stderr
+
+
+# Pieces money is written with, and near misses: symbols and codes, each separator, signs,
+# parentheses, spaces of three kinds, stray letters of the codes.
+MONEY_PIECES = [
+    "$", "€", "£", "R$", "US$", "USD", "EUR", "CHF", "S", "U", "R", "1", "12", "123", "1234",
+    "0", ",", ".", ",5", ".5", "'", " ", "\u00a0", "\u202f", "-", "+", "(", ")", "%", "e3",
+    "$ ", " €", "1,234", "1.234", ",000", ".000", "1 234",
+]  # fmt: skip
+# Each shape the quick lane takes, and its near misses, read on every run.
+TRICKY = [
+    "$5,829,954.00", "$ 1", "1 €", "1,234 EUR", "USD1.5", "R$ 1.000,50", "1.234,50 €", "$1,23",
+    "$1,234,5", "-$1,234", "- $ 5", "- 5 €", "+$-5", "($1,234.00)", "(1.234,5 €)", "12%",
+    "1 234,5", "1'234.5", "$1'234", "US$ 3", "S5", "$$5", "5$$", "1,234.", "1.", ",5", "",
+]  # fmt: skip
+FORM_SETS = [
+    ("money",), ("currency",), ("thousands",), ("currency", "thousands"), ("percent",),
+    ("accounting", "currency", "percent", "thousands"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+@pytest.mark.parametrize("forms", FORM_SETS, ids="+".join)
+def test_polars_reads_number_forms_as_the_oracle_does(forms, decimal_comma):
+    """The quick lane (rules.number_lane) and the steps together read every value as the
+    README's forms read by hand (tests/oracle.py) -- money-shaped values and near misses."""
+    import polars as pl
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from leadseg.engines.polars import compiler
+    from leadseg.rules import NUMBER_FORM_SETS
+    from tests.oracle import read_money, read_number, trim
+
+    named = tuple(dict.fromkeys(f for form in forms for f in NUMBER_FORM_SETS.get(form, (form,))))
+    texts = st.lists(st.sampled_from(MONEY_PIECES), min_size=1, max_size=6).map("".join)
+
+    def check(values):
+        frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).lazy()
+        frame = frame.with_columns(pl.col("v").str.strip_chars().alias(compiler._stripped("v")))
+        for stage in compiler.number_form_stages("v", named, decimal_comma=decimal_comma):
+            frame = frame.with_columns(stage)
+        value = compiler.number_of("v", pl.String, decimal_comma=decimal_comma, forms=named)
+        read = frame.select(value.alias("n")).collect()["n"].to_list()
+        by_hand = [
+            read_number(read_money(trim(v), list(forms), decimal_comma), decimal_comma)
+            for v in values
+        ]
+        by_hand = [None if n is not None and n != n else n for n in by_hand]
+        assert [
+            None if n is None or n != n or abs(n) == float("inf") else n for n in read
+        ] == by_hand, values
+
+    check(TRICKY)
+    settings(max_examples=60, deadline=None)(given(st.lists(texts, max_size=40))(check))()
+
+
+def test_the_lane_reads_what_the_steps_read():
+    """rules.apply_number_lane against rules.apply_number_steps on the shapes the lane takes,
+    and it takes the usual ones."""
+    from leadseg.rules import apply_number_lane, apply_number_steps, number_lane, number_steps
+
+    money = ("accounting", "currency", "thousands")
+    cases = {
+        False: ["$5,829,954.00", "USD 1,234", "1,234 €", "12.5", "1234", "R$1,000.", "€ 3"],
+        True: ["1.234,50 €", "€1.234", "12,5", "CHF 1.000.000,25", "7"],
+    }
+    for comma, texts in cases.items():
+        lane, steps = (
+            number_lane(money, decimal_comma=comma),
+            number_steps(money, decimal_comma=comma),
+        )
+        assert lane is not None
+        for text in texts:
+            assert apply_number_lane(text, lane) == apply_number_steps(text, steps), text
+    lane = number_lane(money)
+    for text in ["-$5", "($5)", "1,23", "$$5", "1 234", "5%", "S5", "1,234,5"]:
+        assert apply_number_lane(text, lane) is None, text  # left to the steps
+    assert number_lane(("percent",)) is None and number_lane(("accounting",)) is None

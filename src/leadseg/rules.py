@@ -33,7 +33,16 @@ NUMBER_DECIMAL_COMMA = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[
 # groups, no backreference) so every SQL dialect runs them as written.
 NUMBER_FORMS = ("accounting", "currency", "percent", "thousands")
 NUMBER_FORM_SETS = {"money": ("accounting", "currency", "thousands")}
-CURRENCY = "([$€£¥₹₩₽₺]|R[$]|US[$]|USD|EUR|GBP|CHF|CAD|AUD|JPY|SEK|NOK|DKK|PLN|INR)"
+_CURRENCY_SYMBOLS = "$€£¥₹₩₽₺"
+_CURRENCY_CODES = (
+    "R$", "US$", "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN",
+    "INR",
+)  # fmt: skip
+CURRENCY = (
+    f"([{_CURRENCY_SYMBOLS}]|" + "|".join(c.replace("$", "[$]") for c in _CURRENCY_CODES) + ")"
+)
+# every character a currency symbol or code is written with
+CURRENCY_CHARS = "".join(dict.fromkeys(_CURRENCY_SYMBOLS + "".join(_CURRENCY_CODES)))
 _GROUP_MARKS = ",' \u00a0\u202f"  # thousands separators with a decimal point
 _GROUP_MARKS_COMMA = ".' \u00a0\u202f"  # with a decimal comma
 
@@ -71,6 +80,44 @@ def number_steps(forms: tuple[str, ...], *, decimal_comma: bool = False) -> list
     grouped = "|".join(rf"^[+-]?[0-9]{{1,3}}([{m}][0-9]{{3}})+({point}[0-9]*)?$" for m in marks)
     steps["thousands"] = NumberStep("thousands", grouped, drop=marks)
     return [steps[form] for form in NUMBER_FORMS if form in forms]
+
+
+@dataclass(frozen=True)
+class NumberLane:
+    """A quick way to the steps' result for the shapes money is mostly written in
+    (``1,234.50``, ``$1,234``, ``1.234,50 €``, ``1234``): text matching ``shape`` reads as
+    the steps read it once every character of ``trim`` is cut from its two ends and every
+    ``drop`` removed -- two plain string operations instead of a regular expression's
+    rewrite per step. An engine may read those values so and the rest by the steps: the
+    result is the same (``apply_number_lane`` against ``apply_number_steps``, tested)."""
+
+    shape: str
+    trim: str = ""
+    drop: str = ""
+
+
+def number_lane(forms: tuple[str, ...], *, decimal_comma: bool = False) -> NumberLane | None:
+    """The quick lane for ``forms``: unsigned digits, grouped in threes by the one
+    separator that goes with the decimal mark (where ``thousands`` is named), with a
+    currency before or after them (where ``currency`` is). None when neither is named."""
+    if "currency" not in forms and "thousands" not in forms:
+        return None
+    point, mark = ("[,]", ".") if decimal_comma else ("[.]", ",")
+    digits = f"[0-9]+({point}[0-9]*)?"
+    if "thousands" in forms:
+        digits += f"|[0-9]{{1,3}}([{mark}][0-9]{{3}})+({point}[0-9]*)?"
+    if "currency" not in forms:
+        return NumberLane(f"^({digits})$", drop=mark)
+    shape = f"^({CURRENCY} *)?({digits})$|^({digits}) *{CURRENCY}$"
+    return NumberLane(shape, trim=CURRENCY_CHARS + " ", drop=mark if "thousands" in forms else "")
+
+
+def apply_number_lane(text: str, lane: NumberLane) -> str | None:
+    """The lane applied to one value, in Python; None when the value is not of its shape."""
+    if re.search(lane.shape, text) is None:
+        return None
+    text = text.strip(lane.trim) if lane.trim else text
+    return text.translate({ord(c): None for c in lane.drop})
 
 
 def apply_number_steps(text: str, steps: list[NumberStep]) -> str:
