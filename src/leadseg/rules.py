@@ -335,6 +335,8 @@ def could_read_as_number(text: str, forms: tuple[str, ...] = ()) -> bool:
     """Whether ``text`` (a placeholder) could read as a number in some run: with the number
     ``forms`` read, with a decimal point or comma (its check before the number reading)."""
     stripped = text.strip(WHITESPACE)
+    if not any(c in "0123456789" for c in stripped):  # every number holds a digit
+        return False
     return any(
         is_number(apply_number_steps(stripped, number_steps(forms, decimal_comma=comma)),
                   decimal_comma=comma)
