@@ -196,7 +196,7 @@ def number_form_stages(field: str, forms: tuple[str, ...], *, decimal_comma: boo
     lane = number_lane(forms, decimal_comma=decimal_comma)
     stages = []
     if lane is not None:
-        quick = pl.when(stripped.str.contains(lane.shape)).then(stripped)
+        quick: pl.Expr = pl.when(stripped.str.contains(lane.shape)).then(stripped)
         if lane.trim:
             quick = quick.str.strip_chars(lane.trim)
         for mark in lane.drop:
