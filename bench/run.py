@@ -452,6 +452,10 @@ def tasks(files: dict[str, Path], scratch: Path, quick: bool) -> list[Task]:
                     "leadseg count, scores: in the segment file",
                     leadseg("count", str(files["crm-1m"]), "-s", spec("scores"), "--as-of", AS_OF),
                 ),
+                Command(  # the floor: reading the rules' 18 columns, no rule evaluated
+                    "leadseg count, the rules' 18 columns read only",
+                    leadseg("count", str(files["crm-1m"]), "-s", spec("scores_columns")),
+                ),
             ],
             limits={"leadseg count, scores: in the segment file": 1.3},
         )
