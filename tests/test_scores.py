@@ -499,3 +499,40 @@ def test_the_report_of_score_sheets_only_leaves_out_the_segments_sections(tmp_pa
     assert "The segment file has no segments: this page shows its scores." in text
     assert "<h2>Scores of the segment file</h2>" in text and "Fit grade" in text
     assert "<h2>Overlap</h2>" not in text and "Why each segment" not in text
+
+
+def test_text_that_nfc_changes_is_scored_as_counted(tmp_path, cli):
+    """A rule on text written decomposed (``Cafe`` and a combining accent) earns its points
+    in every command that reads scores: the pass that finds such text runs again with NFC
+    (``leadseg score`` used to run it again for ever; ``explain --score`` and ``describe``
+    did not run it again at all)."""
+    import subprocess
+    import sys
+
+    export = tmp_path / "e.csv"
+    export.write_text("Email,Country\na@x.com,Cafe\u0301\nb@x.com,US\n", encoding="utf-8")
+    sheets = tmp_path / "s.yaml"
+    sheets.write_text(
+        "scores:\n  - name: Fit\n    rules:\n"
+        "      - {points: 10, profile: {field: Country, is: Caf\u00e9}}\n"
+        "segments:\n  - {name: fit, score: {field: Fit, at_least: 5}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "scored.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "leadseg", "score", str(export), "-s", str(sheets), "-o", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == [
+        "a@x.com,Cafe\u0301,10.0",
+        "b@x.com,US,0.0",
+    ]
+    explained = cli("explain", export, "-s", sheets, "--score", "Fit", "--format", "json")
+    rule = json.loads(explained.stdout)["groups"][0]["rules"][0]
+    assert (rule["earned"], rule["points"]) == (1, 10.0)
+    described = cli("describe", export, "-s", sheets, "-f", "Fit", "--format", "json")
+    field = json.loads(described.stdout)["fields"][0]
+    assert (field["max"], field["mean"]) == (10.0, 5.0)
+    counted = cli("count", export, "-s", sheets, "--format", "json")
+    assert json.loads(counted.stdout)["segments"][0]["count"] == 1

@@ -6,12 +6,15 @@ batches."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from leadseg.analysis.describe import FieldProfile, number_figures, text_figures, thresholds_of
 from leadseg.analysis.figures import Counted
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from leadseg.engines.plan import Plan, RunOptions
 
 
@@ -20,17 +23,23 @@ def computed_profiles(
 ) -> dict[str, FieldProfile]:
     import polars as pl
 
-    from leadseg.engines import Tagging, engine_for
+    from leadseg.engines import Tagging
     from leadseg.engines.polars.compiler import score_outputs
+    from leadseg.engines.settled import settled_batches
 
     scores = {s.name for s in p.segments.scores}
-    values: dict[str, Counter] = {name: Counter() for name in names}
-    rows = 0
+
+    def counted(batches: Iterator[pl.DataFrame]) -> tuple[dict[str, Counter], int]:
+        values: dict[str, Counter] = {name: Counter() for name in names}
+        rows = 0
+        for batch in batches:
+            rows += batch.height
+            for name in names:
+                values[name].update(dict(batch[name].value_counts().iter_rows()))
+        return values, rows
+
     tagging = Tagging(stages=[score_outputs(p.segments)])
-    for batch in engine_for(options).member_batches(p, tagging, raw=False):
-        rows += batch.height
-        for name in names:
-            values[name].update(dict(batch[name].value_counts().iter_rows()))
+    (values, rows), _ = settled_batches(p, options, tagging, counted)
     found = {}
     for name in names:
         counter = values[name]

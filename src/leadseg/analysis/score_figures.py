@@ -5,10 +5,13 @@ the engine's member batches."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from leadseg.engines.plan import Plan, RunOptions
 
 
@@ -68,17 +71,22 @@ def histogram(name: str, values: Counter[float], bins: int) -> ScoreHistogram:
 
 
 def score_figures(p: Plan, options: RunOptions, bins: int = 10) -> ScoreFigures:
-    from leadseg.engines import Tagging, engine_for
+    from leadseg.engines import Tagging
     from leadseg.engines.polars.compiler import score_outputs
+    from leadseg.engines.settled import settled_batches
 
-    values: dict[str, Counter[float]] = {s.name: Counter() for s in p.segments.scores}
-    labels: dict[str, Counter[str]] = {g.name: Counter() for g in p.segments.grades}
+    def counted(batches: Iterator[pl.DataFrame]) -> tuple[dict, dict]:
+        values: dict[str, Counter[float]] = {s.name: Counter() for s in p.segments.scores}
+        labels: dict[str, Counter[str]] = {g.name: Counter() for g in p.segments.grades}
+        for batch in batches:
+            for name, counter in values.items():
+                counter.update(dict(batch[name].value_counts().iter_rows()))
+            for name, shares in labels.items():
+                shares.update(dict(batch[name].fill_null("").value_counts().iter_rows()))
+        return values, labels
+
     tagging = Tagging(stages=[score_outputs(p.segments)])
-    for batch in engine_for(options).member_batches(p, tagging, raw=False):
-        for name, counter in values.items():
-            counter.update(dict(batch[name].value_counts().iter_rows()))
-        for name, shares in labels.items():
-            shares.update(dict(batch[name].fill_null("").value_counts().iter_rows()))
+    (values, labels), _ = settled_batches(p, options, tagging, counted)
     grades = []
     for grade in p.segments.grades:
         found = labels[grade.name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,56 +140,52 @@ def widened(segment_set: SegmentSet, score: Score) -> tuple[SegmentSet, dict[str
 
 
 def score_waterfall(p: Plan, name: str, options: RunOptions) -> ScoreWaterfall:
-
-    from leadseg.engines import Tagging, engine_for
+    from leadseg.engines import Tagging
     from leadseg.engines.polars.compiler import score_column
+    from leadseg.engines.settled import settled_batches
 
     score = {s.name: s for s in p.segments.scores}[name]
     segments, keys = widened(p.segments, score)
     wide = p.widened(segments)
-    groups = [
-        GroupFigures(
-            group.name,
-            group.limit,
-            [
-                RuleFigures(
-                    rule.label,
-                    rule_in_words(rule),
-                    _line(rule),
-                )
-                for rule in group.rules
-            ],
-        )  # fmt: skip
-        for group in score.groups
-    ]
-    result = ScoreWaterfall(p.export.display, 0, p.as_of.isoformat(), name, groups)
-    totals = None
-    for batch in engine_for(options).member_batches(wide, Tagging(), raw=False):
-        part = wide.batch_totals(batch)
-        totals = part if totals is None else totals.then(part)
 
-        def column(key: str, batch: pl.DataFrame = batch) -> pl.Series:
-            return batch[score_column(keys[key])]
+    def figured(batches: Iterator[pl.DataFrame]) -> ScoreWaterfall:
+        groups = [
+            GroupFigures(
+                group.name,
+                group.limit,
+                [RuleFigures(rule.label, rule_in_words(rule), _line(rule)) for rule in group.rules],
+            )
+            for group in score.groups
+        ]
+        result = ScoreWaterfall(p.export.display, 0, p.as_of.isoformat(), name, groups)
+        for batch in batches:
 
-        for g, figures in enumerate(groups):
-            for r, rule in enumerate(figures.rules):
-                rule.figure.add(column(f"rule {g} {r}"))
-            figures.figure.add(column(f"group {g}"))
-            if figures.limit is not None:
-                figures.capped += int((column(f"open {g}") > figures.limit).sum())
-        summed = column("summed")
-        result.summed = math.fsum((result.summed, float(summed.sum())))
-        before = summed
-        if "decayed" in keys:
-            before = column("decayed")
-            result.decayed = math.fsum((result.decayed or 0.0, float(before.sum())))
-        result.at_min += int((before < score.minimum).sum())
-        if score.limit is not None:
-            result.at_limit += int((before > score.limit).sum())
-        result.total.add(batch[score_column(name)])
-        result.rows += batch.height
+            def column(key: str, batch: pl.DataFrame = batch) -> pl.Series:
+                return batch[score_column(keys[key])]
+
+            for g, figures in enumerate(groups):
+                for r, rule in enumerate(figures.rules):
+                    rule.figure.add(column(f"rule {g} {r}"))
+                figures.figure.add(column(f"group {g}"))
+                if figures.limit is not None:
+                    figures.capped += int((column(f"open {g}") > figures.limit).sum())
+            summed = column("summed")
+            result.summed = math.fsum((result.summed, float(summed.sum())))
+            before = summed
+            if "decayed" in keys:
+                before = column("decayed")
+                result.decayed = math.fsum((result.decayed or 0.0, float(before.sum())))
+            result.at_min += int((before < score.minimum).sum())
+            if score.limit is not None:
+                result.at_limit += int((before > score.limit).sum())
+            result.total.add(batch[score_column(name)])
+            result.rows += batch.height
+        return result
+
+    # settled: a rule on text that NFC would change reads it as the counts do
+    result, totals = settled_batches(wide, options, Tagging(), figured)
     from leadseg.engines.plan import check_unreadable
 
-    counts = wide.result(totals if totals is not None else wide.empty_totals())
+    counts = wide.result(totals)
     check_unreadable(wide, counts, options)
     return result

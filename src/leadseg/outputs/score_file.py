@@ -85,6 +85,9 @@ def write_scored(
 ) -> ScoreResult:
     from leadseg.exports.readers import until_settled
 
+    # Widened once, outside the loop: a pass that finds text needing NFC marks this plan
+    # and the next pass reads it so (widened inside, each pass began afresh: for ever).
+    p = p.widened(needed_segments(p.segments))  # the segments no score reads are not computed
     return until_settled(lambda: _attempt(p, path, fmt, options, file_mode, bom))
 
 
@@ -102,7 +105,6 @@ def _attempt(
     from leadseg.outputs.sinks import TEXT_DELIMITERS, RawPlusCsvSink, open_sink
     from leadseg.segments.scores import added_columns
 
-    p = p.widened(needed_segments(p.segments))  # the segments no score reads are not computed
     schema = pl.Schema(written_schema(p, True))
     added = [name for name, _ in added_columns(p.segments)]
     tagging = Tagging(stages=[score_outputs(p.segments)], added=added)
