@@ -193,7 +193,6 @@ def _is_xlsx(path: Path) -> bool:
 def _may_hold_error_cells(path: Path, index: int) -> bool:
     """Whether an .xlsx sheet's XML may hold an error cell (its type ``t="e"``): a byte
     search for the quoted ``e``, True when it cannot be told (a false alarm costs only time)."""
-
     try:
         with _sheet_xml(path, index) as sheet_xml:
             tail = b""
@@ -206,13 +205,13 @@ def _may_hold_error_cells(path: Path, index: int) -> bool:
     return False
 
 
-def _load_text(reader: Any, index: int, path: Path) -> tuple[Any, Any]:
+def _load_text(reader: Any, index: int, path: Path, xlsx: bool) -> tuple[Any, Any]:
     """The sheet's cells as text (an Arrow batch) and calamine's list of error cells (None
     when there are none). calamine's eager load is a quarter quicker than its lazy one but
     reads an error cell as empty, so it serves an .xlsx sheet whose XML holds no error cell
     -- told by a byte search run beside the load (zlib and calamine give up the GIL: it
     costs no time on two cores); any other sheet takes the lazy load, which lists them."""
-    if _is_xlsx(path):
+    if xlsx:
         import importlib
         from concurrent.futures import ThreadPoolExecutor
 
@@ -225,11 +224,11 @@ def _load_text(reader: Any, index: int, path: Path) -> tuple[Any, Any]:
     return reader.load_sheet(index, header_row=None, dtypes="string").to_arrow_with_errors()
 
 
-def _first_row(path: Path, index: int) -> int:
+def _first_row(path: Path, index: int, xlsx: bool) -> int:
     """The sheet row (1-based) where calamine's rows begin: an .xlsx's from its XML (a
     quick look at its first rows), other formats' from python-calamine (which reads the
     sheet a second time: .xls, .xlsb and .ods are rarely large)."""
-    if _is_xlsx(path):
+    if xlsx:
         return _xlsx_first_row(path, index)
     try:
         from python_calamine import CalamineWorkbook
@@ -253,9 +252,10 @@ def read_sheet(
         raise ExportDataError("the workbook has no sheet", location=Location(file=display))
     index = _sheet_index(names, sheet, display, path)
     where = f"{display} [{names[index]}]" if sheet is not None else display
-    top = _first_row(path, index)
+    xlsx = _is_xlsx(path)
+    top = _first_row(path, index, xlsx)
     try:
-        batch, errors = _load_text(reader, index, path)
+        batch, errors = _load_text(reader, index, path, xlsx)
     except Exception as exc:
         raise ExportDataError(
             f"cannot read sheet {names[index]!r}: {exc}", location=Location(file=where)
