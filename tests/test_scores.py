@@ -536,3 +536,37 @@ def test_text_that_nfc_changes_is_scored_as_counted(tmp_path, cli):
     assert (field["max"], field["mean"]) == (10.0, 5.0)
     counted = cli("count", export, "-s", sheets, "--format", "json")
     assert json.loads(counted.stdout)["segments"][0]["count"] == 1
+
+
+def test_score_quotes_a_grade_label_that_needs_it_and_never_a_number(tmp_path, cli):
+    """The added fields after each raw line: a label holding the separator or a quote is
+    quoted as RFC 4180 says, a number never; a record spanning lines keeps its lines."""
+    import csv
+
+    export = tmp_path / "e.csv"
+    export.write_text(
+        'Email,Views,Note\na@x.com,30,"two\nlines"\nb@x.com,3,plain\nc@x.com,,\n',
+        encoding="utf-8",
+    )
+    sheets = tmp_path / "s.yaml"
+    sheets.write_text(
+        "scores:\n  - name: Seen\n    rules: [{points_per: 1.5, field: Views}]\n"
+        "grades:\n  - name: Band\n    score: Seen\n"
+        '    bands: {"A, top": 40, \'B "mid"\': 4, F: 0}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "scored.csv"
+    result = cli("score", export, "-s", sheets, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[1:4] == [
+        'a@x.com,30,"two',
+        'lines",45.0,"A, top"',
+        'b@x.com,3,plain,4.5,"B ""mid"""',
+    ]
+    rows = list(csv.reader(text.splitlines(keepends=True)))
+    assert rows[1:] == [
+        ["a@x.com", "30", "two\nlines", "45.0", "A, top"],
+        ["b@x.com", "3", "plain", "4.5", 'B "mid"'],
+        ["c@x.com", "", "", "0.0", "F"],
+    ]

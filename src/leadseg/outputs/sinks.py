@@ -105,14 +105,17 @@ class RawPlusCsvSink(RawCsvSink):
 
         def text(name: str) -> pl.Expr:
             value = pl.col(name).cast(pl.String).fill_null("")
+            if rows.schema[name].is_numeric():  # digits, a point, a sign, e: never quoted
+                return value
             needs = value.str.contains(f'[{re.escape(self.separator)}"\r\n]')
             quoted = pl.lit('"') + value.str.replace_all('"', '""', literal=True) + pl.lit('"')
             return pl.when(needs).then(quoted).otherwise(value)
 
-        line = pl.concat_str(
-            [pl.col(self.column), *map(text, self.added)], separator=self.separator
+        # the writer joins the fields: the raw line as it is, each value as made above
+        fields = rows.select(pl.col(self.column), *(text(n).alias(n) for n in self.added))
+        fields.write_csv(
+            self.handle, include_header=False, quote_style="never", separator=self.separator
         )
-        rows.select(line).write_csv(self.handle, include_header=False, quote_style="never")
         self.sync_now_and_then()
 
 
